@@ -1,0 +1,50 @@
+# Two commands for a fresh clone: `make run` and `make test`. Everything installs into .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := UV_PROJECT_ENVIRONMENT=$(VENV) $(BIN)/uv
+MANAGE := $(BIN)/python manage.py
+
+# Local development and tests run with DEBUG on unless the environment says otherwise;
+# production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
+export DEBUG ?= True
+
+.PHONY: install run test lint format migrate seed messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml uv.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV) sync --frozen --quiet
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/honcho start -f Procfile.dev
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install
+	$(MANAGE) makemessages --locale my --ignore .venv --ignore var --ignore static
+	$(MANAGE) compilemessages --locale my --ignore .venv
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,70 @@
+"""Write audit rows. Call these inside the transaction of the change they describe."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import models
+
+from portal import request_context
+from portal.models import AuditEvent
+
+Action = AuditEvent.Action
+MASK = "•••"
+
+
+def record(
+    action: str,
+    *,
+    actor=None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: str | int = "",
+    person_id: int | None = None,
+    site_id: int | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEvent:
+    """Append one audit row, with who/when and the current request's id, IP and path."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        person_id = person_id if person_id is not None else getattr(obj, "audit_person_id", None)
+        site_id = site_id if site_id is not None else getattr(obj, "audit_site_id", None)
+    context = request_context.get()
+    return AuditEvent.objects.create(
+        action=action,
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        person_id=person_id,
+        site_id=site_id,
+        changes=dict(changes or {}),
+        source_ip=context.source_ip if context else None,
+        request_id=context.request_id if context else "",
+        path=context.path[:300] if context else "",
+    )
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The values of `fields` on `obj`, as strings, for a later `diff`."""
+    values = {}
+    for name in fields:
+        value = getattr(obj, name)
+        if isinstance(value, models.Model):
+            value = value.pk
+        values[name] = None if value is None else str(value)
+    return values
+
+
+def diff(
+    before: Mapping[str, Any], after: Mapping[str, Any], sensitive: Iterable[str] = ()
+) -> dict[str, list[Any]]:
+    """Changed fields as {name: [old, new]}; values of sensitive fields are masked."""
+    sensitive = set(sensitive)
+    changed = {}
+    for name in after:
+        old, new = before.get(name), after[name]
+        if old != new:
+            changed[name] = [MASK, MASK] if name in sensitive else [old, new]
+    return changed

@@ -1,0 +1,24 @@
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from portal.roles import Role
+
+# (url name, label, roles that see the link)
+NAVIGATION = [
+    ("home", _("Home"), set(Role)),
+    ("users", _("Users"), {Role.ADMIN}),
+    ("admin:index", _("Administration"), {Role.ADMIN}),
+]
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for url_name, label, roles in NAVIGATION:
+        if user.role in roles:
+            url = reverse(url_name)
+            active = request.path == url if url_name == "home" else request.path.startswith(url)
+            items.append({"url": url, "label": label, "active": active})
+    return {"nav_items": items}

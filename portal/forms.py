@@ -1,0 +1,96 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from portal.models import Location, User
+from portal.roles import Role
+
+
+class SitesField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, obj: Location) -> str:
+        return f"{obj.code} — {obj.name}"
+
+
+class UserAccessForm(forms.Form):
+    """Role and sites; shared by the invitation and the edit form."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    sites = SitesField(
+        label=_("Sites"),
+        queryset=Location.objects.filter(active=True),
+        required=False,
+        help_text=_("Case workers and trainers see only the records of these sites."),
+    )
+    ends_on = forms.DateField(
+        label=_("Access to these sites ends on"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Leave empty for no end date."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        role, sites = cleaned.get("role"), cleaned.get("sites")
+        if role in (Role.CASE_WORKER, Role.TRAINER) and not sites:
+            self.add_error("sites", _("Case workers and trainers need at least one site."))
+        return cleaned
+
+
+class InvitationForm(UserAccessForm):
+    email = forms.EmailField(label=_("E-mail address"))
+
+    field_order = ["email", "full_name", "role", "sites", "ends_on"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("A user with this e-mail address already exists."))
+        return email
+
+
+class UserEditForm(UserAccessForm):
+    is_active = forms.BooleanField(
+        label=_("Active"),
+        required=False,
+        help_text=_("An inactive user cannot sign in; open sessions end at their next request."),
+    )
+
+
+class SetPasswordForm(forms.Form):
+    password1 = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("New password (again)"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        password1, password2 = cleaned.get("password1"), cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("The two passwords differ."))
+        elif password1:
+            try:
+                password_validation.validate_password(password1, self.user)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class PledgeForm(forms.Form):
+    agree = forms.BooleanField(
+        label=_("I have read the pledge and will keep to it."),
+        error_messages={"required": _("Tick the box to accept the pledge.")},
+    )

@@ -1,0 +1,24 @@
+"""Checks behind /healthz."""
+
+from django.db import connection
+
+from portal.celery import app
+
+
+def database_is_reachable() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False
+
+
+def broker_is_reachable(timeout: float = 2.0) -> bool:
+    """True when a connection to the broker can be opened within `timeout` seconds."""
+    try:
+        with app.connection_for_write() as connection_:
+            connection_.ensure_connection(max_retries=1, timeout=timeout)
+        return True
+    except Exception:  # noqa: BLE001 - any failure means "down"
+        return False

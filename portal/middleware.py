@@ -1,0 +1,114 @@
+import re
+import uuid
+
+from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.utils import is_mfa_enabled
+from django.conf import settings
+from django.contrib.auth import logout
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+
+from portal import request_context
+from portal.roles import MFA_REQUIRED_ROLES
+
+REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+
+# Paths a signed-in user may reach before MFA set-up and the pledge: signing out, setting up
+# the second factor, the pledge itself, the language switch, static files and the health check.
+SETUP_PATH_PREFIXES = ("/accounts/", "/pledge/", "/i18n/", "/static/", "/healthz")
+
+
+class RequestIdMiddleware:
+    """Gives each request an id (kept from X-Request-ID when well-formed) for logs and audit."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request.request_id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
+        try:
+            source_ip = get_account_adapter(request).get_client_ip(request)
+        except Exception:  # noqa: BLE001 - an unknown address is recorded as unknown
+            source_ip = None
+        token = request_context.current.set(
+            request_context.RequestContext(request.request_id, source_ip, request.path)
+        )
+        try:
+            response = self.get_response(request)
+        finally:
+            request_context.current.reset(token)
+        response["X-Request-ID"] = request.request_id
+        return response
+
+
+class SessionTimeoutMiddleware:
+    """Signs a user out after 30 minutes without a request, and 12 hours after sign-in."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = timezone.now().timestamp()
+            started = request.session.setdefault("signed_in_at", now)
+            last_seen = request.session.get("last_seen_at", now)
+            idle = now - last_seen > settings.SESSION_IDLE_TIMEOUT.total_seconds()
+            too_old = now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
+            if idle or too_old:
+                logout(request)
+                return redirect(f"{reverse('account_login')}?expired=1")
+            request.session["last_seen_at"] = now
+        return self.get_response(request)
+
+
+def _setup_path(request) -> bool:
+    return request.path.startswith(SETUP_PATH_PREFIXES)
+
+
+class MfaRequiredMiddleware:
+    """Admins and case workers must set up a second factor before any other page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.role in MFA_REQUIRED_ROLES
+            and not _setup_path(request)
+            and not is_mfa_enabled(user)
+        ):
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+
+class PledgeRequiredMiddleware:
+    """At first sign-in (and after each new version) a user accepts the data-protection pledge."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and not _setup_path(request):
+            from portal.services import has_accepted_current_pledge
+
+            if not has_accepted_current_pledge(request.user):
+                return redirect(f"{reverse('pledge')}?next={request.get_full_path()}")
+        return self.get_response(request)
+
+
+class SecurityHeadersMiddleware:
+    """Headers Django does not set itself; pages for signed-in users are never cached."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        if request.user.is_authenticated or request.path.startswith("/accounts/"):
+            response["Cache-Control"] = "no-store"
+        return response

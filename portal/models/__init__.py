@@ -1,0 +1,13 @@
+from portal.models.accounts import Invitation, Pledge, PledgeAcceptance, SiteAssignment, User
+from portal.models.audit import AuditEvent
+from portal.models.locations import Location
+
+__all__ = [
+    "AuditEvent",
+    "Invitation",
+    "Location",
+    "Pledge",
+    "PledgeAcceptance",
+    "SiteAssignment",
+    "User",
+]

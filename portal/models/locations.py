@@ -1,0 +1,41 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from portal.scoping import Scope
+
+
+class Location(models.Model):
+    """A site where the organisation works (e.g. Mae Sot on the Thai border, New Delhi)."""
+
+    class Kind(models.TextChoices):
+        BORDER = "border", _("Border")
+        NEW_DELHI = "new_delhi", _("New Delhi")
+        OTHER = "other", _("Other")
+
+    code = models.SlugField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        allow_unicode=False,
+        help_text=_("Short upper-case code, e.g. MAE-SOT."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
+    country = models.CharField(_("country"), max_length=64)
+    active = models.BooleanField(_("active"), default=True)
+
+    # Case workers and trainers see their assigned sites; analysts see site names for
+    # statistics filters; admins see all.
+    scope = Scope(site="pk", open_to_roles=frozenset({"analyst"}))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = self.code.upper()
+        super().save(*args, **kwargs)

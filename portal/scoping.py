@@ -1,0 +1,82 @@
+"""The one function that narrows any queryset to what a user may see.
+
+Every view, form choice list, export and API endpoint calls `visible_to`. A model declares
+how it is reached with a `scope = Scope(...)` class attribute; a model without one is
+visible to admins only. Objects outside a user's scope answer 404 through
+`get_object_for_user`, so a guessed id tells nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from portal.models import User
+
+M = TypeVar("M", bound=Model)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How rows of a model are reached by each role.
+
+    site: lookup from the model to the primary key of its Location ("pk" for Location).
+    trainer: lookup from the model to the trainer (a user) who runs it.
+    site_roles: roles that see the rows of their assigned sites.
+    open_to_roles: roles that see every row (non-personal reference data).
+    """
+
+    site: str | None = None
+    trainer: str | None = None
+    site_roles: frozenset[str] = field(default_factory=lambda: frozenset({"case_worker"}))
+    open_to_roles: frozenset[str] = frozenset()
+
+
+def active_site_ids(user: User) -> frozenset[int]:
+    """Ids of the active sites a user is assigned to today; cached for one request."""
+    cached = getattr(user, "_active_site_ids", None)
+    if cached is not None:
+        return cached
+    today = timezone.localdate()
+    ids = frozenset(
+        user.site_assignments.filter(location__active=True)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("location_id", flat=True)
+    )
+    user._active_site_ids = ids
+    return ids
+
+
+def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """Return the part of `queryset` that `user` may see (deny by default)."""
+    if not (user and user.is_authenticated and user.is_active):
+        return queryset.none()
+    role = user.role
+    if role == "admin":
+        return queryset
+    scope: Scope | None = getattr(queryset.model, "scope", None)
+    if scope is None:
+        return queryset.none()
+    if role in scope.open_to_roles:
+        return queryset
+    if role == "trainer" and scope.trainer:
+        queryset = queryset.filter(**{scope.trainer: user})
+        if scope.site:
+            queryset = queryset.filter(**{f"{scope.site}__in": active_site_ids(user)})
+        return queryset
+    if role in scope.site_roles and scope.site:
+        return queryset.filter(**{f"{scope.site}__in": active_site_ids(user)})
+    return queryset.none()
+
+
+def get_object_for_user(user: User, queryset: QuerySet[M], **lookup) -> M:
+    """Fetch one object within the user's scope, or raise 404 (never 403: ids stay opaque)."""
+    try:
+        return visible_to(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc

@@ -1,0 +1,126 @@
+import pyotp
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
+from django.core.cache import cache
+
+from portal.models import Location
+from portal.roles import Role
+from tests.factories import UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(settings):
+    # Rate limits live in the cache: each test starts with none.
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def mae_sot(db):
+    return Location.objects.get(code="MAE-SOT")
+
+
+@pytest.fixture
+def new_delhi(db):
+    return Location.objects.get(code="NEW-DELHI")
+
+
+@pytest.fixture
+def mae_sariang(db):
+    return Location.objects.get(code="MAE-SARIANG")
+
+
+def make_user(role, sites=(), mfa=True, **fields):
+    user = UserFactory(role_and_sites__role=role, role_and_sites__sites=list(sites), **fields)
+    if mfa:
+        activate_totp(user)
+    from portal.models import Pledge, PledgeAcceptance
+
+    pledge = Pledge.current()
+    if pledge:
+        PledgeAcceptance.objects.create(user=user, pledge=pledge)
+    return user
+
+
+def activate_totp(user) -> str:
+    """Give the user a TOTP authenticator; return the secret for computing codes."""
+    secret = pyotp.random_base32()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(user) -> str:
+    from portal import crypto
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return pyotp.TOTP(crypto.decrypt(authenticator.data["secret"])).now()
+
+
+@pytest.fixture
+def admin_user(db):
+    return make_user(Role.ADMIN, email="admin@example.org")
+
+
+@pytest.fixture
+def case_worker_mae_sot(mae_sot):
+    return make_user(Role.CASE_WORKER, [mae_sot], email="cw.maesot@example.org")
+
+
+@pytest.fixture
+def case_worker_delhi(new_delhi):
+    return make_user(Role.CASE_WORKER, [new_delhi], email="cw.delhi@example.org")
+
+
+@pytest.fixture
+def trainer(mae_sot):
+    return make_user(Role.TRAINER, [mae_sot], mfa=False, email="trainer@example.org")
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user(Role.ANALYST, mfa=False, email="analyst@example.org")
+
+
+@pytest.fixture
+def signed_in(client):
+    """Sign a user in as a browser would after passing MFA: client.force_login is enough
+    because the MFA step belongs to the login flow, tested on its own."""
+
+    def sign_in(user):
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return sign_in
+
+
+# --- Tests that need PostgreSQL or Redis ------------------------------------------------------
+# Marked `@pytest.mark.postgresql` / `@pytest.mark.redis`. On a bare machine they skip; with
+# REQUIRE_SERVICES=1 (set by .ci/run) a missing service fails the test instead.
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql: needs DATABASE_URL pointing at PostgreSQL")
+    config.addinivalue_line("markers", "redis: needs REDIS_URL pointing at Redis")
+
+
+def pytest_runtest_setup(item):
+    import os
+
+    from django.conf import settings
+
+    missing = []
+    if (
+        item.get_closest_marker("postgresql")
+        and "postgresql" not in settings.DATABASES["default"]["ENGINE"]
+    ):
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if item.get_closest_marker("redis") and not settings.REDIS_URL:
+        missing.append("Redis (REDIS_URL)")
+    if missing:
+        message = f"needs {' and '.join(missing)}"
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail(f"{message}, and REQUIRE_SERVICES=1 forbids skipping")
+        pytest.skip(message)

@@ -1,0 +1,87 @@
+from datetime import timedelta
+
+import pytest
+from django.http import Http404
+from django.utils import timezone
+
+from portal.models import Location, SiteAssignment
+from portal.roles import Role
+from portal.scoping import get_object_for_user, visible_to
+from tests.conftest import make_user
+
+
+def visible_codes(user):
+    return set(visible_to(user, Location.objects.all()).values_list("code", flat=True))
+
+
+def test_case_worker_at_mae_sot_cannot_see_new_delhi(case_worker_mae_sot, new_delhi):
+    assert visible_codes(case_worker_mae_sot) == {"MAE-SOT"}
+    with pytest.raises(Http404):
+        get_object_for_user(case_worker_mae_sot, Location.objects.all(), pk=new_delhi.pk)
+
+
+def test_admin_sees_every_site(admin_user):
+    assert visible_codes(admin_user) == {"MAE-SOT", "MAE-SARIANG", "NEW-DELHI"}
+
+
+def test_analyst_sees_site_names_for_statistics(analyst):
+    assert "NEW-DELHI" in visible_codes(analyst)
+
+
+def test_assignment_past_its_end_date_grants_nothing(case_worker_mae_sot):
+    SiteAssignment.objects.filter(user=case_worker_mae_sot).update(
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
+    case_worker_mae_sot._active_site_ids = None
+    assert visible_codes(case_worker_mae_sot) == set()
+
+
+def test_assignment_ending_today_still_grants_access(case_worker_mae_sot):
+    SiteAssignment.objects.filter(user=case_worker_mae_sot).update(ends_on=timezone.localdate())
+    assert visible_codes(case_worker_mae_sot) == {"MAE-SOT"}
+
+
+def test_deactivated_site_grants_nothing(case_worker_mae_sot, mae_sot):
+    Location.objects.filter(pk=mae_sot.pk).update(active=False)
+    assert visible_codes(case_worker_mae_sot) == set()
+
+
+def test_inactive_or_anonymous_users_see_nothing(case_worker_mae_sot):
+    from django.contrib.auth.models import AnonymousUser
+
+    case_worker_mae_sot.is_active = False
+    assert visible_codes(case_worker_mae_sot) == set()
+    assert not visible_to(AnonymousUser(), Location.objects.all()).exists()
+
+
+def test_model_without_a_scope_is_for_admins_only(case_worker_mae_sot, admin_user):
+    from portal.models import AuditEvent
+
+    assert not hasattr(AuditEvent, "scope")
+    AuditEvent.objects.create(action="view")
+    views = AuditEvent.objects.filter(action="view")
+    assert visible_to(case_worker_mae_sot, views).count() == 0
+    assert visible_to(admin_user, views).count() == 1
+
+
+def test_moving_a_user_to_another_site_applies_on_the_next_request(
+    client, signed_in, case_worker_mae_sot, new_delhi
+):
+    from portal import services
+
+    signed_in(case_worker_mae_sot)
+    assert "Mae Sot" in client.get("/").content.decode()
+    services.set_sites(case_worker_mae_sot, [new_delhi])
+    page = client.get("/").content.decode()
+    assert "New Delhi" in page and "Mae Sot (Tak" not in page
+
+
+def test_site_scoped_roles_are_declared_once():
+    from portal.roles import SITE_SCOPED_ROLES
+
+    assert SITE_SCOPED_ROLES == {Role.CASE_WORKER, Role.TRAINER}
+
+
+def test_user_with_two_sites_sees_both(mae_sot, mae_sariang):
+    user = make_user(Role.CASE_WORKER, [mae_sot, mae_sariang])
+    assert visible_codes(user) == {"MAE-SOT", "MAE-SARIANG"}

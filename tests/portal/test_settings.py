@@ -1,0 +1,129 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "DEBUG": "False",
+    "SECRET_KEY": "x" * 60 + "-a-long-random-production-secret",
+    "ALLOWED_HOSTS": "portal.example.org",
+    "FIELD_ENCRYPTION_KEYS": "ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE=",
+}
+
+
+def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DEBUG",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DATABASE_URL",
+            "REDIS_URL",
+            "TIME_ZONE",
+            "EMAIL_URL",
+            "FIELD_ENCRYPTION_KEYS",
+        }
+    }
+    base.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "VAR_DIR": str(ROOT / "var" / "test-settings"),
+        }
+    )
+    base.update(env)
+    return subprocess.run(  # noqa: S603 - fixed interpreter and arguments
+        [sys.executable, *args] if args else [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=base,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+READ_BACK = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.TIME_ZONE, "
+    "s.EMAIL_BACKEND, s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'], s.DEBUG)"
+)
+
+
+def test_settings_are_read_from_the_environment():
+    result = run_python(
+        READ_BACK,
+        {
+            "DEBUG": "True",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_db",
+            "REDIS_URL": "redis://127.0.0.1:6379/3",
+            "TIME_ZONE": "Asia/Kolkata",
+            "EMAIL_URL": "smtp://mail.example.org:587",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    engine, name, time_zone, email_backend, broker, cache_backend, debug = result.stdout.split()
+    assert engine == "django.db.backends.postgresql"
+    assert name == "portal_db"
+    assert time_zone == "Asia/Kolkata"
+    assert email_backend == "django.core.mail.backends.smtp.EmailBackend"
+    assert broker == "redis://127.0.0.1:6379/3"
+    assert cache_backend == "django.core.cache.backends.redis.RedisCache"
+    assert debug == "True"
+
+
+def test_defaults_need_no_server():
+    result = run_python(READ_BACK, {"DEBUG": "True"})
+    assert result.returncode == 0, result.stderr
+    engine, name, time_zone, email_backend, broker, cache_backend, _ = result.stdout.split()
+    assert engine == "django.db.backends.sqlite3"
+    assert name.endswith("portal.sqlite3")
+    assert time_zone == "Asia/Yangon"
+    assert email_backend == "django.core.mail.backends.console.EmailBackend"
+    assert broker == "filesystem://"
+    assert cache_backend == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS"])
+def test_production_start_refuses_without_required_values(missing):
+    env = dict(PRODUCTION_ENV)
+    env.pop(missing)
+    result = run_python(READ_BACK, env)
+    assert result.returncode != 0
+    assert "Refusing to start in production" in result.stderr
+    assert missing in result.stderr
+
+
+def test_production_settings_pass_check_deploy():
+    result = run_python(
+        "", PRODUCTION_ENV, "manage.py", "check", "--deploy", "--fail-level", "WARNING"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    settings_source = (ROOT / "portal" / "settings.py").read_text()
+    example = (ROOT / ".env.example").read_text()
+    readme = (ROOT / "README.md").read_text()
+    import re
+
+    names = set(re.findall(r'env\.\w+\("([A-Z_]+)"', settings_source)) | set(
+        re.findall(r'Env\(\)\.\w+\("([A-Z_]+)"', settings_source)
+    )
+    assert {
+        "DATABASE_URL",
+        "REDIS_URL",
+        "SECRET_KEY",
+        "DEBUG",
+        "ALLOWED_HOSTS",
+        "EMAIL_URL",
+        "TIME_ZONE",
+    } <= names
+    for name in names:
+        assert f"{name}=" in example, f"{name} missing from .env.example"
+        assert name in readme, f"{name} missing from README"
