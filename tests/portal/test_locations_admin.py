@@ -1,0 +1,42 @@
+from portal.models import Location
+
+
+def test_admin_adds_renames_and_deactivates_a_site(client, signed_in, admin_user):
+    signed_in(admin_user)
+    response = client.post(
+        "/admin/portal/location/add/",
+        {"code": "mae-la", "name": "Mae La", "kind": "border", "country": "Thailand", "active": "on"},
+    )
+    assert response.status_code == 302
+    site = Location.objects.get(code="MAE-LA")
+    response = client.post(
+        f"/admin/portal/location/{site.pk}/change/",
+        {"code": "MAE-LA", "name": "Mae La camp", "kind": "border", "country": "Thailand"},
+    )
+    assert response.status_code == 302
+    site.refresh_from_db()
+    assert site.name == "Mae La camp" and not site.active
+
+
+def test_sites_are_never_deleted(client, signed_in, admin_user, mae_sot):
+    signed_in(admin_user)
+    response = client.post(f"/admin/portal/location/{mae_sot.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 403
+    assert Location.objects.filter(pk=mae_sot.pk).exists()
+
+
+def test_case_worker_cannot_reach_the_django_admin(client, signed_in, case_worker_mae_sot):
+    signed_in(case_worker_mae_sot)
+    response = client.get("/admin/portal/location/")
+    assert response.status_code in (302, 403)
+    assert client.post("/admin/portal/location/add/", {"code": "X", "name": "X"}).status_code in (302, 403)
+    assert not Location.objects.filter(code="X").exists()
+
+
+def test_admin_publishes_a_new_pledge_version(client, signed_in, admin_user):
+    from portal.models import Pledge
+
+    signed_in(admin_user)
+    response = client.post("/admin/portal/pledge/add/", {"version": 2, "text": "Updated pledge"})
+    assert response.status_code == 302
+    assert Pledge.current().version == 2
