@@ -19,6 +19,8 @@ urlpatterns = [
     path("users/invite/", views.user_invite, name="user_invite"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/resend/", views.user_resend_invitation, name="user_resend_invitation"),
+    path("people/", include("people.urls")),
+    path("programs/", include("programs.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     # Accounts come from invitations only, and e-mail addresses are changed by admins:
     # allauth's sign-up and e-mail management pages are closed.

@@ -13,6 +13,7 @@ class LocationFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("code",)
 
     code = factory.Sequence(lambda n: f"SITE-{n}")
+    case_prefix = factory.Sequence(lambda n: "T" + "".join(chr(65 + int(d)) for d in f"{n:03d}"))
     name = factory.LazyAttribute(lambda o: f"Site {o.code}")
     kind = Location.Kind.OTHER
     country = "Thailand"

@@ -1,3 +1,4 @@
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,13 @@ class Location(models.Model):
         unique=True,
         allow_unicode=False,
         help_text=_("Short upper-case code, e.g. MAE-SOT."),
+    )
+    case_prefix = models.CharField(
+        _("case number prefix"),
+        max_length=4,
+        unique=True,
+        help_text=_("Two to four capital letters that start this site's case numbers, e.g. MS."),
+        validators=[RegexValidator(r"^[A-Z]{2,4}$", _("Use two to four capital letters."))],
     )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)

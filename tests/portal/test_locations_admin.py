@@ -5,13 +5,26 @@ def test_admin_adds_renames_and_deactivates_a_site(client, signed_in, admin_user
     signed_in(admin_user)
     response = client.post(
         "/admin/portal/location/add/",
-        {"code": "mae-la", "name": "Mae La", "kind": "border", "country": "Thailand", "active": "on"},
+        {
+            "code": "mae-la",
+            "case_prefix": "ML",
+            "name": "Mae La",
+            "kind": "border",
+            "country": "Thailand",
+            "active": "on",
+        },
     )
     assert response.status_code == 302
     site = Location.objects.get(code="MAE-LA")
     response = client.post(
         f"/admin/portal/location/{site.pk}/change/",
-        {"code": "MAE-LA", "name": "Mae La camp", "kind": "border", "country": "Thailand"},
+        {
+            "code": "MAE-LA",
+            "case_prefix": "ML",
+            "name": "Mae La camp",
+            "kind": "border",
+            "country": "Thailand",
+        },
     )
     assert response.status_code == 302
     site.refresh_from_db()
@@ -29,7 +42,10 @@ def test_case_worker_cannot_reach_the_django_admin(client, signed_in, case_worke
     signed_in(case_worker_mae_sot)
     response = client.get("/admin/portal/location/")
     assert response.status_code in (302, 403)
-    assert client.post("/admin/portal/location/add/", {"code": "X", "name": "X"}).status_code in (302, 403)
+    assert client.post("/admin/portal/location/add/", {"code": "X", "name": "X"}).status_code in (
+        302,
+        403,
+    )
     assert not Location.objects.filter(code="X").exists()
 
 

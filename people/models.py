@@ -1,0 +1,363 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people import choices
+from portal.fields import EncryptedTextField
+from portal.scoping import Scope
+
+User = settings.AUTH_USER_MODEL
+
+
+class CaseNumberSequence(models.Model):
+    """The last case number issued per site prefix and year (claimed with a row lock)."""
+
+    prefix = models.CharField(max_length=4)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="unique_sequence")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.last}"
+
+
+class Partner(models.Model):
+    """A partner organisation people are referred to (and that helps with assistance)."""
+
+    name = models.CharField(_("name"), max_length=150, unique=True)
+    services = models.JSONField(_("services"), default=list, blank=True)
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    scope = Scope(open_to_roles=frozenset({"case_worker"}))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("partner organisation")
+        verbose_name_plural = _("partner organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    full_name = models.CharField(_("full name"), max_length=150)
+    preferred_name = models.CharField(_("preferred name"), max_length=80, blank=True)
+    name_my = models.CharField(_("name in Burmese"), max_length=150, blank=True)
+    # Normalised copies for search and duplicate detection (lower-case Latin, Unicode Burmese
+    # without spaces), kept in step by `people.services`.
+    name_key = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
+    name_my_key = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=8, choices=choices.Sex.choices, default="unknown")
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
+    birth_year_estimated = models.BooleanField(_("birth year is estimated"), default=False)
+    origin_region = models.CharField(
+        _("origin state/region"), max_length=16, choices=choices.Region.choices, blank=True
+    )
+    location = models.ForeignKey(
+        "portal.Location", on_delete=models.PROTECT, related_name="people", verbose_name=_("site")
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=choices.Status.choices, default="intake", db_index=True
+    )
+    case_worker = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("case worker"),
+    )
+    phone = EncryptedTextField(_("phone"), blank=True)
+    phone_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    dependants = models.PositiveSmallIntegerField(_("number of dependants"), default=0)
+    vulnerabilities = models.JSONField(_("vulnerabilities"), default=list, blank=True)
+    consent_date = models.DateField(_("consent given on"), null=True, blank=True)
+    consent_storing = models.BooleanField(_("consents to storing data"), default=False)
+    consent_sharing = models.BooleanField(_("consents to sharing with partners"), default=False)
+    consent_photos = models.BooleanField(_("consents to photos"), default=False)
+    consent_withdrawn_on = models.DateField(_("consent withdrawn on"), null=True, blank=True)
+    consent_notes = EncryptedTextField(_("consent details"), blank=True)
+    created_at = models.DateTimeField(_("registered at"), default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    # Incremented on every save through the services: a stale form is refused, not applied.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
+    )
+    anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    scope = Scope(site="location_id")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["location", "status"]),
+            models.Index(fields=["location", "-created_at"]),
+        ]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        # Case number only: a person's name never appears in logs or admin history lines.
+        return self.case_number
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.pk
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.location_id
+
+    @property
+    def display_name(self) -> str:
+        return self.preferred_name or self.full_name
+
+    @property
+    def consent_allows_sharing(self) -> bool:
+        return self.consent_sharing and self.consent_withdrawn_on is None
+
+
+class PersonPart(models.Model):
+    """Common base of records that belong to one person (scoped by the person's site)."""
+
+    scope = Scope(site="person__location_id")
+
+    class Meta:
+        abstract = True
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.person.location_id
+
+
+class Exit(PersonPart):
+    """How a person left the armed forces, police or militia."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="exits")
+    exit_type = models.CharField(_("exit type"), max_length=12, choices=choices.ExitType.choices)
+    affiliation = models.CharField(
+        _("affiliation"), max_length=8, choices=choices.Affiliation.choices
+    )
+    exit_date = models.DateField(_("exit date"))
+    place_township = models.CharField(_("township"), max_length=100, blank=True)
+    place_region = models.CharField(
+        _("state/region"), max_length=16, choices=choices.Region.choices, blank=True
+    )
+    receiving_group = models.CharField(_("receiving group"), max_length=150, blank=True)
+    recruit_status = models.CharField(
+        _("recruit status"),
+        max_length=12,
+        choices=choices.RecruitStatus.choices,
+        default=choices.RecruitStatus.UNKNOWN,
+    )
+    forcibly_conscripted = models.CharField(
+        _("forcibly conscripted"),
+        max_length=8,
+        choices=choices.YesNoUnknown.choices,
+        default=choices.YesNoUnknown.UNKNOWN,
+    )
+    years_of_service = models.DecimalField(
+        _("years of service"), max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    rank = models.CharField(_("rank"), max_length=60, blank=True)
+    unit = EncryptedTextField(_("unit"), blank=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    custody_status = models.CharField(
+        _("custody status"), max_length=12, choices=choices.CustodyStatus.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["-exit_date", "-id"]
+        indexes = [
+            models.Index(fields=["exit_date", "exit_type", "affiliation"]),
+            models.Index(fields=["person", "-exit_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(custody_status="") | Q(exit_type="pow"),
+                name="custody_status_only_for_pow",
+            )
+        ]
+        verbose_name = _("exit")
+        verbose_name_plural = _("exits")
+
+    def __str__(self) -> str:
+        return f"{self.exit_type} {self.exit_date:%Y-%m-%d}"
+
+
+class CaseNote(PersonPart):
+    EDIT_WINDOW_HOURS = 24
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    text = EncryptedTextField(_("note"))
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("case note")
+
+    def __str__(self) -> str:
+        return f"note {self.pk}"
+
+    def editable_by(self, user) -> bool:
+        age = timezone.now() - self.created_at
+        return user.pk == self.author_id and age.total_seconds() < self.EDIT_WINDOW_HOURS * 3600
+
+
+class FollowUp(PersonPart):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="follow_ups")
+    due_on = models.DateField(_("due on"), db_index=True)
+    assignee = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("assignee")
+    )
+    description = models.CharField(_("what to do"), max_length=300)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["done_at", "due_on", "id"]
+        verbose_name = _("follow-up")
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk}"
+
+
+class Transfer(PersonPart):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfers")
+    from_location = models.ForeignKey(
+        "portal.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_location = models.ForeignKey(
+        "portal.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    transferred_on = models.DateField(_("date"))
+    transferred_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-transferred_on", "-id"]
+        verbose_name = _("transfer")
+
+    def __str__(self) -> str:
+        return f"transfer {self.pk}"
+
+
+class Flag(PersonPart):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField(_("reason"), max_length=20, choices=choices.FlagReason.choices)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolution_note = models.CharField(_("resolution"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["person"], condition=Q(resolved_at__isnull=True), name="open_flags"
+            )
+        ]
+        verbose_name = _("flag")
+
+    def __str__(self) -> str:
+        return f"flag {self.pk}"
+
+
+class Referral(PersonPart):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="referrals")
+    partner = models.ForeignKey(
+        Partner, on_delete=models.PROTECT, related_name="referrals", verbose_name=_("partner")
+    )
+    service = models.CharField(_("service"), max_length=16, choices=choices.ReferralService.choices)
+    referred_on = models.DateField(_("date"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=choices.ReferralStatus.choices,
+        default=choices.ReferralStatus.REQUESTED,
+    )
+    outcome_note = models.CharField(_("outcome"), max_length=300, blank=True)
+    consent_override_reason = models.CharField(max_length=300, blank=True)
+    consent_override_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-referred_on", "-id"]
+        verbose_name = _("referral")
+
+    def __str__(self) -> str:
+        return f"referral {self.pk}"
+
+
+class Feedback(PersonPart):
+    """Feedback or a complaint from the person (accountability to the people served)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="feedback")
+    received_on = models.DateField(_("received on"))
+    channel = models.CharField(_("channel"), max_length=12, choices=choices.FeedbackChannel.choices)
+    category = models.CharField(
+        _("category"), max_length=14, choices=choices.FeedbackCategory.choices
+    )
+    text = EncryptedTextField(_("what was said"))
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=choices.FeedbackStatus.choices,
+        default=choices.FeedbackStatus.OPEN,
+    )
+    response = EncryptedTextField(_("response"), blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+
+    def __str__(self) -> str:
+        return f"feedback {self.pk}"
+
+
+class DistinctPeople(models.Model):
+    """Two records an admin confirmed are different people: never suggested again."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_distinct_pair"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="ordered_pair"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ≠ {self.second_id}"
