@@ -47,7 +47,8 @@ SENSITIVE_FIELDS = {"phone", "unit", "consent_notes", "text", "response", "full_
 
 
 class StaleEditError(Exception):
-    """The record changed since the form was opened; carries what changed, by field."""
+    """The record changed since the form was opened. `changes` lists, by field label, the
+    fields where the saved record differs from what this user submitted: [theirs, saved]."""
 
     def __init__(self, changes: dict[str, list[Any]]):
         super().__init__("The record was changed by someone else.")
@@ -81,7 +82,7 @@ def prepare_names(values: dict[str, Any]) -> list[str]:
     return notices
 
 
-def _apply_derived_fields(person: Person) -> None:
+def apply_derived_fields(person: Person) -> None:
     person.name_key = burmese.name_key(person.full_name)
     person.name_my_key = burmese.name_my_key(person.name_my)
     person.phone = normalise_phone(person.phone)
@@ -109,7 +110,7 @@ def create_person(
     notices = prepare_names(values)
     person = Person(**values, created_by=by)
     person.case_number = reserve_case_numbers(person.location, timezone.localdate().year)[0]
-    _apply_derived_fields(person)
+    apply_derived_fields(person)
     person.full_clean(exclude=["case_number"])
     person.save()
     auditing.record(
@@ -129,14 +130,14 @@ def update_person(
 ) -> Outcome:
     """Save changes unless someone else saved the person since `expected_version` was read."""
     current = Person.objects.select_for_update().get(pk=person.pk)
-    if current.version != expected_version:
-        raise StaleEditError(_changes_since(current, person))
     values = dict(values)
     notices = prepare_names(values)
+    if current.version != expected_version:
+        raise StaleEditError(_differences(current, values))
     before = auditing.snapshot(current, PERSON_FIELDS)
     for field, value in values.items():
         setattr(current, field, value)
-    _apply_derived_fields(current)
+    apply_derived_fields(current)
     current.full_clean(exclude=["case_number"])
     current.version = expected_version + 1
     current.save()
@@ -145,15 +146,27 @@ def update_person(
     return Outcome(current, notices)
 
 
-def _changes_since(current: Person, seen: Person) -> dict[str, list[Any]]:
-    """What another user changed, by field, as [the value you saw, the saved value]."""
+def _differences(current: Person, submitted: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Fields where the saved record differs from a submitted form, as [submitted, saved]."""
     changes = {}
-    for field in PERSON_FIELDS:
-        old, new = getattr(seen, field), getattr(current, field)
-        if old != new:
+    for field, mine in submitted.items():
+        saved = getattr(current, field)
+        if field == "phone":
+            mine = normalise_phone(mine)
+        if (mine or None) != (saved or None):
             label = str(Person._meta.get_field(field).verbose_name)
-            changes[label] = ["•••", "•••"] if field in SENSITIVE_FIELDS else [old, new]
+            changes[label] = [_display(current, field, mine), _display(current, field, saved)]
     return changes
+
+
+def _display(person: Person, field: str, value: Any) -> str:
+    """A value as a person reads it (choice labels, names of related objects)."""
+    model_field = Person._meta.get_field(field)
+    if value in (None, "", []):
+        return "—"
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    return str(value)
 
 
 @transaction.atomic
@@ -162,7 +175,8 @@ def save_exit(
 ) -> Exit:
     creating = exit is None
     exit = exit or Exit(person=person)
-    before = {} if creating else auditing.snapshot(exit, EXIT_FIELDS)
+    # Read "before" from the database: a bound ModelForm has already changed the instance.
+    before = {} if creating else auditing.snapshot(Exit.objects.get(pk=exit.pk), EXIT_FIELDS)
     for field, value in values.items():
         setattr(exit, field, value)
     if exit.exit_type != "pow":
@@ -291,7 +305,7 @@ def create_referral(
 
 @transaction.atomic
 def update_referral(*, by: User, referral: Referral, status: str, outcome_note: str) -> Referral:
-    before = auditing.snapshot(referral, ("status", "outcome_note"))
+    before = auditing.snapshot(Referral.objects.get(pk=referral.pk), ("status", "outcome_note"))
     referral.status, referral.outcome_note = status, outcome_note
     referral.full_clean()
     referral.save(update_fields=["status", "outcome_note"])
@@ -307,7 +321,7 @@ def save_feedback(
     creating = feedback is None
     feedback = feedback or Feedback(person=person, recorded_by=by)
     fields = ("received_on", "channel", "category", "text", "status", "response", "closed_on")
-    before = {} if creating else auditing.snapshot(feedback, fields)
+    before = {} if creating else auditing.snapshot(Feedback.objects.get(pk=feedback.pk), fields)
     for field, value in values.items():
         setattr(feedback, field, value)
     if feedback.status == "closed" and feedback.closed_on is None:

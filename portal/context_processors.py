@@ -6,7 +6,9 @@ from portal.roles import Role
 # (url name, label, roles that see the link)
 NAVIGATION = [
     ("home", _("Home"), set(Role)),
+    ("people:list", _("People"), {Role.ADMIN, Role.CASE_WORKER}),
     ("users", _("Users"), {Role.ADMIN}),
+    ("audit_list", _("Audit log"), {Role.ADMIN}),
     ("admin:index", _("Administration"), {Role.ADMIN}),
 ]
 

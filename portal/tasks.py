@@ -17,3 +17,38 @@ def clear_expired_sessions_and_invitations() -> dict[str, int]:
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lt=now
     ).update(revoked_at=now)
     return {"sessions": sessions, "invitations": invitations}
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=3
+)
+def build_export(job_id: str) -> None:
+    """Build a requested export file. Claims the job with a conditional update so that two
+    workers never build the same one."""
+    from portal import exports
+    from portal.models import ExportJob
+
+    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
+        status=ExportJob.Status.RUNNING
+    )
+    if not claimed:
+        return
+    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
+    try:
+        exports.build(job)
+    except Exception as error:
+        ExportJob.objects.filter(pk=job_id).update(
+            status=ExportJob.Status.FAILED,
+            error=type(error).__name__[:300],
+            finished_at=timezone.now(),
+        )
+        exports.file_path(job).unlink(missing_ok=True)
+        raise
+
+
+@shared_task
+def delete_expired_exports() -> int:
+    """Hourly: export files live 24 hours."""
+    from portal import exports
+
+    return exports.delete_expired()

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from portal import views
+from portal import audit_views, export_views, views
 from portal.access import public
 
 # The Django admin signs in through allauth (rate limits, MFA) instead of its own form.
@@ -19,6 +19,13 @@ urlpatterns = [
     path("users/invite/", views.user_invite, name="user_invite"),
     path("users/<int:pk>/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/resend/", views.user_resend_invitation, name="user_resend_invitation"),
+    path("exports/", export_views.export_list, name="export_list"),
+    path("exports/new/<slug:kind>/", export_views.export_new, name="export_new"),
+    path("exports/<uuid:pk>/", export_views.export_detail, name="export_detail"),
+    path("exports/<uuid:pk>/progress/", export_views.export_progress, name="export_progress"),
+    path("exports/<uuid:pk>/download/", export_views.export_download, name="export_download"),
+    path("audit/", audit_views.audit_list, name="audit_list"),
+    path("people/import/", include("people.import_urls")),
     path("people/", include("people.urls")),
     path("programs/", include("programs.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),

@@ -10,6 +10,12 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's business; tests only need passwords to check.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     # Rate limits live in the cache: each test starts with none.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -124,3 +130,21 @@ def pytest_runtest_setup(item):
         if os.environ.get("REQUIRE_SERVICES") == "1":
             pytest.fail(f"{message}, and REQUIRE_SERVICES=1 forbids skipping")
         pytest.skip(message)
+
+
+def reverse_with(name: str, objects: dict) -> str:
+    """Reverse a URL name, taking the values of its parameters from `objects` (access matrices)."""
+    from django.urls import URLResolver, get_resolver, reverse
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
+            else:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+    for full_name, pattern in walk(get_resolver().url_patterns):
+        if full_name == name:
+            params = pattern.pattern.converters.keys()
+            return reverse(name, kwargs={key: objects[key] for key in params})
+    raise LookupError(name)

@@ -71,6 +71,8 @@ def test_closed_library_pages_are_shadowed():
             assert resolve(reverse(name)).func.__wrapped__ is closed.__wrapped__
 
 
+ADMIN_ONLY = {Role.ADMIN: 200, Role.CASE_WORKER: 403, Role.TRAINER: 403, Role.ANALYST: 403}
+
 # (url, role, expected status); every role-restricted URL of the portal appears here.
 MATRIX = [
     ("home", {}, {Role.ADMIN: 200, Role.CASE_WORKER: 200, Role.TRAINER: 200, Role.ANALYST: 200}),
@@ -91,16 +93,19 @@ MATRIX = [
         {},
         {Role.ADMIN: 200, Role.CASE_WORKER: 302, Role.TRAINER: 302, Role.ANALYST: 302},
     ),
+    ("audit_list", {}, ADMIN_ONLY),
+    ("export_list", {}, ADMIN_ONLY),
+    ("export_new", {"kind": "people"}, ADMIN_ONLY),
 ]
 POST_ONLY = {"user_resend_invitation": {"pk": "self"}}
 
 
 def portal_url_names():
     names = set()
-    for _namespace, pattern in walk(get_resolver().url_patterns):
+    for namespace, pattern in walk(get_resolver().url_patterns):
         rule = getattr(pattern.callback, "access_rule", None)
         if rule not in (None, PUBLIC):
-            names.add(pattern.name)
+            names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
     return names
 
 

@@ -1,0 +1,75 @@
+"""Filters of the people list (shared by the screen, the export and the API)."""
+
+import django_filters
+from django import forms
+from django.core.validators import RegexValidator
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from people import choices
+from people.models import Exit, Person
+from people.selectors import search_people
+from portal.models import Location
+
+
+def _with_exit(queryset, **lookup):
+    return queryset.filter(Exists(Exit.objects.filter(person=OuterRef("pk"), **lookup)))
+
+
+class PersonFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+    location = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Location.objects.none())
+    status = django_filters.ChoiceFilter(label=_("Status"), choices=choices.Status.choices)
+    exit_type = django_filters.ChoiceFilter(
+        label=_("Exit type"), choices=choices.ExitType.choices, method="filter_exit"
+    )
+    affiliation = django_filters.ChoiceFilter(
+        label=_("Affiliation"), choices=choices.Affiliation.choices, method="filter_exit"
+    )
+    recruit_status = django_filters.ChoiceFilter(
+        label=_("Recruit status"), choices=choices.RecruitStatus.choices, method="filter_exit"
+    )
+    exit_month = django_filters.CharFilter(
+        label=_("Exit month"),
+        method="filter_exit_month",
+        validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Use the form YYYY-MM."))],
+        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+    )
+    ordering = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("created_at", "registered"),
+            ("case_number", "case_number"),
+            ("full_name", "name"),
+            ("exit_date", "exit_date"),
+            ("status", "status"),
+        ),
+        field_labels={
+            "registered": _("Registered"),
+            "case_number": _("Case number"),
+            "name": _("Name"),
+            "exit_date": _("Exit date"),
+            "status": _("Status"),
+        },
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "location", "status"]
+
+    def __init__(self, *args, locations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["location"].queryset = locations
+
+    def filter_search(self, queryset, name, value):
+        return search_people(queryset, value)
+
+    def filter_exit(self, queryset, name, value):
+        return _with_exit(queryset, **{name: value})
+
+    def filter_exit_month(self, queryset, name, value):
+        try:
+            year, month = (int(part) for part in value.split("-"))
+        except ValueError:
+            return queryset.none()
+        return _with_exit(queryset, exit_date__year=year, exit_date__month=month)

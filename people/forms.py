@@ -1,0 +1,296 @@
+from datetime import date
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people import choices
+from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Person, Referral
+from portal.models import Location
+
+EARLIEST_EXIT = date(1988, 1, 1)
+OLDEST_BIRTH_YEAR = 1930
+YOUNGEST_AGE = 10
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _not_in_future(value: date | None, message) -> None:
+    if value and value > timezone.localdate():
+        raise forms.ValidationError(message)
+
+
+class PersonForm(forms.ModelForm):
+    approximate_age = forms.IntegerField(
+        label=_("Approximate age"),
+        required=False,
+        min_value=YOUNGEST_AGE,
+        max_value=100,
+        help_text=_(
+            "If the birth year is not known: the age now. The birth year is then estimated."
+        ),
+    )
+    vulnerabilities = forms.MultipleChoiceField(
+        label=_("Vulnerabilities"),
+        choices=choices.Vulnerability.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "full_name", "preferred_name", "name_my", "sex", "birth_year", "approximate_age",
+            "birth_year_estimated", "origin_region", "location", "status", "case_worker", "phone",
+            "dependants", "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
+            "consent_photos", "consent_withdrawn_on", "consent_notes",
+        ]  # fmt: skip
+        widgets = {
+            "consent_date": _date_input(),
+            "consent_withdrawn_on": _date_input(),
+            "consent_notes": forms.Textarea(attrs={"rows": 2}),
+            "phone": forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, locations, case_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["location"].queryset = locations.filter(active=True)
+        self.fields["case_worker"].queryset = case_workers
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_birth_year(self):
+        year = self.cleaned_data.get("birth_year")
+        latest = timezone.localdate().year - YOUNGEST_AGE
+        if year is not None and not OLDEST_BIRTH_YEAR <= year <= latest:
+            raise forms.ValidationError(
+                _("Enter a birth year between %(first)s and %(last)s.")
+                % {"first": OLDEST_BIRTH_YEAR, "last": latest}
+            )
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        age = cleaned.get("approximate_age")
+        if age is not None:
+            if cleaned.get("birth_year"):
+                self.add_error(
+                    "approximate_age", _("Give either the birth year or the age, not both.")
+                )
+            else:
+                cleaned["birth_year"] = timezone.localdate().year - age
+                cleaned["birth_year_estimated"] = True
+        consent_date, withdrawn = cleaned.get("consent_date"), cleaned.get("consent_withdrawn_on")
+        for field in ("consent_date", "consent_withdrawn_on"):
+            try:
+                _not_in_future(cleaned.get(field), _("This date is in the future."))
+            except forms.ValidationError as error:
+                self.add_error(field, error)
+        if consent_date and withdrawn and withdrawn < consent_date:
+            self.add_error(
+                "consent_withdrawn_on", _("Consent cannot be withdrawn before it was given.")
+            )
+        if (cleaned.get("consent_storing") or cleaned.get("consent_sharing")) and not consent_date:
+            self.add_error("consent_date", _("Give the date consent was given."))
+        return cleaned
+
+    def person_values(self) -> dict:
+        data = {
+            name: self.cleaned_data[name] for name in self.Meta.fields if name != "approximate_age"
+        }
+        return data
+
+
+class ExitForm(forms.ModelForm):
+    reasons = forms.MultipleChoiceField(
+        label=_("Reasons for leaving"),
+        choices=choices.ExitReason.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    class Meta:
+        model = Exit
+        fields = [
+            "exit_type", "affiliation", "exit_date", "place_township", "place_region",
+            "receiving_group", "recruit_status", "forcibly_conscripted", "years_of_service",
+            "rank", "unit", "reasons", "custody_status",
+        ]  # fmt: skip
+        widgets = {
+            "exit_date": _date_input(),
+            "receiving_group": forms.TextInput(attrs={"list": "receiving-groups"}),
+            "unit": forms.TextInput(attrs={"autocomplete": "off"}),
+        }
+        help_texts = {"custody_status": _("Only for prisoners of war.")}
+
+    def clean_exit_date(self):
+        exit_date = self.cleaned_data["exit_date"]
+        _not_in_future(exit_date, _("The exit date cannot be in the future."))
+        if exit_date < EARLIEST_EXIT:
+            raise forms.ValidationError(_("The exit date cannot be before 1988."))
+        return exit_date
+
+    def clean_years_of_service(self):
+        years = self.cleaned_data.get("years_of_service")
+        if years is not None and not 0 <= years <= 60:
+            raise forms.ValidationError(_("Enter between 0 and 60 years."))
+        return years
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("custody_status") and cleaned.get("exit_type") != choices.ExitType.POW:
+            self.add_error("custody_status", _("Custody status applies to prisoners of war only."))
+        return cleaned
+
+    def exit_values(self) -> dict:
+        """Cleaned values; an empty optional choice takes the model's default ("unknown")."""
+        values = {}
+        for name in self.Meta.fields:
+            value = self.cleaned_data[name]
+            default = Exit._meta.get_field(name).default
+            if value in (None, "") and isinstance(default, str):
+                value = default
+            values[name] = value
+        return values
+
+
+class OptionalExitForm(ExitForm):
+    """The exit part of the registration form: empty means 'not known yet'."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def is_empty(self) -> bool:
+        return not any(self.cleaned_data.get(f) for f in ("exit_type", "affiliation", "exit_date"))
+
+    def clean_exit_date(self):
+        if not self.cleaned_data.get("exit_date"):
+            return None
+        return super().clean_exit_date()
+
+    def clean(self):
+        cleaned = super().clean()
+        required = ("exit_type", "affiliation", "exit_date")
+        given = [f for f in required if cleaned.get(f)]
+        if given and len(given) < len(required):
+            for field in required:
+                if not cleaned.get(field) and field not in self.errors:
+                    self.add_error(field, _("Needed when any part of the exit is given."))
+        return cleaned
+
+
+class DuplicateConfirmationForm(forms.Form):
+    not_a_duplicate = forms.BooleanField(
+        label=_("I checked: none of these is the same person. Register anyway."), required=False
+    )
+
+
+class NoteForm(forms.ModelForm):
+    class Meta:
+        model = CaseNote
+        fields = ["text"]
+        widgets = {"text": forms.Textarea(attrs={"rows": 4})}
+
+
+class FollowUpForm(forms.ModelForm):
+    class Meta:
+        model = FollowUp
+        fields = ["due_on", "assignee", "description"]
+        widgets = {"due_on": _date_input()}
+
+    def __init__(self, *args, assignees, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignees
+
+
+class TransferForm(forms.Form):
+    to_location = forms.ModelChoiceField(label=_("To site"), queryset=Location.objects.none())
+    transferred_on = forms.DateField(label=_("Date"), widget=_date_input())
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A person may move to any active site, including one the case worker does not cover.
+        self.fields["to_location"].queryset = Location.objects.filter(active=True).exclude(
+            pk=person.location_id
+        )
+        self.fields["transferred_on"].initial = timezone.localdate()
+
+    def clean_transferred_on(self):
+        value = self.cleaned_data["transferred_on"]
+        _not_in_future(value, _("The date cannot be in the future."))
+        return value
+
+
+class FlagForm(forms.ModelForm):
+    class Meta:
+        model = Flag
+        fields = ["reason", "note"]
+
+
+class ResolveFlagForm(forms.Form):
+    resolution_note = forms.CharField(label=_("How was it resolved?"), max_length=300)
+
+
+class ReferralForm(forms.ModelForm):
+    override_reason = forms.CharField(
+        label=_("Reason to refer without consent (admins only)"),
+        max_length=300,
+        required=False,
+        help_text=_("Needed only when the person has not consented to sharing with partners."),
+    )
+
+    class Meta:
+        model = Referral
+        fields = ["partner", "service", "referred_on"]
+        widgets = {"referred_on": _date_input()}
+
+    def __init__(self, *args, partners, can_override: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["partner"].queryset = partners
+        self.fields["referred_on"].initial = timezone.localdate()
+        if not can_override:
+            del self.fields["override_reason"]
+
+
+class ReferralUpdateForm(forms.ModelForm):
+    class Meta:
+        model = Referral
+        fields = ["status", "outcome_note"]
+
+
+class FeedbackForm(forms.ModelForm):
+    class Meta:
+        model = Feedback
+        fields = ["received_on", "channel", "category", "text", "status", "response", "closed_on"]
+        widgets = {
+            "received_on": _date_input(),
+            "closed_on": _date_input(),
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "response": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        received, closed = cleaned.get("received_on"), cleaned.get("closed_on")
+        if received:
+            try:
+                _not_in_future(received, _("This date is in the future."))
+            except forms.ValidationError as error:
+                self.add_error("received_on", error)
+        if received and closed and closed < received:
+            self.add_error("closed_on", _("It cannot be closed before it was received."))
+        return cleaned
+
+
+class MergeForm(forms.Form):
+    keep = forms.ChoiceField(label=_("Keep which record?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, first: Person, second: Person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["keep"].choices = [(str(p.pk), p.case_number) for p in (first, second)]

@@ -1,0 +1,99 @@
+"""Reads for people and cases. Every queryset starts from `visible_to`."""
+
+from __future__ import annotations
+
+import re
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from people import burmese
+from people.models import Exit, Flag, Person
+from people.services import normalise_phone
+from portal.fields import search_hash
+from portal.models import User
+from portal.scoping import get_object_for_user, visible_to
+
+CASE_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{2}(-\d{0,5})?$")
+
+
+def people_for(user: User) -> QuerySet[Person]:
+    """People the user may see (merged-away records excluded), with their latest exit."""
+    latest_exit = Exit.objects.filter(person=OuterRef("pk")).order_by("-exit_date", "-id")
+    return (
+        visible_to(user, Person.objects.filter(merged_into__isnull=True))
+        .select_related("location", "case_worker")
+        .annotate(
+            exit_type=Subquery(latest_exit.values("exit_type")[:1]),
+            affiliation=Subquery(latest_exit.values("affiliation")[:1]),
+            exit_date=Subquery(latest_exit.values("exit_date")[:1]),
+            has_open_flag=Exists(
+                Flag.objects.filter(person=OuterRef("pk"), resolved_at__isnull=True)
+            ),
+        )
+        .prefetch_related(
+            Prefetch(
+                "flags",
+                queryset=Flag.objects.filter(resolved_at__isnull=True),
+                to_attr="open_flags",
+            )
+        )
+    )
+
+
+def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Case number, any name (Latin or Burmese, typed in Unicode or Zawgyi) or phone."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    if CASE_NUMBER.match(query):
+        return queryset.filter(case_number__istartswith=query)
+    latin_key, burmese_key = burmese.search_keys(query)
+    condition = Q(preferred_name__icontains=query)
+    if latin_key:
+        condition |= Q(name_key__contains=latin_key)
+    if burmese_key:
+        condition |= Q(name_my_key__contains=burmese_key)
+    digits = normalise_phone(query)
+    if len(digits.lstrip("+")) >= 6:
+        condition |= Q(phone_hash=search_hash(digits))
+    return queryset.filter(condition)
+
+
+def person_for(user: User, pk: int) -> Person:
+    """One person within the user's scope (404 otherwise), for the person page."""
+    return get_object_for_user(
+        user, Person.objects.select_related("location", "case_worker", "merged_into"), pk=pk
+    )
+
+
+def person_page_data(person: Person) -> dict:
+    """Everything the person page lists, in one query per section."""
+    return {
+        "exits": list(person.exits.all()),
+        "notes": list(person.notes.select_related("author")),
+        "follow_ups": list(person.follow_ups.select_related("assignee", "done_by")),
+        "transfers": list(
+            person.transfers.select_related("from_location", "to_location", "transferred_by")
+        ),
+        "flags": list(person.flags.select_related("raised_by", "resolved_by")),
+        "referrals": list(person.referrals.select_related("partner", "consent_override_by")),
+        "feedback": list(person.feedback.all()),
+    }
+
+
+def case_workers_for(user: User) -> QuerySet[User]:
+    """Active case workers assigned to any site the user sees (for assignment choices)."""
+    from portal.models import Location, SiteAssignment
+
+    sites = visible_to(user, Location.objects.all())
+    assigned = SiteAssignment.objects.filter(SiteAssignment.active_q(), location__in=sites)
+    return User.objects.filter(
+        is_active=True, role__in=["case_worker", "admin"], pk__in=assigned.values("user_id")
+    ).order_by("full_name", "email")
+
+
+def receiving_group_suggestions(user: User) -> list[str]:
+    exits = visible_to(user, Exit.objects.exclude(receiving_group=""))
+    return list(
+        exits.order_by("receiving_group").values_list("receiving_group", flat=True).distinct()[:50]
+    )

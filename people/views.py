@@ -1,0 +1,173 @@
+"""People list, registration, person page and profile editing."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from people import duplicates, selectors, services
+from people.filters import PersonFilter
+from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
+from portal import auditing
+from portal.access import require_roles
+from portal.roles import STAFF_WITH_PERSON_DATA, Role
+from portal.scoping import visible_to
+from portal.selectors import locations_for
+
+PAGE_SIZE = 50
+STALE_MESSAGE = _lazy(
+    "Someone else saved this person while you were editing, so your changes were not saved "
+    "and nothing was overwritten. Compare below, then open the person again to edit."
+)
+
+
+def person_list_filter(request: HttpRequest) -> PersonFilter:
+    return PersonFilter(
+        request.GET,
+        queryset=selectors.people_for(request.user),
+        locations=locations_for(request.user),
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def person_list(request: HttpRequest) -> HttpResponse:
+    person_filter = person_list_filter(request)
+    people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "people/person_list.html",
+        {
+            "filter": person_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "can_export": request.user.role == Role.ADMIN,
+        },
+    )
+
+
+def _person_form(request: HttpRequest, **kwargs) -> PersonForm:
+    return PersonForm(
+        request.POST if request.method == "POST" else None,
+        locations=locations_for(request.user),
+        case_workers=selectors.case_workers_for(request.user),
+        **kwargs,
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest) -> HttpResponse:
+    form = _person_form(request, initial={"case_worker": request.user})
+    exit_form = OptionalExitForm(request.POST if request.method == "POST" else None, prefix="exit")
+    confirm_form = DuplicateConfirmationForm(request.POST if request.method == "POST" else None)
+    possible_duplicates = []
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and exit_form.is_valid()
+        and confirm_form.is_valid()
+    ):
+        values = form.person_values()
+        possible_duplicates = duplicates.candidates_for(
+            visible_to(request.user, services.Person.objects.all()),
+            full_name=values["full_name"],
+            name_my=values["name_my"],
+            birth_year=values["birth_year"],
+            phone=values["phone"],
+        )
+        if not possible_duplicates or confirm_form.cleaned_data["not_a_duplicate"]:
+            try:
+                outcome = services.create_person(
+                    by=request.user,
+                    person_data=values,
+                    exit_data=None if exit_form.is_empty() else exit_form.exit_values(),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                for notice in outcome.notices:
+                    messages.info(request, notice)
+                messages.success(
+                    request,
+                    _("Registered with case number %(number)s.")
+                    % {"number": outcome.obj.case_number},
+                )
+                return redirect("people:detail", pk=outcome.obj.pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {
+            "form": form,
+            "exit_form": exit_form,
+            "confirm_form": confirm_form,
+            "possible_duplicates": possible_duplicates,
+            "receiving_groups": selectors.receiving_group_suggestions(request.user),
+            "title": _("Register a person"),
+        },
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, pk)
+    if person.merged_into_id:
+        messages.info(
+            request,
+            _("This record was merged into %(number)s.")
+            % {"number": person.merged_into.case_number},
+        )
+        return redirect("people:detail", pk=person.merged_into_id)
+    auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
+    context = {"person": person, **selectors.person_page_data(person)}
+    context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
+    context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
+    return render(request, "people/person_detail.html", context)
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, pk)
+    form = _person_form(request, instance=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.update_person(
+                by=request.user,
+                person=person,
+                values=form.person_values(),
+                expected_version=form.cleaned_data["version"] or 0,
+            )
+        except services.StaleEditError as stale:
+            form.add_error(None, STALE_MESSAGE)
+            return render(
+                request,
+                "people/person_form.html",
+                {
+                    "form": form,
+                    "person": person,
+                    "stale_changes": stale.changes,
+                    "title": _("Edit person"),
+                },
+                status=409,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            for notice in outcome.notices:
+                messages.info(request, notice)
+            messages.success(request, _("Saved."))
+            return redirect("people:detail", pk=pk)
+    return render(
+        request,
+        "people/person_form.html",
+        {"form": form, "person": person, "title": _("Edit person")},
+    )

@@ -1,0 +1,172 @@
+"""Person-level exports: built by a Celery task into an AES-256 encrypted ZIP (CSV or XLSX
+inside), memory bounded whatever the row count, deleted after 24 hours.
+
+An exporter is a function `(user, params) -> Table` registered in EXPORTERS; it returns the
+header, the row count and an iterator of rows (use `.iterator()` on querysets).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+import string
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyzipper
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from portal import auditing
+from portal.models import ExportJob, User
+
+EXPORTERS: dict[str, str] = {
+    "people": "people.exporting.people_table",
+    "audit": "portal.audit_views.audit_table",
+}
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PROGRESS_EVERY = 1000
+
+
+@dataclass
+class Table:
+    header: list[str]
+    total: int
+    rows: Iterable[Iterable[Any]]
+
+
+def neutralise(value: Any) -> Any:
+    """Make a cell safe to open in a spreadsheet: text that starts like a formula is prefixed
+    with an apostrophe so it is shown, never evaluated (CSV/formula injection)."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_dir() -> Path:
+    folder = Path(settings.VAR_DIR) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def generate_password() -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(20))
+
+
+@transaction.atomic
+def request_export(*, user: User, kind: str, params: dict, file_format: str = "csv") -> ExportJob:
+    """Queue an export (audited now, in the request's transaction) for the background task."""
+    from portal.tasks import build_export
+
+    if kind not in EXPORTERS:
+        raise ValueError(f"Unknown export: {kind}")
+    job = ExportJob.objects.create(
+        kind=kind, params=params, file_format=file_format, requested_by=user
+    )
+    auditing.record(
+        auditing.Action.EXPORT,
+        actor=user,
+        obj=job,
+        object_type=f"export.{kind}",
+        changes={"filters": [None, params], "format": [None, file_format]},
+    )
+    build_export.delay_on_commit(str(job.pk))
+    return job
+
+
+def _csv_bytes(
+    header: list[str], rows: Iterable[Iterable[Any]], on_row: Callable[[], None]
+) -> Iterator[bytes]:
+    """CSV as UTF-8 with BOM (Excel reads Burmese correctly), one encoded line at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    yield "\ufeff".encode()
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+        on_row()
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
+
+
+def _write_xlsx(
+    path: Path, header: list[str], rows: Iterable[Iterable[Any]], on_row: Callable[[], None]
+) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)  # rows go straight to a temporary file
+    sheet = workbook.create_sheet("export")
+    sheet.append(header)
+    for row in rows:
+        sheet.append([neutralise(cell) for cell in row])
+        on_row()
+    workbook.save(path)
+
+
+def build(job: ExportJob) -> None:
+    """Build the file of a job (called by the Celery task)."""
+    table: Table = import_string(EXPORTERS[job.kind])(job.requested_by, job.params)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.RUNNING, rows_total=table.total
+    )
+    done = 0
+
+    def on_row() -> None:
+        nonlocal done
+        done += 1
+        if done % PROGRESS_EVERY == 0:
+            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+
+    password = generate_password()
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    inner_name = f"{job.kind}-{stamp}.{job.file_format}"
+    target = export_dir() / f"{job.pk}.zip"
+    with pyzipper.AESZipFile(
+        target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+    ) as archive:
+        archive.setpassword(password.encode())
+        if job.file_format == ExportJob.Format.XLSX:
+            scratch = export_dir() / f"{job.pk}.xlsx"
+            try:
+                _write_xlsx(scratch, table.header, table.rows, on_row)
+                archive.write(scratch, inner_name)
+            finally:
+                scratch.unlink(missing_ok=True)
+        else:
+            with archive.open(inner_name, "w", force_zip64=True) as member:
+                for chunk in _csv_bytes(table.header, table.rows, on_row):
+                    member.write(chunk)
+    ExportJob.objects.filter(pk=job.pk).update(
+        status=ExportJob.Status.DONE,
+        rows_done=done,
+        file_name=f"{job.kind}-{stamp}.zip",
+        password=password,  # encrypted by the field on the way to the database
+        finished_at=timezone.now(),
+    )
+
+
+def file_path(job: ExportJob) -> Path:
+    return export_dir() / f"{job.pk}.zip"
+
+
+def delete_expired(now=None) -> int:
+    """Delete export files older than 24 hours; the job rows stay, marked deleted."""
+    now = now or timezone.now()
+    expired = ExportJob.objects.filter(expires_at__lte=now).exclude(status=ExportJob.Status.EXPIRED)
+    count = 0
+    for job in expired.only("pk"):
+        file_path(job).unlink(missing_ok=True)
+        count += 1
+    expired.update(status=ExportJob.Status.EXPIRED, password="")
+    return count

@@ -1,0 +1,70 @@
+"""Who may open each URL of the people app: role × own-site / other-site objects."""
+
+OK, DENIED, HIDDEN = 200, 403, 404
+
+# url name -> {viewer: expected status}; viewers are defined in test_access.py.
+# "cw_own": case worker of MAE-SOT opening a MAE-SOT record; "cw_other": the same case worker
+# opening a NEW-DELHI record. Records of other sites answer 404, never 403.
+PERSON_PAGES = {"admin": OK, "cw_own": OK, "cw_other": HIDDEN, "trainer": DENIED, "analyst": DENIED}
+SITE_FREE_PAGES = {"admin": OK, "cw_own": OK, "cw_other": OK, "trainer": DENIED, "analyst": DENIED}
+ADMIN_PAGES = {
+    "admin": OK,
+    "cw_own": DENIED,
+    "cw_other": DENIED,
+    "trainer": DENIED,
+    "analyst": DENIED,
+}
+
+GET_MATRIX = {
+    "people:list": SITE_FREE_PAGES,
+    "people:create": SITE_FREE_PAGES,
+    "people_import": SITE_FREE_PAGES,
+    "people:detail": PERSON_PAGES,
+    "people:edit": PERSON_PAGES,
+    "people:exit_add": PERSON_PAGES,
+    "people:exit_edit": PERSON_PAGES,
+    "people:note_add": PERSON_PAGES,
+    # Only the author edits a note (the MAE-SOT case worker wrote both notes).
+    "people:note_edit": {
+        "admin": DENIED,
+        "cw_own": OK,
+        "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    "people:follow_up_add": PERSON_PAGES,
+    "people:transfer": PERSON_PAGES,
+    "people:flag_add": PERSON_PAGES,
+    "people:flag_resolve": PERSON_PAGES,
+    "people:referral_add": PERSON_PAGES,
+    "people:referral_update": PERSON_PAGES,
+    "people:feedback_add": PERSON_PAGES,
+    "people:feedback_edit": PERSON_PAGES,
+    "people:duplicates": ADMIN_PAGES,
+    "people:merge": {
+        "admin": OK,
+        "cw_own": DENIED,
+        "cw_other": DENIED,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+}
+# POST-only actions: a success redirects (302).
+POST_MATRIX = {
+    "people:follow_up_done": {
+        "admin": 302,
+        "cw_own": 302,
+        "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    "people:mark_distinct": {
+        "admin": 302,
+        "cw_own": DENIED,
+        "cw_other": DENIED,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+}
+
+URL_NAMES = set(GET_MATRIX) | set(POST_MATRIX)

@@ -1,0 +1,40 @@
+import factory
+
+from people.models import Exit, Person
+from portal.models import Location
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    """A person at MAE-SOT unless given another site. Derived fields are set as the services
+    set them, so search and duplicate detection behave as in the application."""
+
+    class Meta:
+        model = Person
+
+    case_number = factory.Sequence(lambda n: f"TS-25-{n:05d}")
+    full_name = factory.Sequence(lambda n: f"Person Number {n}")
+    preferred_name = factory.Sequence(lambda n: f"P{n}")
+    sex = "male"
+    birth_year = 1999
+    location = factory.LazyFunction(lambda: Location.objects.get(code="MAE-SOT"))
+    status = "active"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from people.services import apply_derived_fields
+
+        person = model_class(*args, **kwargs)
+        apply_derived_fields(person)
+        person.save()
+        return person
+
+
+class ExitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Exit
+
+    person = factory.SubFactory(PersonFactory)
+    exit_type = "defected"
+    affiliation = "soldier"
+    exit_date = factory.Faker("date_between", start_date="-2y", end_date="-1d")
+    recruit_status = "new_recruit"
