@@ -37,6 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -q -r -ll $$(ls -d portal people programs reports 2>/dev/null)
 
 format: install
 	$(BIN)/ruff check --fix .

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from people import forms, selectors, services
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Partner, Person, Referral
+from portal import auditing
 from portal.access import forbidden, require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA, Role
 from portal.scoping import get_object_for_user, visible_to
@@ -37,6 +38,9 @@ def _form_page(
     extra: dict | None = None,
 ) -> HttpResponse:
     """GET shows the form; a valid POST calls `save` and returns to the person page."""
+    if request.method == "GET":
+        # The form shows person-level data: its read is audited like the person page.
+        auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
     if request.method == "POST" and form.is_valid():
         try:
             save()

@@ -97,3 +97,22 @@ def receiving_group_suggestions(user: User) -> list[str]:
     return list(
         exits.order_by("receiving_group").values_list("receiving_group", flat=True).distinct()[:50]
     )
+
+
+def case_worker_home(user: User, days_ahead: int = 7) -> dict:
+    """The case worker's home page: recent cases at their sites and follow-ups due soon."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from people.models import FollowUp
+
+    horizon = timezone.localdate() + timedelta(days=days_ahead)
+    follow_ups = visible_to(
+        user, FollowUp.objects.filter(done_at__isnull=True, due_on__lte=horizon)
+    ).select_related("person", "assignee")
+    return {
+        "recent_people": people_for(user)[:10],
+        "due_follow_ups": follow_ups.order_by("due_on")[:20],
+        "today": timezone.localdate(),
+    }

@@ -380,3 +380,37 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
         changes={"merged": [merge.case_number, keep.case_number], "moved": [None, moved]},
     )
     return keep
+
+
+ANONYMISED_NAME = "Anonymised"
+REMOVED = "[removed]"
+
+
+@transaction.atomic
+def anonymise_person(*, by: User, person: Person, reason: str) -> Person:
+    """Erase a person's identifying data; keep what statistics count (site, sex, birth year,
+    origin, status, exits' type, affiliation, date and recruit status). Irreversible."""
+    if by.role != Role.ADMIN:
+        raise PermissionDenied(_("Only an admin can anonymise a record."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the erasure.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    person.full_name, person.preferred_name, person.name_my = ANONYMISED_NAME, "", ""
+    person.phone, person.consent_notes = "", ""
+    person.vulnerabilities = []
+    person.anonymised_at = timezone.now()
+    person.version += 1
+    apply_derived_fields(person)
+    person.name_key = ""  # "anonymised" records are not each other's duplicates
+    person.save()
+    person.exits.update(unit="", rank="", place_township="", receiving_group="")
+    person.notes.update(text=REMOVED)
+    person.feedback.update(text=REMOVED, response="")
+    person.follow_ups.update(description=REMOVED)
+    person.flags.update(note="", resolution_note="")
+    person.referrals.update(outcome_note="", consent_override_reason="")
+    person.transfers.update(reason=REMOVED)
+    auditing.record(
+        auditing.Action.UPDATE, actor=by, obj=person, changes={"anonymised": [None, reason.strip()]}
+    )
+    return person

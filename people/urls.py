@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("<int:pk>/", views.person_detail, name="detail"),
     path("<int:pk>/edit/", views.person_edit, name="edit"),
+    path("<int:pk>/anonymise/", views.person_anonymise, name="anonymise"),
     path("<int:pk>/exits/new/", case_views.exit_form, name="exit_add"),
     path("<int:pk>/exits/<int:exit_pk>/", case_views.exit_form, name="exit_edit"),
     path("<int:pk>/notes/new/", case_views.note_add, name="note_add"),

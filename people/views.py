@@ -1,5 +1,6 @@
 """People list, registration, person page and profile editing."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from people import duplicates, selectors, services
 from people.filters import PersonFilter
 from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
-from portal import auditing
+from portal import auditing, filter_state
 from portal.access import require_roles
-from portal.roles import STAFF_WITH_PERSON_DATA, Role
+from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
 from portal.scoping import visible_to
 from portal.selectors import locations_for
 
@@ -25,29 +26,30 @@ STALE_MESSAGE = _lazy(
 )
 
 
-def person_list_filter(request: HttpRequest) -> PersonFilter:
-    return PersonFilter(
-        request.GET,
-        queryset=selectors.people_for(request.user),
-        locations=locations_for(request.user),
-    )
+FILTERS = "people_filters"
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def person_list(request: HttpRequest) -> HttpResponse:
-    person_filter = person_list_filter(request)
+    if request.method == "POST":
+        # Searches may contain names: they travel in the body, never in the URL.
+        return redirect(f"{request.path}?f={filter_state.remember(request, FILTERS, request.POST)}")
+    person_filter = PersonFilter(
+        filter_state.recall(request, FILTERS),
+        queryset=selectors.people_for(request.user),
+        locations=locations_for(request.user),
+    )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    query = f"f={request.GET['f']}" if request.GET.get("f") else ""
     return render(
         request,
         "people/person_list.html",
         {
             "filter": person_filter,
             "page": page,
-            "query": query.urlencode(),
+            "query": query,
             "can_export": request.user.role == Role.ADMIN,
         },
     )
@@ -137,6 +139,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, pk)
+    if request.method == "GET":
+        auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
     form = _person_form(request, instance=person)
     if request.method == "POST" and form.is_valid():
         try:
@@ -170,4 +174,29 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "people/person_form.html",
         {"form": form, "person": person, "title": _("Edit person")},
+    )
+
+
+class AnonymiseForm(forms.Form):
+    reason = forms.CharField(label=_lazy("Reason for the erasure"), max_length=300)
+    confirm = forms.BooleanField(
+        label=_lazy("I understand that names, contact details and case texts are erased for good.")
+    )
+
+
+@require_roles(ADMINS)
+@require_http_methods(["GET", "POST"])
+def person_anonymise(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.person_for(request.user, pk)
+    form = AnonymiseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.anonymise_person(
+            by=request.user, person=person, reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, _("The record was anonymised. Statistics still count it."))
+        return redirect("people:detail", pk=pk)
+    return render(
+        request,
+        "people/part_form.html",
+        {"person": person, "form": form, "title": _("Anonymise this record"), "danger": True},
     )

@@ -26,7 +26,9 @@ def sync_role_groups(sender, **kwargs) -> None:
 
     from portal.roles import ROLE_MODEL_PERMISSIONS, Role
 
-    if sender is not list(apps.get_app_configs())[-1]:
+    # Django sends post_migrate only for apps that have a models module.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is not with_models[-1]:
         return
     using = kwargs.get("using", "default")
     create_permissions(sender, verbosity=0, using=using, apps=kwargs.get("apps", apps))

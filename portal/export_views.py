@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from portal import auditing, exports
+from portal import auditing, exports, filter_state
 from portal.access import require_roles
 from portal.models import ExportJob
 from portal.roles import ADMINS
@@ -26,7 +26,11 @@ def _own_job(request: HttpRequest, pk) -> ExportJob:
 def export_new(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in exports.EXPORTERS:
         raise Http404
-    params = {key: value for key, value in request.GET.items() if key != "page" and value}
+    if kind == "people":
+        # The people list keeps its filters in the session (they may hold names).
+        params = dict(filter_state.recall(request, "people_filters").items())
+    else:
+        params = {key: value for key, value in request.GET.items() if key != "page" and value}
     if request.method == "POST":
         file_format = request.POST.get("file_format", "csv")
         if file_format not in ExportJob.Format.values:

@@ -53,6 +53,10 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "sites": selectors.locations_for(request.user).filter(pk__in=active_site_ids(request.user)),
     }
+    if request.user.role in (Role.CASE_WORKER, Role.ADMIN):
+        from people.selectors import case_worker_home
+
+        context.update(case_worker_home(request.user))
     if request.user.role == Role.ADMIN:
         context["open_invitations"] = Invitation.objects.filter(
             accepted_at__isnull=True, revoked_at__isnull=True

@@ -41,6 +41,13 @@ GET_MATRIX = {
     "people:feedback_add": PERSON_PAGES,
     "people:feedback_edit": PERSON_PAGES,
     "people:duplicates": ADMIN_PAGES,
+    "people:anonymise": {
+        "admin": OK,
+        "cw_own": DENIED,
+        "cw_other": DENIED,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
     "people:merge": {
         "admin": OK,
         "cw_own": DENIED,

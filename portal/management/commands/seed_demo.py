@@ -9,6 +9,7 @@ from portal import services
 from portal.models import Location, Pledge, PledgeAcceptance, User
 from portal.roles import Role
 
+DEMO_PEOPLE = 120
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed on purpose; refused in production
 DEMO_USERS = [
     ("admin@demo.example", "Demo Admin", Role.ADMIN, []),
@@ -23,6 +24,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument(
+            "--people",
+            type=int,
+            default=DEMO_PEOPLE,
+            help=f"How many demo people to create when none exist yet (default {DEMO_PEOPLE}).",
+        )
+        parser.add_argument(
             "--allow-production",
             action="store_true",
             help="Seed even when DEBUG=False (creates accounts with a known password).",
@@ -36,12 +43,24 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             users = [self._demo_user(*row) for row in DEMO_USERS]
+        self._demo_people(options["people"], case_worker=users[1])
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
         self.stdout.write(
             "Admins and case workers set up a TOTP authenticator app at their first sign-in."
         )
+
+    def _demo_people(self, count: int, case_worker: User) -> None:
+        from people import demo
+        from people.models import Person
+
+        # Idempotent: people are created once; a second run leaves them as they are.
+        if Person.objects.filter(created_by=case_worker).exists():
+            self.stdout.write("Demo people already present.")
+            return
+        created = demo.seed(count, created_by=case_worker)
+        self.stdout.write(f"Created {created} demo people with exits.")
 
     def _demo_user(self, email: str, full_name: str, role: str, site_codes: list[str]) -> User:
         user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})
