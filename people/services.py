@@ -26,6 +26,7 @@ from people.models import (
     Referral,
     Transfer,
 )
+from people.signals import before_merge
 from portal import auditing
 from portal.fields import search_hash
 from portal.models import Location, User
@@ -361,6 +362,9 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
     merge = Person.objects.select_for_update().get(pk=merge.pk)
     if merge.merged_into_id:
         raise ValidationError(_("This record was already merged."))
+    resolved = {}
+    for _receiver, result in before_merge.send(sender=Person, keep=keep, merge=merge, by=by):
+        resolved.update(result or {})
     moved = {}
     for related in Person._meta.related_objects:
         if related.one_to_many and related.field.name == "person":
@@ -377,7 +381,11 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
         auditing.Action.UPDATE,
         actor=by,
         obj=keep,
-        changes={"merged": [merge.case_number, keep.case_number], "moved": [None, moved]},
+        changes={
+            "merged": [merge.case_number, keep.case_number],
+            "moved": [None, moved],
+            **({"resolved": [None, resolved]} if resolved else {}),
+        },
     )
     return keep
 

@@ -132,6 +132,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"person": person, **selectors.person_page_data(person)}
     context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
     context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
+    from programs.selectors import person_programs
+
+    context["person_programs"] = person_programs(request.user, person)
     return render(request, "people/person_detail.html", context)
 
 

@@ -7,6 +7,10 @@ from portal.roles import Role
 NAVIGATION = [
     ("home", _("Home"), set(Role)),
     ("people:list", _("People"), {Role.ADMIN, Role.CASE_WORKER}),
+    ("programs:my_sessions", _("My sessions"), {Role.TRAINER}),
+    ("programs:session_list", _("Training"), {Role.ADMIN, Role.CASE_WORKER}),
+    ("programs:distribution_list", _("Assistance"), {Role.ADMIN, Role.CASE_WORKER}),
+    ("programs:occupancy", _("Safe homes"), {Role.ADMIN, Role.CASE_WORKER}),
     ("users", _("Users"), {Role.ADMIN}),
     ("audit_list", _("Audit log"), {Role.ADMIN}),
     ("admin:index", _("Administration"), {Role.ADMIN}),

@@ -59,7 +59,9 @@ class SessionTimeoutMiddleware:
             if idle or too_old:
                 logout(request)
                 return redirect(f"{reverse('account_login')}?expired=1")
-            request.session["last_seen_at"] = now
+            # Written at most once a minute: a session write per request would cost a query.
+            if now - last_seen > 60 or "last_seen_at" not in request.session:
+                request.session["last_seen_at"] = now
         return self.get_response(request)
 
 
@@ -93,10 +95,13 @@ class PledgeRequiredMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated and not _setup_path(request):
-            from portal.services import has_accepted_current_pledge
+            from portal.services import current_pledge_version, has_accepted_current_pledge
 
-            if not has_accepted_current_pledge(request.user):
-                return redirect(f"{reverse('pledge')}?next={request.get_full_path()}")
+            current = current_pledge_version()
+            if current is not None and request.session.get("pledge_accepted") != current:
+                if not has_accepted_current_pledge(request.user):
+                    return redirect(f"{reverse('pledge')}?next={request.get_full_path()}")
+                request.session["pledge_accepted"] = current
         return self.get_response(request)
 
 

@@ -67,11 +67,22 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     if role == "trainer" and scope.trainer:
         queryset = queryset.filter(**{scope.trainer: user})
         if scope.site:
-            queryset = queryset.filter(**{f"{scope.site}__in": active_site_ids(user)})
+            queryset = queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
         return queryset
     if role in scope.site_roles and scope.site:
-        return queryset.filter(**{f"{scope.site}__in": active_site_ids(user)})
+        return queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
     return queryset.none()
+
+
+def _active_sites_subquery(user: User) -> QuerySet:
+    """The user's active sites as a subquery: scoping adds no query of its own."""
+    from portal.models import SiteAssignment
+
+    return (
+        SiteAssignment.objects.filter(user=user, location__active=True)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+        .values("location_id")
+    )
 
 
 def get_object_for_user(user: User, queryset: QuerySet[M], **lookup) -> M:

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -130,6 +131,22 @@ def update_user(
     if changes:
         auditing.record(auditing.Action.UPDATE, actor=changed_by, obj=user, changes=changes)
     return user
+
+
+PLEDGE_CACHE_KEY = "portal:current-pledge-version"
+
+
+def current_pledge_version() -> int | None:
+    """The newest pledge version (cached; a new version clears the cache on save)."""
+    version = cache.get(PLEDGE_CACHE_KEY)
+    if version is None:
+        version = Pledge.objects.order_by("-version").values_list("version", flat=True).first() or 0
+        cache.set(PLEDGE_CACHE_KEY, version, 3600)
+    return version or None
+
+
+def forget_pledge_version(**kwargs) -> None:
+    cache.delete(PLEDGE_CACHE_KEY)
 
 
 def has_accepted_current_pledge(user: User) -> bool:

@@ -56,6 +56,10 @@ def _recovery_codes_reset(sender, request, user, authenticator=None, **kwargs) -
 
 
 def connect() -> None:
+    from portal.models import Pledge
+    from portal.services import forget_pledge_version
+
+    post_save.connect(forget_pledge_version, sender=Pledge, dispatch_uid="forget_pledge_version")
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit_login")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit_logout")
     auth_signals.user_login_failed.connect(_login_failed, dispatch_uid="audit_login_failed")

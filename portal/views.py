@@ -57,6 +57,10 @@ def home(request: HttpRequest) -> HttpResponse:
         from people.selectors import case_worker_home
 
         context.update(case_worker_home(request.user))
+    if request.user.role == Role.TRAINER:
+        from programs.selectors import sessions_for_trainer_home
+
+        context["training_sessions"] = sessions_for_trainer_home(request.user)
     if request.user.role == Role.ADMIN:
         context["open_invitations"] = Invitation.objects.filter(
             accepted_at__isnull=True, revoked_at__isnull=True

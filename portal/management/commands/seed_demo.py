@@ -44,6 +44,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = [self._demo_user(*row) for row in DEMO_USERS]
         self._demo_people(options["people"], case_worker=users[1])
+        from programs import demo as programs_demo
+
+        programs_demo.seed(trainer=users[2], enrolled_by=users[1])
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<12} {user.email}")

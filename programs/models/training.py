@@ -1,0 +1,267 @@
+"""Training: courses, sessions, enrolment, attendance and its history, livelihood outcomes."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from people.models import PersonPart
+from portal.scoping import Scope
+
+User = settings.AUTH_USER_MODEL
+
+# Reference data without personal details: every role that works with programmes reads it.
+REFERENCE_DATA = Scope(open_to_roles=frozenset({"case_worker", "trainer", "analyst"}))
+
+
+class Course(models.Model):
+    """A kind of training, e.g. tailoring, motorbike repair or computer basics."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    scope = REFERENCE_DATA
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("course")
+        verbose_name_plural = _("courses")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TrainingSession(models.Model):
+    """One meeting of a course at a site, run by a trainer."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        HELD = "held", _("Held")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    course = models.ForeignKey(
+        Course, on_delete=models.PROTECT, related_name="sessions", verbose_name=_("course")
+    )
+    date = models.DateField(_("date"), db_index=True)
+    start_time = models.TimeField(_("starts at"))
+    end_time = models.TimeField(_("ends at"))
+    location = models.ForeignKey(
+        "portal.Location",
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+        verbose_name=_("site"),
+    )
+    trainer = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        related_name="training_sessions",
+        verbose_name=_("trainer"),
+        limit_choices_to={"role": "trainer"},
+    )
+    capacity = models.PositiveSmallIntegerField(_("places"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    scope = Scope(site="location_id", trainer="trainer", site_roles=frozenset({"case_worker"}))
+
+    class Meta:
+        ordering = ["date", "start_time", "id"]
+        indexes = [
+            models.Index(fields=["trainer", "date"]),
+            models.Index(fields=["location", "date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_time__gt=F("start_time")), name="session_ends_after_it_starts"
+            ),
+            models.CheckConstraint(condition=Q(capacity__gt=0), name="session_has_places"),
+        ]
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
+
+    def __str__(self) -> str:
+        return f"{self.course} {self.date:%Y-%m-%d} {self.start_time:%H:%M}"
+
+    def clean(self) -> None:
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The session must end after it starts.")})
+
+    @property
+    def correction_deadline(self) -> date:
+        """The last local day on which the trainer may still mark or correct attendance."""
+        return self.date + timedelta(days=1)
+
+
+class Enrolment(models.Model):
+    """A person's place in a training session."""
+
+    class Status(models.TextChoices):
+        ENROLLED = "enrolled", _("Enrolled")
+        COMPLETED = "completed", _("Completed")
+        DROPPED_OUT = "dropped_out", _("Dropped out")
+
+    # Statuses that take one of the session's places.
+    TAKES_A_PLACE = (Status.ENROLLED, Status.COMPLETED)
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="enrolments")
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.ENROLLED
+    )
+    enrolled_at = models.DateTimeField(default=timezone.now)
+    enrolled_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+
+    scope = Scope(site="session__location_id", trainer="session__trainer")
+
+    class Meta:
+        ordering = ["session", "person__case_number"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_enrolment_per_session")
+        ]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+
+    def __str__(self) -> str:
+        return f"enrolment {self.pk}"
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.session.location_id
+
+
+class Attendance(models.Model):
+    """Whether a person was at a session; one row per person and session."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("Present")
+        ABSENT = "absent", _("Absent")
+        EXCUSED = "excused", _("Excused")
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendance"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="attendance")
+    status = models.CharField(_("attendance"), max_length=8, choices=Status.choices)
+    marked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    scope = Scope(site="session__location_id", trainer="session__trainer")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "person"], name="one_attendance_per_session")
+        ]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+
+    def __str__(self) -> str:
+        return f"attendance {self.pk}"
+
+
+class AttendanceChange(models.Model):
+    """Every marking and correction of attendance: who, when, old → new. Never edited."""
+
+    session = models.ForeignKey(
+        TrainingSession, on_delete=models.CASCADE, related_name="attendance_changes"
+    )
+    # A named relation so that merging two records of one person moves the history too.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="attendance_changes"
+    )
+    old_status = models.CharField(
+        _("before"), max_length=8, choices=Attendance.Status.choices, blank=True
+    )
+    new_status = models.CharField(_("after"), max_length=8, choices=Attendance.Status.choices)
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    changed_at = models.DateTimeField(_("at"), default=timezone.now)
+
+    scope = Scope(site="session__location_id", trainer="session__trainer")
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+        indexes = [models.Index(fields=["session", "-changed_at"])]
+        verbose_name = _("attendance change")
+        verbose_name_plural = _("attendance changes")
+
+    def __str__(self) -> str:
+        return f"attendance change {self.pk}"
+
+
+class LivelihoodOutcome(PersonPart):
+    """What happened after training: the organisation reports how many earn a living."""
+
+    class Outcome(models.TextChoices):
+        SMALL_BUSINESS = "small_business", _("Started a small business")
+        EMPLOYED = "employed", _("Employed")
+        STILL_LOOKING = "still_looking", _("Still looking for work")
+        OTHER = "other", _("Other")
+
+    class IncomeBand(models.TextChoices):
+        # Bands rather than amounts: people earn in baht, rupees or kyat, and a band is what the
+        # reports need ("earns a living" = enough for basic needs or more).
+        NONE = "none", _("No income yet")
+        BELOW_NEEDS = "below_needs", _("Some income, not enough for basic needs")
+        BASIC_NEEDS = "basic_needs", _("Enough for basic needs")
+        ABOVE_NEEDS = "above_needs", _("More than basic needs")
+
+    EARNS_A_LIVING = (IncomeBand.BASIC_NEEDS, IncomeBand.ABOVE_NEEDS)
+
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.CASCADE, related_name="livelihood_outcomes"
+    )
+    enrolment = models.ForeignKey(
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("after the training"),
+    )
+    recorded_on = models.DateField(_("follow-up date"), default=timezone.localdate)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    business_kind = models.CharField(
+        _("kind of business"),
+        max_length=120,
+        blank=True,
+        help_text=_("For a small business, e.g. tailoring shop, motorbike repair, food stall."),
+    )
+    income_band = models.CharField(_("income"), max_length=12, choices=IncomeBand.choices)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-recorded_on", "-id"]
+        indexes = [models.Index(fields=["outcome", "recorded_on"])]
+        verbose_name = _("livelihood follow-up")
+        verbose_name_plural = _("livelihood follow-ups")
+
+    def __str__(self) -> str:
+        return f"outcome {self.pk}"
+
+    def clean(self) -> None:
+        if self.outcome == self.Outcome.SMALL_BUSINESS and not self.business_kind.strip():
+            raise ValidationError({"business_kind": _("Say what kind of business it is.")})
+        if self.enrolment_id and self.enrolment.person_id != self.person_id:
+            raise ValidationError({"enrolment": _("This training belongs to someone else.")})

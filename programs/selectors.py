@@ -1,0 +1,419 @@
+"""Reads for training, assistance and safe homes; every queryset goes through `visible_to`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.utils import timezone
+
+from people import burmese
+from people.models import Person
+from portal.models import Location, SiteAssignment, User
+from portal.roles import Role
+from portal.scoping import get_object_for_user, visible_to
+from programs.models import (
+    AssistanceType,
+    Attendance,
+    AttendanceChange,
+    Course,
+    Distribution,
+    Enrolment,
+    LivelihoodOutcome,
+    SafeHome,
+    Stay,
+    TrainingSession,
+)
+
+PAST_SESSIONS_SHOWN = 30
+
+
+# --- Reference data ---------------------------------------------------------------------------
+
+
+def locations_for(user: User) -> QuerySet[Location]:
+    return visible_to(user, Location.objects.filter(active=True))
+
+
+def courses_for(user: User) -> QuerySet[Course]:
+    return visible_to(user, Course.objects.filter(active=True))
+
+
+def assistance_types_for(user: User) -> QuerySet[AssistanceType]:
+    return visible_to(user, AssistanceType.objects.filter(active=True))
+
+
+def trainers_for(user: User) -> QuerySet[User]:
+    """Active trainers assigned (today) to a site the user may see."""
+    assignments = SiteAssignment.objects.filter(SiteAssignment.active_q()).filter(
+        location__in=locations_for(user)
+    )
+    return User.objects.filter(
+        role=Role.TRAINER, is_active=True, site_assignments__in=assignments
+    ).distinct()
+
+
+# --- Training ---------------------------------------------------------------------------------
+
+
+def _taken_places() -> Count:
+    return Count("enrolments", filter=Q(enrolments__status__in=Enrolment.TAKES_A_PLACE))
+
+
+def sessions_for(user: User) -> QuerySet[TrainingSession]:
+    return visible_to(
+        user, TrainingSession.objects.select_related("course", "location", "trainer")
+    ).annotate(taken=_taken_places())
+
+
+def get_session(user: User, pk: int) -> TrainingSession:
+    return get_object_for_user(user, sessions_for(user), pk=pk)
+
+
+@dataclass
+class MySessions:
+    today: list[TrainingSession]
+    upcoming: list[TrainingSession]
+    past: list[TrainingSession]
+
+
+def my_sessions(user: User) -> MySessions:
+    """The trainer's sessions: today's first, then upcoming, then the most recent past ones."""
+    today = timezone.localdate()
+    mine = sessions_for(user).filter(trainer=user)
+    coming = list(mine.filter(date__gte=today).order_by("date", "start_time", "id"))
+    past = list(mine.filter(date__lt=today).order_by("-date", "-start_time")[:PAST_SESSIONS_SHOWN])
+    return MySessions(
+        today=[s for s in coming if s.date == today],
+        upcoming=[s for s in coming if s.date > today],
+        past=past,
+    )
+
+
+def sessions_for_trainer_home(user: User, days: int = 14) -> list[TrainingSession]:
+    """Today's and upcoming sessions (next `days` days) of the trainer, for the home page."""
+    today = timezone.localdate()
+    return list(
+        sessions_for(user)
+        .filter(trainer=user, date__range=(today, today + timedelta(days=days)))
+        .order_by("date", "start_time", "id")
+    )
+
+
+def session_list(
+    user: User, *, past: bool = False, course: int | None = None, location: int | None = None
+) -> QuerySet[TrainingSession]:
+    today = timezone.localdate()
+    sessions = sessions_for(user)
+    if past:
+        sessions = sessions.filter(date__lt=today).order_by("-date", "-start_time")
+    else:
+        sessions = sessions.filter(date__gte=today).order_by("date", "start_time")
+    if course:
+        sessions = sessions.filter(course_id=course)
+    if location:
+        sessions = sessions.filter(location_id=location)
+    return sessions
+
+
+def _attendance_status() -> Subquery:
+    return Subquery(
+        Attendance.objects.filter(session=OuterRef("session"), person=OuterRef("person")).values(
+            "status"
+        )[:1]
+    )
+
+
+def session_enrolments(user: User, session: TrainingSession) -> QuerySet[Enrolment]:
+    """Everyone enrolled in the session (case workers and admins), with their attendance."""
+    return (
+        visible_to(user, Enrolment.objects.filter(session=session))
+        .select_related("person")
+        .annotate(attendance_status=_attendance_status())
+        .order_by("status", "person__case_number")
+    )
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """What a trainer sees of a participant: the case number and preferred name only."""
+
+    person_id: int
+    case_number: str
+    label: str
+    status: str
+
+
+def roster(user: User, session: TrainingSession) -> list[RosterRow]:
+    """Participants who hold a place, in case-number order, with their attendance. One query;
+    no other personal field is read from the database."""
+    rows = (
+        visible_to(
+            user,
+            Enrolment.objects.filter(session=session, status__in=Enrolment.TAKES_A_PLACE),
+        )
+        .annotate(attendance_status=_attendance_status())
+        .order_by("person__case_number")
+        .values_list(
+            "person_id", "person__case_number", "person__preferred_name", "attendance_status"
+        )
+    )
+    return [
+        RosterRow(pk, case_number, preferred or case_number, status or "")
+        for pk, case_number, preferred, status in rows
+    ]
+
+
+def attendance_history(user: User, session: TrainingSession) -> QuerySet[AttendanceChange]:
+    return (
+        visible_to(user, AttendanceChange.objects.filter(session=session))
+        .select_related("changed_by")
+        .annotate(
+            case_number=Subquery(
+                Person.objects.filter(pk=OuterRef("person_id")).values("case_number")[:1]
+            )
+        )
+    )
+
+
+def _usable_people(user: User) -> QuerySet[Person]:
+    return (
+        visible_to(user, Person.objects.all())
+        .filter(merged_into__isnull=True)
+        .exclude(status="closed")
+        .order_by("case_number")
+    )
+
+
+def matching(people: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """People whose case number or a name (Latin or Burmese) contains the typed text."""
+    query = (query or "").strip()
+    if not query:
+        return people
+    latin_key, burmese_key = burmese.search_keys(query)
+    condition = Q(case_number__icontains=query) | Q(preferred_name__icontains=query)
+    if latin_key:
+        condition |= Q(name_key__contains=latin_key)
+    if burmese_key:
+        condition |= Q(name_my_key__contains=burmese_key)
+    return people.filter(condition)
+
+
+def people_to_enrol(user: User, session: TrainingSession, query: str = "") -> QuerySet[Person]:
+    """People of the session's site the user may see who do not hold a place in it yet."""
+    holding = Enrolment.objects.filter(session=session, status__in=Enrolment.TAKES_A_PLACE).values(
+        "person_id"
+    )
+    people = _usable_people(user).filter(location_id=session.location_id).exclude(pk__in=holding)
+    return matching(people, query)
+
+
+def people_at(user: User, location: Location, query: str = "") -> QuerySet[Person]:
+    return matching(_usable_people(user).filter(location=location), query)
+
+
+def enrolments_of(user: User, person: Person) -> QuerySet[Enrolment]:
+    return visible_to(user, Enrolment.objects.filter(person=person)).select_related(
+        "session__course"
+    )
+
+
+def get_enrolment(user: User, pk: int) -> Enrolment:
+    return get_object_for_user(user, Enrolment.objects.select_related("session", "person"), pk=pk)
+
+
+# --- Material assistance ----------------------------------------------------------------------
+
+
+def distributions_for(
+    user: User,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    location: int | None = None,
+    assistance_type: int | None = None,
+) -> QuerySet[Distribution]:
+    distributions = visible_to(user, Distribution.objects.all())
+    if date_from:
+        distributions = distributions.filter(distributed_on__gte=date_from)
+    if date_to:
+        distributions = distributions.filter(distributed_on__lte=date_to)
+    if location:
+        distributions = distributions.filter(location_id=location)
+    if assistance_type:
+        distributions = distributions.filter(assistance_type_id=assistance_type)
+    return distributions
+
+
+def distribution_rows(distributions: QuerySet[Distribution]) -> QuerySet[Distribution]:
+    return distributions.select_related(
+        "assistance_type", "person", "partner", "location", "recorded_by"
+    ).order_by("-distributed_on", "-id")
+
+
+def assistance_summary(distributions: QuerySet[Distribution]) -> list[dict]:
+    """Per type: distributions, distinct people, total quantity and confirmed receipts."""
+    return list(
+        distributions.order_by()
+        .values(
+            "assistance_type__name",
+            "assistance_type__unit",
+            "assistance_type__currency",
+            "assistance_type__kind",
+        )
+        .annotate(
+            distributions=Count("id"),
+            people=Count("person", distinct=True),
+            quantity=Sum("quantity"),
+            confirmed=Count("id", filter=Q(received_confirmed_at__isnull=False)),
+        )
+        .order_by("assistance_type__name")
+    )
+
+
+def get_distribution(user: User, pk: int) -> Distribution:
+    return get_object_for_user(user, Distribution.objects.all(), pk=pk)
+
+
+def get_person(user: User, pk: int) -> Person:
+    return get_object_for_user(user, Person.objects.select_related("location"), pk=pk)
+
+
+# --- Safe homes -------------------------------------------------------------------------------
+
+
+@dataclass
+class HomeOccupancy:
+    home: SafeHome
+    residents: list[Stay]
+
+    @property
+    def occupied(self) -> int:
+        return len(self.residents)
+
+    @property
+    def free(self) -> int:
+        return max(self.home.capacity - self.occupied, 0)
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.occupied > self.home.capacity
+
+
+@dataclass
+class SiteOccupancy:
+    location: Location
+    homes: list[HomeOccupancy] = field(default_factory=list)
+
+    @property
+    def capacity(self) -> int:
+        return sum(h.home.capacity for h in self.homes)
+
+    @property
+    def occupied(self) -> int:
+        return sum(h.occupied for h in self.homes)
+
+    @property
+    def free(self) -> int:
+        return sum(h.free for h in self.homes)
+
+
+def _open_stays() -> Prefetch:
+    return Prefetch(
+        "stays",
+        queryset=Stay.objects.filter(check_out__isnull=True)
+        .select_related("person")
+        .order_by("check_in", "id"),
+        to_attr="open_stays",
+    )
+
+
+def occupancy(user: User) -> list[SiteOccupancy]:
+    """Per site: its active homes, places, current residents and free places. Two queries."""
+    homes = (
+        visible_to(user, SafeHome.objects.filter(active=True))
+        .select_related("location")
+        .prefetch_related(_open_stays())
+        .order_by("location__name", "name")
+    )
+    sites: dict[int, SiteOccupancy] = {}
+    for home in homes:
+        site = sites.setdefault(home.location_id, SiteOccupancy(home.location))
+        site.homes.append(HomeOccupancy(home, home.open_stays))
+    return list(sites.values())
+
+
+def homes_for(user: User) -> QuerySet[SafeHome]:
+    return visible_to(user, SafeHome.objects.filter(active=True)).select_related("location")
+
+
+def get_home(user: User, pk: int) -> HomeOccupancy:
+    home = get_object_for_user(
+        user, SafeHome.objects.select_related("location").prefetch_related(_open_stays()), pk=pk
+    )
+    return HomeOccupancy(home, home.open_stays)
+
+
+def past_stays(user: User, home: SafeHome, limit: int = 50) -> QuerySet[Stay]:
+    return (
+        visible_to(user, Stay.objects.filter(home=home, check_out__isnull=False))
+        .select_related("person")
+        .order_by("-check_out", "-id")[:limit]
+    )
+
+
+def get_stay(user: User, pk: int) -> Stay:
+    return get_object_for_user(user, Stay.objects.select_related("home", "person"), pk=pk)
+
+
+def people_to_check_in(user: User) -> QuerySet[Person]:
+    """People the user may see who are not living in a safe home now."""
+    living = Stay.objects.filter(check_out__isnull=True).values("person_id")
+    return _usable_people(user).exclude(pk__in=living)
+
+
+# --- One person's programmes (for the person page) --------------------------------------------
+
+
+@dataclass
+class PersonPrograms:
+    enrolments: list[Enrolment]
+    distributions: list[Distribution]
+    stays: list[Stay]
+    outcomes: list[LivelihoodOutcome]
+
+    @property
+    def sessions_attended(self) -> int:
+        return sum(1 for e in self.enrolments if e.attendance_status == "present")
+
+    @property
+    def current_stay(self) -> Stay | None:
+        return next((s for s in self.stays if s.check_out is None), None)
+
+
+def person_programs(user: User, person: Person) -> PersonPrograms:
+    """Training, outcomes, assistance and stays of one person: four queries, whatever the
+    size of the history (plus one for the user's sites, cached for the request)."""
+    enrolments = (
+        visible_to(user, Enrolment.objects.filter(person=person))
+        .select_related("session__course", "session__location")
+        .annotate(attendance_status=_attendance_status())
+        .order_by("-session__date", "-session__start_time")
+    )
+    distributions = (
+        visible_to(user, Distribution.objects.filter(person=person))
+        .select_related("assistance_type", "partner", "location")
+        .order_by("-distributed_on", "-id")
+    )
+    stays = (
+        visible_to(user, Stay.objects.filter(person=person))
+        .select_related("home__location")
+        .order_by("-check_in", "-id")
+    )
+    outcomes = (
+        visible_to(user, LivelihoodOutcome.objects.filter(person=person))
+        .select_related("enrolment__session__course")
+        .order_by("-recorded_on", "-id")
+    )
+    return PersonPrograms(list(enrolments), list(distributions), list(stays), list(outcomes))

@@ -1,0 +1,39 @@
+"""Writes for training, assistance and safe homes. Each runs in a transaction and writes its
+audit rows in that transaction."""
+
+from programs.services.assistance import (
+    RepeatAssistance,
+    confirm_receipt,
+    distribute,
+    recent_recipients,
+)
+from programs.services.homes import check_in, check_out
+from programs.services.training import (
+    RosterSaved,
+    attendance_open_for,
+    enrol,
+    free_places,
+    record_outcome,
+    save_attendance,
+    save_session,
+    set_enrolment_status,
+    trainer_works_at,
+)
+
+__all__ = [
+    "RepeatAssistance",
+    "RosterSaved",
+    "attendance_open_for",
+    "check_in",
+    "check_out",
+    "confirm_receipt",
+    "distribute",
+    "enrol",
+    "free_places",
+    "recent_recipients",
+    "record_outcome",
+    "save_attendance",
+    "save_session",
+    "set_enrolment_status",
+    "trainer_works_at",
+]

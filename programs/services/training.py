@@ -1,0 +1,301 @@
+"""Writes for training: sessions, enrolment, attendance and livelihood outcomes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from people.models import Person
+from portal import auditing
+from portal.models import Location, SiteAssignment, User
+from portal.roles import Role
+from programs.models import (
+    Attendance,
+    AttendanceChange,
+    Enrolment,
+    LivelihoodOutcome,
+    TrainingSession,
+)
+from programs.services.common import is_usable, record_many
+
+SESSION_FIELDS = ("course", "date", "start_time", "end_time", "location", "trainer", "capacity",
+                  "status")  # fmt: skip
+OUTCOME_FIELDS = ("enrolment", "recorded_on", "outcome", "business_kind", "income_band", "notes")
+
+
+def trainer_works_at(trainer: User, location: Location) -> bool:
+    return (
+        trainer.role == Role.TRAINER
+        and trainer.is_active
+        and SiteAssignment.objects.filter(user=trainer, location=location)
+        .filter(SiteAssignment.active_q())
+        .exists()
+    )
+
+
+@transaction.atomic
+def save_session(
+    *, by: User, values: Mapping[str, Any], session: TrainingSession | None = None
+) -> TrainingSession:
+    creating = session is None
+    if creating:
+        session = TrainingSession(created_by=by)
+    else:
+        # Compare with what is saved, not with an instance a form may have changed already.
+        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    before = {} if creating else auditing.snapshot(session, SESSION_FIELDS)
+    for field, value in values.items():
+        setattr(session, field, value)
+    if not trainer_works_at(session.trainer, session.location):
+        raise ValidationError({"trainer": _("This trainer does not work at the chosen site.")})
+    if not creating and "capacity" in values:
+        taken = session.enrolments.filter(status__in=Enrolment.TAKES_A_PLACE).count()
+        if session.capacity < taken:
+            raise ValidationError(
+                {
+                    "capacity": _(
+                        "%(taken)s people are already enrolled; the session needs at least as "
+                        "many places."
+                    )
+                    % {"taken": taken}
+                }
+            )
+    session.full_clean()
+    session.save()
+    auditing.record(
+        auditing.Action.CREATE if creating else auditing.Action.UPDATE,
+        actor=by,
+        obj=session,
+        site_id=session.location_id,
+        changes=auditing.diff(before, auditing.snapshot(session, SESSION_FIELDS)),
+    )
+    return session
+
+
+def free_places(session: TrainingSession) -> int:
+    taken = session.enrolments.filter(status__in=Enrolment.TAKES_A_PLACE).count()
+    return max(session.capacity - taken, 0)
+
+
+@transaction.atomic
+def enrol(*, by: User, session: TrainingSession, people: Sequence[Person]) -> list[Enrolment]:
+    """Give each person a place in the session, or none of them if there are too few places.
+    People who dropped out earlier are enrolled again."""
+    if not people:
+        raise ValidationError(_("Choose at least one person."))
+    session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+    if session.status == TrainingSession.Status.CANCELLED:
+        raise ValidationError(_("This session was cancelled; nobody can enrol."))
+    for person in people:
+        if person.location_id != session.location_id:
+            raise ValidationError(
+                _("%(case)s is registered at another site than this session.")
+                % {"case": person.case_number}
+            )
+        if not is_usable(person):
+            raise ValidationError(
+                _("%(case)s is closed or merged and cannot enrol.") % {"case": person.case_number}
+            )
+    existing = {e.person_id: e for e in session.enrolments.filter(person__in=people)}
+    already = [
+        p
+        for p in people
+        if p.pk in existing and existing[p.pk].status != Enrolment.Status.DROPPED_OUT
+    ]
+    if already:
+        raise ValidationError(
+            _("Already enrolled: %(cases)s.") % {"cases": ", ".join(p.case_number for p in already)}
+        )
+    places = free_places(session)
+    if len(people) > places:
+        raise ValidationError(
+            ngettext(
+                "This session is full for that many: %(places)d place is left and you chose "
+                "%(chosen)d people.",
+                "This session is full for that many: %(places)d places are left and you chose "
+                "%(chosen)d people.",
+                places,
+            )
+            % {"places": places, "chosen": len(people)}
+        )
+    enrolments = []
+    for person in people:
+        enrolment = existing.get(person.pk)
+        if enrolment is None:
+            enrolment = Enrolment.objects.create(session=session, person=person, enrolled_by=by)
+        else:
+            enrolment.status, enrolment.completed_on = Enrolment.Status.ENROLLED, None
+            enrolment.enrolled_by, enrolment.enrolled_at = by, timezone.now()
+            enrolment.save(update_fields=["status", "completed_on", "enrolled_by", "enrolled_at"])
+        enrolment.session = session
+        enrolments.append(enrolment)
+    record_many(
+        auditing.Action.CREATE,
+        actor=by,
+        rows=[
+            {
+                "object_type": "programs.enrolment",
+                "object_id": e.pk,
+                "person_id": e.person_id,
+                "site_id": session.location_id,
+                "changes": {"session": [None, session.pk], "status": [None, e.status]},
+            }
+            for e in enrolments
+        ],
+    )
+    return enrolments
+
+
+@transaction.atomic
+def set_enrolment_status(*, by: User, enrolment: Enrolment, status: str) -> Enrolment:
+    """Mark completion or drop-out (or undo either); a return from drop-out needs a place."""
+    enrolment = Enrolment.objects.select_related("session").select_for_update().get(pk=enrolment.pk)
+    if status not in Enrolment.Status.values:
+        raise ValidationError(_("Unknown enrolment status."))
+    before = auditing.snapshot(enrolment, ("status", "completed_on"))
+    if (
+        enrolment.status == Enrolment.Status.DROPPED_OUT
+        and status in Enrolment.TAKES_A_PLACE
+        and free_places(enrolment.session) < 1
+    ):
+        raise ValidationError(_("This session is full; there is no place to return to."))
+    enrolment.status = status
+    enrolment.completed_on = (
+        (enrolment.completed_on or timezone.localdate())
+        if status == Enrolment.Status.COMPLETED
+        else None
+    )
+    enrolment.save(update_fields=["status", "completed_on"])
+    changes = auditing.diff(before, auditing.snapshot(enrolment, ("status", "completed_on")))
+    auditing.record(auditing.Action.UPDATE, actor=by, obj=enrolment, changes=changes)
+    return enrolment
+
+
+# --- Attendance -------------------------------------------------------------------------------
+
+
+def attendance_open_for(user: User, session: TrainingSession) -> bool:
+    """Admins may always mark or correct; the trainer from the session's day until the end of
+    the next day (local time)."""
+    if session.status == TrainingSession.Status.CANCELLED:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role == Role.TRAINER and session.trainer_id == user.pk:
+        return session.date <= timezone.localdate() <= session.correction_deadline
+    return False
+
+
+@dataclass
+class RosterSaved:
+    changed: int
+    unchanged: int
+
+
+@transaction.atomic
+def save_attendance(*, by: User, session: TrainingSession, marks: Mapping[int, str]) -> RosterSaved:
+    """Save the whole roster at once: `marks` maps person ids to a status.
+
+    A fixed number of queries whatever the size of the roster: one read (locking), one
+    upsert, one insert of history rows, one insert of audit rows and, the first time, one
+    update of the session's status. Saving the same marks again changes nothing.
+    """
+    if not attendance_open_for(by, session):
+        raise PermissionDenied(
+            _("Attendance for this session can no longer be changed. Ask an admin to correct it.")
+        )
+    if any(status not in Attendance.Status.values for status in marks.values()):
+        raise ValidationError(_("Unknown attendance status."))
+    # Query 1: the participants who hold a place, with what is recorded for them now. Their
+    # rows stay locked until the end, so two saves of one roster cannot interleave and each
+    # history row's "before" is what the other save left.
+    recorded = Attendance.objects.filter(session=session, person=OuterRef("person_id"))
+    current = dict(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(session=session, status__in=Enrolment.TAKES_A_PLACE)
+        .annotate(current=Subquery(recorded.values("status")[:1]))
+        .order_by()
+        .values_list("person_id", "current")
+    )
+    strangers = set(marks) - set(current)
+    if strangers:
+        raise ValidationError(_("Some people on this roster are not enrolled in the session."))
+    now = timezone.now()
+    changed = {pk: status for pk, status in marks.items() if current[pk] != status}
+    if changed:
+        # Query 2: insert new rows and update changed ones in one statement.
+        saved = Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    session=session, person_id=pk, status=status, marked_by=by, marked_at=now
+                )
+                for pk, status in changed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["session", "person"],
+            update_fields=["status", "marked_by", "marked_at"],
+        )
+        attendance_ids = {row.person_id: row.pk for row in saved}
+        # Query 3: the history, old → new, one row per change.
+        AttendanceChange.objects.bulk_create(
+            [
+                AttendanceChange(
+                    session=session,
+                    person_id=pk,
+                    old_status=current[pk] or "",
+                    new_status=status,
+                    changed_by=by,
+                    changed_at=now,
+                )
+                for pk, status in changed.items()
+            ]
+        )
+        # Query 4: one audit row per person whose attendance changed.
+        record_many(
+            auditing.Action.UPDATE,
+            actor=by,
+            rows=[
+                {
+                    "object_type": "programs.attendance",
+                    "object_id": attendance_ids[pk],
+                    "person_id": pk,
+                    "site_id": session.location_id,
+                    "changes": {"status": [current[pk], status]},
+                }
+                for pk, status in changed.items()
+            ],
+        )
+        if session.status == TrainingSession.Status.PLANNED:
+            # Query 5, the first time only: a session with attendance has been held.
+            TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.HELD)
+            session.status = TrainingSession.Status.HELD
+    return RosterSaved(changed=len(changed), unchanged=len(marks) - len(changed))
+
+
+# --- Livelihood outcomes ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_outcome(*, by: User, person: Person, values: Mapping[str, Any]) -> LivelihoodOutcome:
+    outcome = LivelihoodOutcome(person=person, recorded_by=by)
+    for field, value in values.items():
+        setattr(outcome, field, value)
+    if outcome.outcome != LivelihoodOutcome.Outcome.SMALL_BUSINESS:
+        outcome.business_kind = ""
+    outcome.full_clean()
+    outcome.save()
+    auditing.record(
+        auditing.Action.CREATE,
+        actor=by,
+        obj=outcome,
+        changes=auditing.diff({}, auditing.snapshot(outcome, OUTCOME_FIELDS), {"notes"}),
+    )
+    return outcome

@@ -1,0 +1,93 @@
+"""Safe-home screens: occupancy, a home's residents, check-in and check-out.
+
+Thin views: read through `programs.selectors`, write through `programs.services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.access import require_roles
+from portal.roles import STAFF_WITH_PERSON_DATA
+from programs import selectors, services
+from programs.forms import CheckInForm, CheckOutForm
+from programs.views.common import add_errors, int_or_none
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def occupancy(request: HttpRequest) -> HttpResponse:
+    return render(request, "programs/occupancy.html", {"sites": selectors.occupancy(request.user)})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    occupancy = selectors.get_home(request.user, pk)
+    return render(
+        request,
+        "programs/home_detail.html",
+        {
+            "occupancy": occupancy,
+            "home": occupancy.home,
+            "past_stays": selectors.past_stays(request.user, occupancy.home),
+            "check_out_form": CheckOutForm(),
+        },
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def check_in(request: HttpRequest) -> HttpResponse:
+    homes = selectors.homes_for(request.user)
+    initial = {
+        "home": int_or_none(request.GET.get("home")),
+        "person": int_or_none(request.GET.get("person")),
+    }
+    form = CheckInForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        homes=homes,
+        people=selectors.people_to_check_in(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            stay = services.check_in(
+                by=request.user,
+                person=data["person"],
+                home=data["home"],
+                check_in_on=data["check_in"],
+                override_reason=data["override_reason"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Checked in."))
+            return redirect("programs:home_detail", pk=stay.home_id)
+    return render(request, "programs/check_in_form.html", {"form": form})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_POST
+def check_out(request: HttpRequest, pk: int) -> HttpResponse:
+    stay = selectors.get_stay(request.user, pk)
+    form = CheckOutForm(request.POST)
+    if form.is_valid():
+        try:
+            services.check_out(
+                by=request.user, stay=stay, check_out_on=form.cleaned_data["check_out"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("%(case)s checked out.") % {"case": stay.person.case_number}
+            )
+    else:
+        messages.error(request, _("Give a valid check-out date."))
+    return redirect("programs:home_detail", pk=stay.home_id)

@@ -1,0 +1,233 @@
+"""Training screens: sessions, enrolment, the trainers' roster, outcomes.
+
+Thin views: read through `programs.selectors`, write through `programs.services`."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from portal.access import require_roles
+from portal.roles import STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
+from programs import selectors, services
+from programs.forms import EnrolForm, EnrolmentStatusForm, OutcomeForm, RosterForm, SessionForm
+from programs.models import LivelihoodOutcome, TrainingSession
+from programs.views.common import SESSION_STAFF, add_errors, int_or_none, to_person_page
+
+
+@require_roles(TRAINING_STAFF)
+@require_GET
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    if request.user.role != Role.TRAINER:
+        return redirect("programs:session_list")
+    sessions = selectors.my_sessions(request.user)
+    return render(request, "programs/my_sessions.html", {"sessions": sessions})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    past = request.GET.get("when") == "past"
+    sessions = selectors.session_list(
+        request.user,
+        past=past,
+        course=int_or_none(request.GET.get("course")),
+        location=int_or_none(request.GET.get("location")),
+    )[:200]
+    return render(
+        request,
+        "programs/session_list.html",
+        {
+            "sessions": sessions,
+            "past": past,
+            "courses": selectors.courses_for(request.user),
+            "locations": selectors.locations_for(request.user),
+            "selected_course": int_or_none(request.GET.get("course")),
+            "selected_location": int_or_none(request.GET.get("location")),
+        },
+    )
+
+
+def _session_form(request: HttpRequest, instance: TrainingSession | None = None) -> SessionForm:
+    return SessionForm(
+        request.POST if request.method == "POST" else None,
+        instance=instance,
+        courses=selectors.courses_for(request.user),
+        locations=selectors.locations_for(request.user),
+        trainers=selectors.trainers_for(request.user),
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def session_create(request: HttpRequest) -> HttpResponse:
+    form = _session_form(request)
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.save_session(by=request.user, values=form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Session planned."))
+            return redirect("programs:session_detail", pk=session.pk)
+    return render(request, "programs/session_form.html", {"form": form, "session": None})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session(request.user, pk)
+    form = _session_form(request, instance=session)
+    if request.method == "POST" and form.is_valid():
+        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        try:
+            services.save_session(by=request.user, values=values, session=form.instance)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Session saved."))
+            return redirect("programs:session_detail", pk=session.pk)
+    return render(request, "programs/session_form.html", {"form": form, "session": session})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session(request.user, pk)
+    enrolments = list(selectors.session_enrolments(request.user, session))
+    return render(
+        request,
+        "programs/session_detail.html",
+        {
+            "session": session,
+            "enrolments": enrolments,
+            "free_places": max(session.capacity - session.taken, 0),
+            "status_choices": EnrolmentStatusForm.base_fields["status"].choices,
+            "can_mark": services.attendance_open_for(request.user, session),
+        },
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session(request.user, pk)
+    form = EnrolForm(
+        request.POST if request.method == "POST" else None,
+        people=selectors.people_to_enrol(request.user, session, request.GET.get("q", "")),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            enrolments = services.enrol(
+                by=request.user, session=session, people=list(form.cleaned_data["people"])
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d person enrolled.", "%(count)d people enrolled.", len(enrolments)
+                )
+                % {"count": len(enrolments)},
+            )
+            return redirect("programs:session_detail", pk=session.pk)
+    return render(
+        request,
+        "programs/enrol_form.html",
+        {
+            "form": form,
+            "session": session,
+            "free_places": max(session.capacity - session.taken, 0),
+            "query": request.GET.get("q", ""),
+        },
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_POST
+def enrolment_status(request: HttpRequest, pk: int) -> HttpResponse:
+    enrolment = selectors.get_enrolment(request.user, pk)
+    form = EnrolmentStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_enrolment_status(
+                by=request.user, enrolment=enrolment, status=form.cleaned_data["status"]
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(case)s: status saved.") % {"case": enrolment.person.case_number},
+            )
+    return redirect("programs:session_detail", pk=enrolment.session_id)
+
+
+@require_roles(TRAINING_STAFF)
+@require_http_methods(["GET", "POST"])
+def roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trainer's roster: one tap target per person and status, one save for everyone."""
+    session = selectors.get_session(request.user, pk)
+    can_mark = services.attendance_open_for(request.user, session)
+    if request.method == "POST":
+        marks = RosterForm.parse(request.POST)
+        try:
+            saved = services.save_attendance(by=request.user, session=session, marks=marks)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "Attendance saved (%(count)d change).",
+                    "Attendance saved (%(count)d changes).",
+                    saved.changed,
+                )
+                % {"count": saved.changed},
+            )
+        return redirect("programs:roster", pk=session.pk)
+    form = RosterForm(rows=selectors.roster(request.user, session))
+    return render(
+        request,
+        "programs/roster.html",
+        {"session": session, "form": form, "can_mark": can_mark, "today": timezone.localdate()},
+    )
+
+
+@require_roles(SESSION_STAFF)
+@require_GET
+def attendance_history(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.get_session(request.user, pk)
+    changes = selectors.attendance_history(request.user, session)[:500]
+    return render(
+        request, "programs/attendance_history.html", {"session": session, "changes": changes}
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def person_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
+    person = selectors.get_person(request.user, pk)
+    form = OutcomeForm(
+        request.POST if request.method == "POST" else None,
+        instance=LivelihoodOutcome(person=person),
+        enrolments=selectors.enrolments_of(request.user, person),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_outcome(by=request.user, person=person, values=form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, _("Livelihood follow-up recorded."))
+            return to_person_page(person, "programs:person_outcome_create")
+    return render(request, "programs/outcome_form.html", {"form": form, "person": person})

@@ -1,0 +1,37 @@
+from datetime import timedelta
+
+import time_machine
+from django.utils import timezone
+
+from programs import demo
+from programs.models import AssistanceType, Course, Enrolment, SafeHome, TrainingSession
+from tests.programs.factories import PersonFactory
+
+
+def counts():
+    return tuple(
+        model.objects.count()
+        for model in (Course, AssistanceType, SafeHome, TrainingSession, Enrolment)
+    )
+
+
+def test_seed_is_deterministic_and_idempotent(trainer, case_worker_mae_sot, person_delhi):
+    people = PersonFactory.create_batch(8)
+    demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    first = counts()
+    demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    assert counts() == first
+    today = timezone.localdate()
+    sessions = TrainingSession.objects.filter(trainer=trainer)
+    assert sessions.filter(date=today).count() == 2 and sessions.filter(date__gt=today).exists()
+    enrolled = set(Enrolment.objects.values_list("person_id", flat=True))
+    assert enrolled == {p.pk for p in sorted(people, key=lambda p: p.case_number)[:6]}
+    assert AssistanceType.objects.filter(kind="cash").count() == 3
+
+
+def test_demo_sessions_move_with_the_calendar(trainer, case_worker_mae_sot):
+    demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
+        demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+        assert TrainingSession.objects.filter(date=timezone.localdate()).count() == 2
+    assert TrainingSession.objects.count() == len(demo.DEMO_SESSIONS)
