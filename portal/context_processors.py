@@ -11,6 +11,7 @@ NAVIGATION = [
     ("programs:session_list", _("Training"), {Role.ADMIN, Role.CASE_WORKER}),
     ("programs:distribution_list", _("Assistance"), {Role.ADMIN, Role.CASE_WORKER}),
     ("programs:occupancy", _("Safe homes"), {Role.ADMIN, Role.CASE_WORKER}),
+    ("reports:index", _("Statistics"), {Role.ADMIN, Role.ANALYST}),
     ("users", _("Users"), {Role.ADMIN}),
     ("audit_list", _("Audit log"), {Role.ADMIN}),
     ("admin:index", _("Administration"), {Role.ADMIN}),

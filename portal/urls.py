@@ -28,6 +28,7 @@ urlpatterns = [
     path("people/import/", include("people.import_urls")),
     path("people/", include("people.urls")),
     path("programs/", include("programs.urls")),
+    path("reports/", include("reports.urls")),
     path("api/", include("portal.api.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     # Accounts come from invitations only, and e-mail addresses are changed by admins:

@@ -16,6 +16,17 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_run_in_process():
+    """Tasks queued in a test run in-process (after commit, as in production); the tests that
+    need a real worker on Redis switch this off."""
+    from portal.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture(autouse=True)
 def _isolated_cache(settings):
     # Rate limits live in the cache: each test starts with none.
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

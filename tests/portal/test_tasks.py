@@ -49,6 +49,7 @@ def test_a_real_worker_runs_the_task_over_redis(settings):
 
     from portal.celery import app
 
+    app.conf.task_always_eager = False
     expired, live, _ = make_expired_data()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = clear_expired_sessions_and_invitations.delay().get(timeout=30)

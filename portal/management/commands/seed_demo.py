@@ -47,6 +47,7 @@ class Command(BaseCommand):
         from programs import demo as programs_demo
 
         programs_demo.seed(trainer=users[2], enrolled_by=users[1])
+        self._demo_reports()
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
@@ -64,6 +65,15 @@ class Command(BaseCommand):
             return
         created = demo.seed(count, created_by=case_worker)
         self.stdout.write(f"Created {created} demo people with exits.")
+
+    def _demo_reports(self) -> None:
+        """Build the reports the scheduler would have built, so the dashboard has figures."""
+        from reports import services
+        from reports.periods import parse
+
+        for kind, key in services.expected_reports():
+            services.build_report(parse(kind, key))
+        self.stdout.write("Built the latest monthly, annual and cumulative reports.")
 
     def _demo_user(self, email: str, full_name: str, role: str, site_codes: list[str]) -> User:
         user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})

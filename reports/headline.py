@@ -1,0 +1,67 @@
+"""The article-style sentence of a report, e.g. "In 2025, 945 soldiers, 30 police officers and
+64 militia members defected, 157 soldiers surrendered, …"."""
+
+from datetime import date
+
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+AFFILIATION_NOUNS = {
+    "soldier": lambda n: ngettext("%(count)s soldier", "%(count)s soldiers", n),
+    "police": lambda n: ngettext("%(count)s police officer", "%(count)s police officers", n),
+    "militia": lambda n: ngettext("%(count)s militia member", "%(count)s militia members", n),
+}
+VERBS = {
+    "defected": lambda: _("defected"),
+    "surrendered": lambda: _("surrendered"),
+    "pow": lambda: _("were taken as prisoners of war"),
+}
+
+
+def _count(value) -> str:
+    return value if isinstance(value, str) else number_format(value, force_grouping=True)
+
+
+def _join(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+
+
+def _plural_count(value) -> int:
+    return 5 if isinstance(value, str) else value  # "<5" reads as a plural
+
+
+def sentence(data: dict, period_label: str) -> str:
+    """One sentence from a report's (possibly suppressed) data; zero counts are left out."""
+    exits = data["exits"]
+    clauses = []
+    for exit_type, verb in VERBS.items():
+        nouns = [
+            AFFILIATION_NOUNS[aff](_plural_count(value)) % {"count": _count(value)}
+            for aff, value in exits[exit_type].items()
+            if aff != "total" and value not in (0, None)
+        ]
+        if nouns:
+            clauses.append(f"{_join(nouns)} {verb()}")
+    if not clauses:
+        return _("%(period)s: no exits were recorded.") % {"period": period_label}
+    text = _("%(period)s, %(clauses)s — %(total)s in all") % {
+        "period": period_label,
+        "clauses": _join(clauses),
+        "total": _count(exits["total"]["total"]),
+    }
+    share = data.get("recruits", {}).get("new_recruit_share")
+    if isinstance(share, float):
+        text += _("; about %(percent)s %% were new recruits") % {"percent": round(share * 100)}
+    months = {m: row["defected"] for m, row in data.get("by_month", {}).items() if m != "total"}
+    numeric = {m: v for m, v in months.items() if isinstance(v, int) and v > 0}
+    if len(months) > 1 and numeric:
+        top = max(numeric, key=numeric.get)
+        year, month = (int(part) for part in top.split("-"))
+        text += _("; the most defections were in %(month)s (%(count)s)") % {
+            "month": date_format(date(year, month, 1), "F"),
+            "count": _count(numeric[top]),
+        }
+    return text + "."

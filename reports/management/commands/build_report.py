@@ -1,0 +1,33 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from reports import services
+from reports.periods import KINDS, PeriodError, parse
+
+
+class Command(BaseCommand):
+    help = "Build a report now, through the same code as the scheduled task."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("kind", choices=KINDS)
+        parser.add_argument(
+            "period", nargs="?", default="", help="YYYY-MM (monthly) or YYYY (annual)"
+        )
+        parser.add_argument("--json", action="store_true", help="Print the stored JSON.")
+
+    def handle(self, *args, kind: str, period: str, **options) -> None:
+        try:
+            parsed = parse(kind, period)
+        except PeriodError as error:
+            raise CommandError(str(error)) from error
+        report = services.build_report(parsed)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.data, ensure_ascii=False, indent=2, sort_keys=True))
+        else:
+            total = report.data["exits"]["total"]["total"]
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Built {kind} {report.period}: {total} exits; checksum {report.checksum[:12]}"
+                )
+            )

@@ -1,0 +1,116 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from portal.models import AuditEvent
+from reports.models import ReportBuild
+
+DASHBOARD = ("monthly", "2025-08")
+
+
+def test_admin_sees_exact_figures_and_the_headline(client, signed_in, admin_user, august_report):
+    signed_in(admin_user)
+    response = client.get(reverse("reports:dashboard", args=DASHBOARD))
+    assert response.status_code == 200
+    assert response.context["data"]["exits"]["defected"]["police"] == 2
+    assert "12 soldiers and 2 police officers defected" in response.context["headline"]
+    page = response.content.decode()
+    assert 'id="report-chart-data"' in page and "chart.umd.min.js" in page
+
+
+def test_analyst_sees_small_cells_suppressed(client, signed_in, analyst, august_report):
+    signed_in(analyst)
+    response = client.get(reverse("reports:dashboard", args=DASHBOARD))
+    data = response.context["data"]
+    assert data["exits"]["defected"]["police"] == "<5"
+    assert data["exits"]["pow"]["militia"] == "<5"
+    assert "<5 police officers" in response.context["headline"]
+    for name in ("reports:rebuild",):
+        assert client.post(reverse(name, args=DASHBOARD)).status_code == 403
+
+
+@pytest.mark.parametrize("role_fixture", ["trainer", "case_worker_mae_sot"])
+def test_trainers_and_case_workers_see_no_statistics(
+    client, signed_in, request, august_report, role_fixture
+):
+    signed_in(request.getfixturevalue(role_fixture))
+    assert client.get(reverse("reports:index")).status_code == 403
+    assert client.get(reverse("reports:dashboard", args=DASHBOARD)).status_code == 403
+
+
+def test_period_picker_validates_and_redirects(client, signed_in, analyst, august_report):
+    signed_in(analyst)
+    response = client.post(reverse("reports:index"), {"kind": "monthly", "month": "2025-13"})
+    assert response.status_code == 200 and response.context["form"].errors
+    response = client.post(reverse("reports:index"), {"kind": "monthly", "month": "2025-08"})
+    assert response.url == reverse("reports:dashboard", args=DASHBOARD)
+
+
+def test_missing_report_offers_a_build_to_admins(client, signed_in, admin_user, db):
+    signed_in(admin_user)
+    response = client.get(reverse("reports:dashboard", args=("monthly", "2025-07")))
+    assert response.status_code == 404 and response.context["can_build"]
+
+
+def test_admin_rebuild_runs_as_a_task_with_progress(
+    client, signed_in, admin_user, august_report, django_capture_on_commit_callbacks
+):
+    signed_in(admin_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:rebuild", args=DASHBOARD))
+    build = ReportBuild.objects.get()
+    assert response.url == reverse("reports:build", args=[build.pk])
+    assert build.status == "done"  # run eagerly by the on-commit callback in this test
+    page = client.get(
+        reverse("reports:build", args=[build.pk]), headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "hx-trigger" not in page and reverse("reports:dashboard", args=DASHBOARD) in page
+
+
+def test_csv_download_has_an_hxl_row_and_is_formula_safe(
+    client, signed_in, admin_user, august_report
+):
+    signed_in(admin_user)
+    response = client.get(reverse("reports:download", args=(*DASHBOARD, "csv")))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["period", "section", "row", "column", "value"]
+    assert rows[1][0].startswith("#date") and rows[1][4] == "#affected+num"
+    assert ["2025-08", "exits", "defected", "police", "2"] in rows
+    assert "exact" in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(action="export", object_type="reports.report").count() == 1
+
+
+def test_publication_download_is_suppressed(client, signed_in, admin_user, august_report):
+    signed_in(admin_user)
+    response = client.get(reverse("reports:download", args=(*DASHBOARD, "csv")) + "?publication=1")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert ["2025-08", "exits", "defected", "police", "<5"] in rows
+
+
+def test_xlsx_and_pdf_downloads(client, signed_in, analyst, august_report):
+    signed_in(analyst)
+    xlsx = client.get(reverse("reports:download", args=(*DASHBOARD, "xlsx")))
+    workbook = load_workbook(io.BytesIO(xlsx.content))
+    assert "exits" in workbook.sheetnames
+    pdf = client.get(reverse("reports:download", args=(*DASHBOARD, "pdf")))
+    assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
+
+
+def test_dashboard_reads_the_stored_report_only(
+    client, signed_in, admin_user, august_report, django_assert_max_num_queries
+):
+    signed_in(admin_user)
+    client.get(reverse("home"))
+    # session, user, report, previous report, MFA check: no aggregation at view time
+    with django_assert_max_num_queries(8):
+        client.get(reverse("reports:dashboard", args=DASHBOARD))
+
+
+def test_dashboard_in_burmese(client, signed_in, analyst, august_report):
+    signed_in(analyst)
+    client.cookies["django_language"] = "my"
+    response = client.get(reverse("reports:dashboard", args=DASHBOARD))
+    assert response.status_code == 200 and 'lang="my"' in response.content.decode()

@@ -1,0 +1,63 @@
+from datetime import date
+
+from programs.models import AssistanceType, Attendance, Enrolment, TrainingSession
+from reports.compute import compute
+from reports.periods import parse
+from tests.programs.factories import (
+    AssistanceTypeFactory,
+    DistributionFactory,
+    PersonFactory,
+    SafeHomeFactory,
+    StayFactory,
+    TrainingSessionFactory,
+)
+
+
+def test_training_assistance_and_safe_home_figures(mae_sot, trainer):
+    people = [PersonFactory(location=mae_sot) for _ in range(3)]
+    # Two sessions held in August: 2 then 3 attendees present; one cancelled.
+    for day, present in ((5, 2), (19, 3)):
+        session = TrainingSessionFactory(
+            date=date(2025, 8, day), location=mae_sot, status=TrainingSession.Status.HELD
+        )
+        for index, person in enumerate(people):
+            Enrolment.objects.create(session=session, person=person, enrolled_by=trainer)
+            status = "present" if index < present else "absent"
+            Attendance.objects.create(
+                session=session, person=person, status=status, marked_by=trainer
+            )
+    TrainingSessionFactory(
+        date=date(2025, 8, 26), location=mae_sot, status=TrainingSession.Status.CANCELLED
+    )
+    food = AssistanceTypeFactory()
+    cash = AssistanceTypeFactory(
+        name="Cash grant", kind=AssistanceType.Kind.CASH, unit="", currency="THB"
+    )
+    for person in people:
+        DistributionFactory(person=person, assistance_type=food, distributed_on=date(2025, 8, 3))
+    DistributionFactory(
+        person=people[0], assistance_type=cash, quantity=1500, distributed_on=date(2025, 8, 4)
+    )
+    DistributionFactory(
+        person=people[0], assistance_type=cash, quantity=500, distributed_on=date(2025, 9, 4)
+    )
+    home = SafeHomeFactory(location=mae_sot, capacity=6)
+    StayFactory(person=people[0], home=home, check_in=date(2025, 7, 1))
+    StayFactory(person=people[1], home=home, check_in=date(2025, 7, 1), check_out=date(2025, 8, 15))
+
+    data = compute(parse("monthly", "2025-08"))
+    training = data["training"]
+    assert training["sessions_held"] == 2 and training["sessions_cancelled"] == 1
+    assert training["people_trained"] == 3
+    assert training["attendance_rate"] == round(5 / 6, 4)
+    assert training["by_month"]["2025-08"] == {
+        "sessions": 2,
+        "attendees": 5,
+        "attendees_per_session": 2.5,
+    }
+    assistance = data["assistance"]
+    assert assistance["distributions"] == 4 and assistance["people_reached"] == 3
+    assert assistance["by_type"]["Food basket"] == {"distributions": 3, "people": 3}
+    assert assistance["cash_by_currency"] == {"THB": 1500.0}
+    assert data["safe_homes"]["residents"] == 1
+    assert data["safe_homes"]["by_site"]["MAE-SOT"] == {"homes": 1, "places": 6, "residents": 1}

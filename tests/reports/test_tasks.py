@@ -1,0 +1,120 @@
+import threading
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import connection
+from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
+
+from reports import services, tasks
+from reports.models import Report, ReportBuild
+from reports.periods import parse
+
+
+def test_beat_schedule_is_created_by_migration(db):
+    schedule = {
+        t.task + t.args: t for t in PeriodicTask.objects.filter(task__startswith="reports.")
+    }
+    monthly = schedule['reports.tasks.build_scheduled["monthly"]']
+    assert (monthly.crontab.minute, monthly.crontab.hour, monthly.crontab.day_of_month) == (
+        "0",
+        "2",
+        "1",
+    )
+    assert str(monthly.crontab.timezone) == "Asia/Yangon"
+    annual = schedule['reports.tasks.build_scheduled["annual"]']
+    assert (annual.crontab.day_of_month, annual.crontab.month_of_year) == ("1", "1")
+    assert 'reports.tasks.build_scheduled["since_1027"]' in schedule
+    assert "reports.tasks.recover_lost_builds[]" in schedule
+    assert all(task.expire_seconds for task in schedule.values())
+
+
+def test_scheduled_monthly_build_stores_the_previous_month_and_mails_admins(
+    admin_user, august_report, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with time_machine.travel(date(2025, 9, 1)), django_capture_on_commit_callbacks(execute=True):
+        tasks.build_scheduled("monthly")
+    build = ReportBuild.objects.get()
+    assert (build.kind, build.period, build.status, build.scheduled) == (
+        "monthly",
+        "2025-08",
+        "done",
+        True,
+    )
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [admin_user.email]
+    assert "/reports/monthly/2025-08/" in message.body
+    # A link, never figures: the report's counts (12 soldiers, 15 in all) are not in it.
+    body_without_link = message.body.replace("http://127.0.0.1:8000/reports/monthly/2025-08/", "")
+    assert "12" not in body_without_link and "15" not in body_without_link
+
+
+def test_a_build_lost_with_the_broker_is_queued_again(db, monkeypatch):
+    queued = []
+    monkeypatch.setattr(tasks.run_build, "delay", lambda pk: queued.append(pk))
+    lost = ReportBuild.objects.create(kind="monthly", period="2025-08")
+    ReportBuild.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=30))
+    fresh = ReportBuild.objects.create(kind="monthly", period="2025-07")
+    monkeypatch.setattr(services, "expected_reports", lambda today=None: [])
+    assert tasks.recover_lost_builds() == 1
+    assert queued == [lost.pk] and fresh.pk not in queued
+
+
+def test_missing_expected_reports_are_requested(
+    db, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "expected_reports", lambda today=None: [("annual", "2024")])
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.recover_lost_builds()  # eager in tests: the build runs after the commit
+    assert Report.objects.filter(kind="annual", period="2024").exists()
+    tasks.recover_lost_builds()
+    assert ReportBuild.objects.filter(kind="annual", period="2024").count() == 1  # not again
+
+
+def test_a_second_delivery_of_the_same_build_does_nothing(db):
+    build = ReportBuild.objects.create(kind="annual", period="2024", status="done")
+    tasks.run_build(build.pk)
+    assert not Report.objects.exists()
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_rebuilds_leave_one_report():
+    period = parse("annual", "2025")
+    errors = []
+
+    def build():
+        try:
+            services.build_report(period)
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=build) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert Report.objects.filter(kind="annual", period="2025").count() == 1
+
+
+@pytest.mark.redis
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_on_redis_builds_a_report():
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    app.conf.task_always_eager = False
+    build = ReportBuild.objects.create(kind="annual", period="2024")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        tasks.run_build.delay(build.pk).get(timeout=60)
+    build.refresh_from_db()
+    assert build.status == "done"
+    assert Report.objects.filter(kind="annual", period="2024").exists()
