@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
 export DEBUG ?= True
 
-.PHONY: install run test lint format migrate seed messages clean
+.PHONY: install run test e2e bench lint format migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,16 @@ run: seed
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Browser journeys in Debian's Chromium (apt-get install chromium fonts-sil-padauk).
+e2e: install
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Speed and memory figures (see docs/performance.md); uses PostgreSQL when DATABASE_URL is set.
+bench: install
+	$(UV) sync --frozen --quiet --group bench
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bench $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
