@@ -1,0 +1,165 @@
+"""Journey 4: an admin opens the statistics dashboard, sees the charts drawn, rebuilds the
+monthly report (progress shown by htmx polling) and downloads the CSV."""
+
+import csv
+import io
+import re
+import threading
+from datetime import date
+
+import pytest
+from django.db import connection, transaction
+from playwright.sync_api import expect
+
+from portal.roles import Role
+from reports import services
+from reports.models import ReportBuild
+from reports.periods import parse
+from tests.conftest import make_user
+from tests.people.factories import ExitFactory, PersonFactory
+
+pytestmark = pytest.mark.e2e
+
+# The longest a build waits for the test to have seen it queued.
+WORKER_WAIT = 15
+
+
+def august_exits(site, soldiers=12, police=2):
+    for n in range(soldiers):
+        ExitFactory(
+            person=PersonFactory(location=site),
+            exit_type="defected",
+            affiliation="soldier",
+            exit_date=date(2025, 8, 1 + n),
+        )
+    for n in range(police):
+        ExitFactory(
+            person=PersonFactory(location=site),
+            exit_type="surrendered",
+            affiliation="police",
+            exit_date=date(2025, 8, 20 + n),
+        )
+
+
+class Worker:
+    """Stands in for a Celery worker: a build request, queued after the request's transaction
+    committed, runs (eagerly, in-process) on a thread once the test has seen it waiting."""
+
+    def __init__(self, task):
+        self.task = task
+        self.go = threading.Event()
+        self.threads = []
+
+    def delay_on_commit(self, build_id):
+        transaction.on_commit(lambda: self._start(build_id))
+
+    def _start(self, build_id):
+        thread = threading.Thread(target=self._work, args=[build_id], daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def _work(self, build_id):
+        self.go.wait(timeout=WORKER_WAIT)
+        try:
+            self.task.apply(args=[build_id])
+        finally:
+            connection.close()
+
+    def pick_up(self):
+        self.go.set()
+
+
+@pytest.fixture
+def worker(monkeypatch):
+    from reports import tasks
+
+    worker = Worker(tasks.run_build)
+    monkeypatch.setattr(tasks, "run_build", worker)
+    yield worker
+    worker.pick_up()
+    for thread in worker.threads:
+        thread.join(timeout=30)
+
+
+def chart_pixels(canvas) -> int:
+    """How many pixels of the canvas are painted (not transparent)."""
+    return canvas.evaluate(
+        """canvas => {
+            const { data } = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height);
+            let painted = 0;
+            for (let i = 3; i < data.length; i += 4) { if (data[i] !== 0) painted++; }
+            return painted;
+        }"""
+    )
+
+
+def test_admin_sees_charts_rebuilds_a_report_and_downloads_the_csv(
+    page, url, shot, sign_in, worker, mae_sot
+):
+    admin = make_user(Role.ADMIN, email="admin@example.org", full_name="Alice Admin")
+    august_exits(mae_sot)
+    services.build_report(parse("monthly", "2025-08"))
+    # A late registration after the report was built: the rebuild must count it.
+    ExitFactory(
+        person=PersonFactory(location=mae_sot),
+        exit_type="pow",
+        affiliation="militia",
+        exit_date=date(2025, 8, 28),
+    )
+
+    sign_in(page, admin)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Statistics").click()
+    expect(page).to_have_url(url("/reports/"))
+    page.get_by_role("link", name=re.compile(r"2025-08")).click()
+    expect(page).to_have_url(url("/reports/monthly/2025-08/"))
+
+    # Chart.js drew every chart (no inline script: the CSP would refuse it).
+    canvases = page.locator("canvas[data-chart]")
+    expect(canvases).to_have_count(5)
+    for index in range(5):
+        expect(canvases.nth(index)).to_have_attribute("data-drawn", "1")
+    exits_chart = page.locator("#chart-exits-by-month")
+    expect(exits_chart).to_be_visible()
+    assert chart_pixels(exits_chart) > 0
+    exits_table = page.locator("table", has=page.get_by_text("Exits by type and affiliation"))
+    expect(exits_table.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("14")
+    shot(page, "dashboard")
+
+    # Rebuild: the build page shows the build queued, then done, without reloading.
+    page.get_by_role("button", name="Rebuild").click()
+    expect(page).to_have_url(re.compile(r"/reports/builds/\d+/$"))
+    status = page.get_by_role("status")
+    expect(status).to_contain_text(re.compile("Waiting|Running"))
+    expect(page.get_by_role("progressbar")).to_be_visible()
+    shot(page, "build-queued")
+    build_page = page.url
+    worker.pick_up()
+    expect(status).to_contain_text("Done", timeout=15_000)
+    expect(page.get_by_role("progressbar")).to_have_count(0)
+    assert page.url == build_page  # updated in place by htmx, not by a reload
+    shot(page, "build-done")
+    build = ReportBuild.objects.get()
+    assert (build.kind, build.period, build.status) == ("monthly", "2025-08", "done")
+
+    page.get_by_role("link", name="Open the report").click()
+    expect(page).to_have_url(url("/reports/monthly/2025-08/"))
+    exits_table = page.locator("table", has=page.get_by_text("Exits by type and affiliation"))
+    expect(exits_table.get_by_role("row", name=re.compile(r"^Total"))).to_contain_text("15")
+
+    # The CSV download: a header row, the HXL hashtag row, then the figures.
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename == "report-monthly-2025-08-exact.csv"
+    content = open(download.path(), encoding="utf-8-sig").read()
+    rows = list(csv.reader(io.StringIO(content)))
+    assert rows[0] == ["period", "section", "row", "column", "value"]
+    assert rows[1] == [
+        "#date+period",
+        "#indicator+section",
+        "#meta+row",
+        "#meta+column",
+        "#affected+num",
+    ]
+    assert ["2025-08", "exits", "defected", "soldier", "12"] in rows
+    assert ["2025-08", "exits", "pow", "militia", "1"] in rows
