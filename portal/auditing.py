@@ -68,3 +68,21 @@ def diff(
         if old != new:
             changed[name] = [MASK, MASK] if name in sensitive else [old, new]
     return changed
+
+
+def record_page_read(actor, page: str, items: Iterable[Any] = ()) -> AuditEvent:
+    """One VIEW row for a screen that shows several people (rosters, lists): which page and
+    the ids of the people it showed, so a read of any of them can be traced."""
+    person_ids = sorted({pid for pid in (_person_id(item) for item in items) if pid is not None})
+    return record(
+        Action.VIEW, actor=actor, object_type=page, changes={"people": [None, person_ids]}
+    )
+
+
+def _person_id(item: Any) -> int | None:
+    if isinstance(item, dict):
+        return item.get("person_id") or item.get("person")
+    if getattr(item, "person_id", None) is not None:
+        return item.person_id
+    person = getattr(item, "person", None)
+    return getattr(person, "pk", None)

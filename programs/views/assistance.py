@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.models import Partner
+from portal import auditing
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 from portal.scoping import visible_to
@@ -34,11 +35,13 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
         location=int_or_none(request.GET.get("location")),
         assistance_type=int_or_none(request.GET.get("type")),
     )
+    rows = list(selectors.distribution_rows(distributions)[:200])
+    auditing.record_page_read(request.user, "programs.distribution_list", rows)
     return render(
         request,
         "programs/distribution_list.html",
         {
-            "distributions": selectors.distribution_rows(distributions)[:200],
+            "distributions": rows,
             "summary": selectors.assistance_summary(distributions),
             "locations": selectors.locations_for(request.user),
             "assistance_types": selectors.assistance_types_for(request.user),

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import auditing
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 from programs import selectors, services
@@ -21,20 +22,27 @@ from programs.views.common import add_errors, int_or_none
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_GET
 def occupancy(request: HttpRequest) -> HttpResponse:
-    return render(request, "programs/occupancy.html", {"sites": selectors.occupancy(request.user)})
+    sites = selectors.occupancy(request.user)
+    residents = [stay for site in sites for item in site.homes for stay in item.residents]
+    auditing.record_page_read(request.user, "programs.occupancy", residents)
+    return render(request, "programs/occupancy.html", {"sites": sites})
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_GET
 def home_detail(request: HttpRequest, pk: int) -> HttpResponse:
     occupancy = selectors.get_home(request.user, pk)
+    past_stays = list(selectors.past_stays(request.user, occupancy.home))
+    auditing.record_page_read(
+        request.user, "programs.home_detail", [*occupancy.residents, *past_stays]
+    )
     return render(
         request,
         "programs/home_detail.html",
         {
             "occupancy": occupancy,
             "home": occupancy.home,
-            "past_stays": selectors.past_stays(request.user, occupancy.home),
+            "past_stays": past_stays,
             "check_out_form": CheckOutForm(),
         },
     )

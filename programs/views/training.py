@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from portal import auditing
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
 from programs import selectors, services
@@ -101,6 +102,7 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session(request.user, pk)
     enrolments = list(selectors.session_enrolments(request.user, session))
+    auditing.record_page_read(request.user, "programs.session_detail", enrolments)
     return render(
         request,
         "programs/session_detail.html",
@@ -195,7 +197,9 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": saved.changed},
             )
         return redirect("programs:roster", pk=session.pk)
-    form = RosterForm(rows=selectors.roster(request.user, session))
+    rows = list(selectors.roster(request.user, session))
+    auditing.record_page_read(request.user, "programs.roster", rows)
+    form = RosterForm(rows=rows)
     return render(
         request,
         "programs/roster.html",
@@ -207,7 +211,8 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attendance_history(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session(request.user, pk)
-    changes = selectors.attendance_history(request.user, session)[:500]
+    changes = list(selectors.attendance_history(request.user, session)[:500])
+    auditing.record_page_read(request.user, "programs.attendance_history", changes)
     return render(
         request, "programs/attendance_history.html", {"session": session, "changes": changes}
     )

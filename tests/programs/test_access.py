@@ -107,3 +107,17 @@ def test_every_parameterised_url_names_its_object():
 def test_post_only_urls_refuse_get(client, signed_in, world, admin_user, name):
     signed_in(admin_user)
     assert client.get(url(name, world["own"])).status_code == 405
+
+
+def test_pages_that_show_people_are_audited_once_per_read(client, signed_in, trainer):
+    """A roster read leaves one VIEW row naming the people it showed."""
+    from portal.models import AuditEvent
+    from tests.programs.factories import EnrolmentFactory, TrainingSessionFactory
+
+    session = TrainingSessionFactory(trainer=trainer)
+    enrolments = [EnrolmentFactory(session=session) for _ in range(3)]
+    signed_in(trainer)
+    assert client.get(reverse("programs:roster", args=[session.pk])).status_code == 200
+    event = AuditEvent.objects.get(action="view", object_type="programs.roster")
+    assert event.changes["people"][1] == sorted(e.person_id for e in enrolments)
+    assert event.actor == trainer
