@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
 export DEBUG ?= True
 
-.PHONY: install run test e2e bench lint format migrate seed messages clean
+.PHONY: install run test e2e fuzz bench lint format migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ test: install
 # Browser journeys in Debian's Chromium (apt-get install chromium fonts-sil-padauk).
 e2e: install
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Schemathesis against the running app on 127.0.0.1 with an admin and a trainer token.
+fuzz: install
+	bash scripts/fuzz.sh
 
 # Speed and memory figures (see docs/performance.md); uses PostgreSQL when DATABASE_URL is set.
 bench: install

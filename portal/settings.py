@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several fields share Myanmar's list of states and regions: one schema name for it.
+    "ENUM_NAME_OVERRIDES": {"RegionEnum": "people.choices.Region"},
 }
 
 # --- Sessions ---------------------------------------------------------------------------------

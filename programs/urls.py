@@ -1,10 +1,13 @@
 from django.urls import path
 
+from programs import offline
 from programs.views import assistance, homes, training
 
 app_name = "programs"
 
 urlpatterns = [
+    # Offline attendance: the service worker, served here so that its scope is /programs/
+    path("sw.js", offline.service_worker, name="offline_sw"),
     # Training
     path("my-sessions/", training.my_sessions, name="my_sessions"),
     path("sessions/", training.session_list, name="session_list"),

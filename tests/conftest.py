@@ -35,6 +35,71 @@ def _isolated_cache(settings):
     cache.clear()
 
 
+_zeal_patched = False
+
+
+@pytest.fixture(autouse=True)
+def _no_n_plus_one_queries(monkeypatch):
+    """N+1 queries fail the test (django-zeal, raising `zeal.NPlusOneError`): every request
+    made with the test client and every task runs in its own detection context, as zeal's
+    middleware would do in the application. The unit of work is the request: the same
+    single-object query repeated by a test across requests, or by fixtures creating several
+    users, is not an N+1. False positives are silenced where they occur with
+    `zeal.zeal_ignore`, with the reason beside it."""
+    global _zeal_patched
+    from celery.signals import task_postrun, task_prerun
+    from django.apps import apps
+    from django.test.client import ClientHandler
+    from django.urls import Resolver404, resolve
+    from zeal import setup, teardown, zeal_context, zeal_ignore
+
+    if not _zeal_patched:
+        # zeal's AppConfig patches Django's related descriptors at start-up; the portal does
+        # not install the app (production needs none of it), so the tests patch once here.
+        if not apps.is_installed("zeal"):
+            from zeal.constants import initialize_app_registry
+            from zeal.patch import patch
+
+            initialize_app_registry()
+            patch()
+        _zeal_patched = True
+
+    # False positives, per view: a fixed number of single-object reads through one line.
+    ignored = {
+        # The merge screens read the two records of a pair with two `get()`s (two queries
+        # whatever the size of the data, not one per row).
+        "people:merge": [{"model": "people.Person", "field": "get()"}],
+        "people:mark_distinct": [{"model": "people.Person", "field": "get()"}],
+    }
+    get_response = ClientHandler.get_response
+
+    def get_response_without_n_plus_one(self, request):
+        try:
+            allowlist = ignored.get(resolve(request.path_info).view_name)
+        except Resolver404:
+            allowlist = None
+        with zeal_context():
+            if allowlist:
+                with zeal_ignore(allowlist):
+                    return get_response(self, request)
+            return get_response(self, request)
+
+    monkeypatch.setattr(ClientHandler, "get_response", get_response_without_n_plus_one)
+    tokens = {}
+
+    def task_started(task_id=None, **kwargs):
+        tokens[task_id] = setup()
+
+    def task_finished(task_id=None, **kwargs):
+        teardown(tokens.pop(task_id, None))
+
+    task_prerun.connect(task_started, weak=False)
+    task_postrun.connect(task_finished, weak=False)
+    yield
+    task_prerun.disconnect(task_started)
+    task_postrun.disconnect(task_finished)
+
+
 @pytest.fixture
 def mae_sot(db):
     return Location.objects.get(code="MAE-SOT")

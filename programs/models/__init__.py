@@ -2,6 +2,7 @@
 
 from programs.models.assistance import AssistanceType, Currency, Distribution
 from programs.models.homes import SafeHome, Stay
+from programs.models.idempotency import IdempotentRequest
 from programs.models.training import (
     Attendance,
     AttendanceChange,
@@ -19,6 +20,7 @@ __all__ = [
     "Currency",
     "Distribution",
     "Enrolment",
+    "IdempotentRequest",
     "LivelihoodOutcome",
     "SafeHome",
     "Stay",

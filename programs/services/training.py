@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -194,15 +195,34 @@ def attendance_open_for(user: User, session: TrainingSession) -> bool:
     return False
 
 
+# How far ahead of the server's clock a phone's `marked_at` may be (clocks drift).
+MARKED_AT_TOLERANCE = timedelta(minutes=5)
+
+
 @dataclass
 class RosterSaved:
     changed: int
     unchanged: int
+    # Set when the caller gave the time of marking (saves sent from a phone): when the marks
+    # were made and when they reached the server.
+    marked_at: datetime | None = None
+    received_at: datetime | None = None
 
 
 @transaction.atomic
-def save_attendance(*, by: User, session: TrainingSession, marks: Mapping[int, str]) -> RosterSaved:
+def save_attendance(
+    *,
+    by: User,
+    session: TrainingSession,
+    marks: Mapping[int, str],
+    marked_at: datetime | None = None,
+) -> RosterSaved:
     """Save the whole roster at once: `marks` maps person ids to a status.
+
+    `marked_at`: when the trainer marked the roster, if earlier than now (a save made on a
+    phone without a connection and sent later). It becomes the attendance rows' `marked_at`,
+    and each audit row then records both `marked_at` and `received_at` (now). The correction
+    window is judged by the time the save arrives.
 
     A fixed number of queries whatever the size of the roster: one read (locking), one
     upsert, one insert of history rows, one insert of audit rows and, the first time, one
@@ -214,6 +234,9 @@ def save_attendance(*, by: User, session: TrainingSession, marks: Mapping[int, s
         )
     if any(status not in Attendance.Status.values for status in marks.values()):
         raise ValidationError(_("Unknown attendance status."))
+    now = timezone.now()
+    if marked_at is not None and marked_at > now + MARKED_AT_TOLERANCE:
+        raise ValidationError({"marked_at": _("The time of marking is in the future.")})
     # Query 1: the participants who hold a place, with what is recorded for them now. Their
     # rows stay locked until the end, so two saves of one roster cannot interleave and each
     # history row's "before" is what the other save left.
@@ -228,14 +251,24 @@ def save_attendance(*, by: User, session: TrainingSession, marks: Mapping[int, s
     strangers = set(marks) - set(current)
     if strangers:
         raise ValidationError(_("Some people on this roster are not enrolled in the session."))
-    now = timezone.now()
+    times = {}
+    if marked_at is not None:
+        # In UTC, as the audit log's own times.
+        times = {
+            "marked_at": [None, marked_at.astimezone(UTC).isoformat()],
+            "received_at": [None, now.astimezone(UTC).isoformat()],
+        }
     changed = {pk: status for pk, status in marks.items() if current[pk] != status}
     if changed:
         # Query 2: insert new rows and update changed ones in one statement.
         saved = Attendance.objects.bulk_create(
             [
                 Attendance(
-                    session=session, person_id=pk, status=status, marked_by=by, marked_at=now
+                    session=session,
+                    person_id=pk,
+                    status=status,
+                    marked_by=by,
+                    marked_at=marked_at or now,
                 )
                 for pk, status in changed.items()
             ],
@@ -268,7 +301,7 @@ def save_attendance(*, by: User, session: TrainingSession, marks: Mapping[int, s
                     "object_id": attendance_ids[pk],
                     "person_id": pk,
                     "site_id": session.location_id,
-                    "changes": {"status": [current[pk], status]},
+                    "changes": {"status": [current[pk], status], **times},
                 }
                 for pk, status in changed.items()
             ],
@@ -277,7 +310,12 @@ def save_attendance(*, by: User, session: TrainingSession, marks: Mapping[int, s
             # Query 5, the first time only: a session with attendance has been held.
             TrainingSession.objects.filter(pk=session.pk).update(status=TrainingSession.Status.HELD)
             session.status = TrainingSession.Status.HELD
-    return RosterSaved(changed=len(changed), unchanged=len(marks) - len(changed))
+    return RosterSaved(
+        changed=len(changed),
+        unchanged=len(marks) - len(changed),
+        marked_at=marked_at,
+        received_at=now if marked_at is not None else None,
+    )
 
 
 # --- Livelihood outcomes ----------------------------------------------------------------------

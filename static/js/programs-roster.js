@@ -1,5 +1,6 @@
 // Attendance roster: a running count, "everyone not marked: present", and a warning before
-// leaving with unsaved marks. The roster works without this file.
+// leaving with unsaved marks. The roster works without this file. Saving through the phone's
+// queue (offline attendance) is offline-page.js.
 (function () {
   "use strict";
   var form = document.querySelector("[data-roster]");
@@ -47,6 +48,11 @@
   }
 
   form.addEventListener("submit", function () {
+    dirty = false;
+  });
+  // offline-page.js: marks restored from the phone's queue, and a save kept on the phone.
+  form.addEventListener("roster:refresh", update);
+  form.addEventListener("roster:saved", function () {
     dirty = false;
   });
   window.addEventListener("beforeunload", function (event) {

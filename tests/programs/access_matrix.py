@@ -36,6 +36,9 @@ GET_MATRIX = {
     "programs:occupancy": SITE_FREE_PAGES,
     "programs:home_detail": SITE_PAGES,
     "programs:check_in": SITE_FREE_PAGES,
+    # Offline attendance: the service worker's code, public (it holds no data).
+    "programs:offline_sw": {"admin": OK, "cw_own": OK, "cw_other": OK, "trainer_own": OK,
+                            "trainer_other": OK, "analyst": OK},
 }  # fmt: skip
 # POST-only actions: success (or a refused form) redirects back.
 POST_MATRIX = {

@@ -1,6 +1,14 @@
 """Demo data and one demo user per role. Deterministic and idempotent: run it any number of
-times and the database ends in the same state."""
+times and the database ends in the same state.
 
+`--people N` makes sure there are N demo people: the missing ones are added, each with an exit,
+case notes and a programme history (training and attendance, assistance, safe-home stays; see
+`programs.demo_bulk`). `--people 100000` builds a large data set for benchmarks with bulk
+inserts (COPY on PostgreSQL)."""
+
+import time
+
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -10,6 +18,8 @@ from portal.models import Location, Pledge, PledgeAcceptance, User
 from portal.roles import Role
 
 DEMO_PEOPLE = 120
+# From this many people on, foreign keys are checked once at the end of the load.
+LARGE = 10_000
 DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed on purpose; refused in production
 DEMO_USERS = [
     ("admin@demo.example", "Demo Admin", Role.ADMIN, []),
@@ -27,7 +37,10 @@ class Command(BaseCommand):
             "--people",
             type=int,
             default=DEMO_PEOPLE,
-            help=f"How many demo people to create when none exist yet (default {DEMO_PEOPLE}).",
+            help=(
+                f"How many demo people there should be (default {DEMO_PEOPLE}); missing ones "
+                "are added with their programme history, existing ones are left as they are."
+            ),
         )
         parser.add_argument(
             "--allow-production",
@@ -41,39 +54,97 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password; it refuses to run "
                 "with DEBUG=False. Pass --allow-production on a throw-away installation only."
             )
-        with transaction.atomic():
-            users = [self._demo_user(*row) for row in DEMO_USERS]
-        self._demo_people(options["people"], case_worker=users[1])
+        from people.demo import BulkWriter
         from programs import demo as programs_demo
 
-        programs_demo.seed(trainer=users[2], enrolled_by=users[1])
+        started = time.monotonic()
+        writer = BulkWriter()
+        with transaction.atomic():
+            users = [self._demo_user(*row) for row in DEMO_USERS]
+            # Courses and assistance types first: the programme history uses them.
+            programs_demo.seed(trainer=users[2], enrolled_by=users[1])
+            missing = self._missing_people(options["people"], case_worker=users[1])
+            if missing >= LARGE:
+                with writer.loading():
+                    self._demo_people(missing, users[1], users[2], writer)
+                    checking = time.monotonic()
+                self.stdout.write(
+                    f"Checked the foreign keys in {time.monotonic() - checking:.1f} s."
+                )
+            elif missing:
+                self._demo_people(missing, users[1], users[2], writer)
+            if missing:
+                # The demo sessions enrol the first people of the site: there are new ones.
+                programs_demo.seed(trainer=users[2], enrolled_by=users[1])
+        if writer.rows_written:
+            analysing = time.monotonic()
+            writer.analyze()
+            self.stdout.write(f"Vacuumed and analysed in {time.monotonic() - analysing:.1f} s.")
         self._demo_reports()
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
+        from programs.demo_bulk import pool_trainers
+
+        trainers = pool_trainers()
+        if trainers:
+            self.stdout.write(
+                f"  Trainers of the programme history (same password): "
+                f"{', '.join(user.email for user in trainers)}"
+            )
         self.stdout.write(
             "Admins and case workers set up a TOTP authenticator app at their first sign-in."
         )
+        self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
 
-    def _demo_people(self, count: int, case_worker: User) -> None:
-        from people import demo
+    def _missing_people(self, count: int, case_worker: User) -> int:
         from people.models import Person
 
-        # Idempotent: people are created once; a second run leaves them as they are.
-        if Person.objects.filter(created_by=case_worker).exists():
-            self.stdout.write("Demo people already present.")
-            return
-        created = demo.seed(count, created_by=case_worker)
-        self.stdout.write(f"Created {created} demo people with exits.")
+        # Idempotent: people are added up to `count`; a second run leaves them as they are.
+        present = Person.objects.filter(created_by=case_worker).count()
+        if present >= count:
+            self.stdout.write(f"Demo people already present ({present}).")
+        return max(count - present, 0)
+
+    def _demo_people(self, count: int, case_worker: User, trainer: User, writer) -> None:
+        from people import demo
+        from people.models import Person
+        from programs import demo_bulk
+
+        started = time.monotonic()
+        present = Person.objects.filter(created_by=case_worker).count()
+        # A different draw for each top-up, the same one for the same starting point.
+        people = demo.create(
+            count, created_by=case_worker, seed_value=1027 + present, writer=writer
+        )
+        self.stdout.write(
+            f"Created {len(people)} demo people with exits and case notes "
+            f"in {time.monotonic() - started:.1f} s."
+        )
+        started = time.monotonic()
+        counts = demo_bulk.seed(
+            people, recorded_by=case_worker, password_from=trainer, writer=writer
+        )
+        summary = ", ".join(
+            f"{count} {apps.get_model(label)._meta.verbose_name_plural}"
+            for label, count in counts.items()
+        )
+        self.stdout.write(
+            f"Created their programme history in {time.monotonic() - started:.1f} s: {summary}."
+        )
 
     def _demo_reports(self) -> None:
         """Build the reports the scheduler would have built, so the dashboard has figures."""
         from reports import services
         from reports.periods import parse
 
+        started = time.monotonic()
         for kind, key in services.expected_reports():
             services.build_report(parse(kind, key))
-        self.stdout.write("Built the latest monthly, annual and cumulative reports.")
+        self.stdout.write(
+            "Built the latest monthly, annual and cumulative reports "
+            f"in {time.monotonic() - started:.1f} s."
+        )
 
     def _demo_user(self, email: str, full_name: str, role: str, site_codes: list[str]) -> User:
         user, created = User.objects.get_or_create(email=email, defaults={"full_name": full_name})

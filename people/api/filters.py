@@ -1,0 +1,94 @@
+"""Filters of the people API; the people list uses the list screen's own `PersonFilter`."""
+
+import django_filters
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+
+from people.filters import PersonFilter
+from people.models import CaseNote, Exit, FollowUp, Partner, Transfer
+from portal.api.filters import (
+    IdFilter,
+    StrictBooleanFilter,
+    StrictFilterSet,
+    StrictFilterSetMixin,
+    TextFilter,
+)
+from portal.models import Location
+
+# The screen's filter takes any year; the API's, years the portal can hold.
+EXIT_MONTH_SCHEMA = {"type": "string", "pattern": r"^(19|20)\d\d-(0[1-9]|1[0-2])$"}
+
+
+class PersonApiFilter(StrictFilterSetMixin, PersonFilter):
+    """The list screen's filters (`q`, `status`, `exit_type`, `affiliation`, `recruit_status`,
+    `exit_month`, `ordering`), with the site as a plain id: a site outside the caller's scope
+    gives an empty list rather than an error."""
+
+    q = TextFilter(label=_("Search"), method="filter_search")
+    location = IdFilter(field_name="location_id")
+    exit_month = extend_schema_field(EXIT_MONTH_SCHEMA)(
+        django_filters.CharFilter(
+            method="filter_exit_month",
+            validators=[RegexValidator(EXIT_MONTH_SCHEMA["pattern"], _("Use the form YYYY-MM."))],
+        )
+    )
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        # PersonFilter sets the choices of its site filter; the API's site filter is an id.
+        super().__init__(
+            data, queryset, request=request, locations=Location.objects.none(), **kwargs
+        )
+
+
+class PersonPartFilter(StrictFilterSet):
+    """`?person=<id>` on every record that belongs to a person."""
+
+    person = IdFilter(field_name="person_id")
+
+
+class ExitFilter(PersonPartFilter):
+    exit_type = django_filters.ChoiceFilter(choices=Exit._meta.get_field("exit_type").choices)
+    affiliation = django_filters.ChoiceFilter(choices=Exit._meta.get_field("affiliation").choices)
+    exit_date_after = django_filters.DateFilter(field_name="exit_date", lookup_expr="gte")
+    exit_date_before = django_filters.DateFilter(field_name="exit_date", lookup_expr="lte")
+
+    class Meta:
+        model = Exit
+        fields = ["person", "exit_type", "affiliation"]
+
+
+class CaseNoteFilter(PersonPartFilter):
+    author = IdFilter(field_name="author_id")
+
+    class Meta:
+        model = CaseNote
+        fields = ["person", "author"]
+
+
+class FollowUpFilter(PersonPartFilter):
+    assignee = IdFilter(field_name="assignee_id")
+    done = StrictBooleanFilter(field_name="done_at", lookup_expr="isnull", exclude=True)
+    due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
+    due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
+
+    class Meta:
+        model = FollowUp
+        fields = ["person", "assignee", "done"]
+
+
+class TransferFilter(PersonPartFilter):
+    from_location = IdFilter(field_name="from_location_id")
+    to_location = IdFilter(field_name="to_location_id")
+
+    class Meta:
+        model = Transfer
+        fields = ["person", "from_location", "to_location"]
+
+
+class PartnerFilter(StrictFilterSet):
+    active = StrictBooleanFilter()
+
+    class Meta:
+        model = Partner
+        fields = ["active"]

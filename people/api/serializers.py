@@ -1,0 +1,266 @@
+"""Serializers of the people API: field sets per role, validation as on the forms.
+
+Writes are not done here: the views hand `validated_data` to `people.services`, which convert
+Zawgyi, run the model's validation and write the audit rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from people import choices
+from people.forms import EARLIEST_EXIT, OLDEST_BIRTH_YEAR, YOUNGEST_AGE
+from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
+from people.selectors import case_workers_for
+from portal.api.serializers import ScopedPrimaryKeyField, StrictModelSerializer
+from portal.models import Location, User
+from portal.scoping import visible_to
+
+
+def _not_in_future(value, message):
+    if value and value > timezone.localdate():
+        raise serializers.ValidationError(message)
+    return value
+
+
+class UserIdField(ScopedPrimaryKeyField):
+    """A user chosen from the case workers of the caller's sites (assignee, case worker)."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        if request is None or not request.user.is_authenticated:
+            return User.objects.none()
+        return case_workers_for(request.user)
+
+
+class VisiblePersonField(ScopedPrimaryKeyField):
+    """A person within the caller's scope (another site's id is "does not exist")."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return visible_to(user, Person.objects.filter(merged_into__isnull=True))
+
+
+class ActiveLocationField(ScopedPrimaryKeyField):
+    """An active site; `own_sites_only` limits it to the caller's sites (registration)."""
+
+    def __init__(self, *, own_sites_only: bool = True, **kwargs):
+        self.own_sites_only = own_sites_only
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        locations = Location.objects.filter(active=True)
+        if not self.own_sites_only:
+            return locations
+        request = self.context.get("request")
+        return visible_to(getattr(request, "user", None), locations)
+
+
+# --- Exits ------------------------------------------------------------------------------------
+
+EXIT_FIELDS = [
+    "exit_type", "affiliation", "exit_date", "place_township", "place_region", "receiving_group",
+    "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
+    "custody_status",
+]  # fmt: skip
+
+
+class ExitFieldsSerializer(StrictModelSerializer):
+    """How a person left; also the optional `exit` of a registration."""
+
+    reasons = serializers.ListField(
+        child=serializers.ChoiceField(choices=choices.ExitReason.choices),
+        required=False,
+        max_length=len(choices.ExitReason.choices),
+    )
+    years_of_service = serializers.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        min_value=0,
+        max_value=60,
+        required=False,
+        allow_null=True,
+        coerce_to_string=False,
+    )
+
+    class Meta:
+        model = Exit
+        fields = EXIT_FIELDS
+
+    def validate_exit_date(self, value):
+        _not_in_future(value, _("The exit date cannot be in the future."))
+        if value < EARLIEST_EXIT:
+            raise serializers.ValidationError(_("The exit date cannot be before 1988."))
+        return value
+
+    def validate(self, attrs):
+        exit_type = attrs.get("exit_type", getattr(self.instance, "exit_type", None))
+        custody = attrs.get("custody_status", getattr(self.instance, "custody_status", ""))
+        if custody and exit_type != choices.ExitType.POW:
+            raise serializers.ValidationError(
+                {"custody_status": [_("Custody status applies to prisoners of war only.")]}
+            )
+        return attrs
+
+
+class ExitSerializer(ExitFieldsSerializer):
+    """How a person left the armed forces, police or militia (`person`: on creation only)."""
+
+    person = VisiblePersonField()
+
+    class Meta(ExitFieldsSerializer.Meta):
+        fields = ["id", "person", *EXIT_FIELDS]
+        create_only_fields = ["person"]
+
+
+# --- People -----------------------------------------------------------------------------------
+
+PERSON_FIELDS = [
+    "full_name", "preferred_name", "name_my", "sex", "birth_year", "birth_year_estimated",
+    "origin_region", "location", "status", "case_worker", "phone", "dependants",
+    "vulnerabilities", "consent_date", "consent_storing", "consent_sharing", "consent_photos",
+    "consent_withdrawn_on", "consent_notes",
+]  # fmt: skip
+
+
+class PersonSerializer(StrictModelSerializer):
+    """A person as case workers see them, with their exits (read-only here: change an exit at
+    /api/v1/exits/). `exit` registers the first exit with the person (creation only)."""
+
+    location = ActiveLocationField()
+    case_worker = UserIdField(required=False, allow_null=True)
+    birth_year = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        min_value=OLDEST_BIRTH_YEAR,
+        # Checked again against the current year in validate_birth_year.
+        max_value=timezone.localdate().year - YOUNGEST_AGE,
+    )
+    vulnerabilities = serializers.ListField(
+        child=serializers.ChoiceField(choices=choices.Vulnerability.choices),
+        required=False,
+        max_length=len(choices.Vulnerability.choices),
+    )
+    dependants = serializers.IntegerField(required=False, min_value=0, max_value=50)
+    exits = ExitFieldsSerializer(many=True, read_only=True)
+    exit = ExitFieldsSerializer(required=False, write_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "case_number", *PERSON_FIELDS, "created_at", "version", "exits", "exit"]
+        read_only_fields = ["case_number", "created_at", "version"]
+        create_only_fields = ["exit"]
+
+    def validate_birth_year(self, value):
+        latest = timezone.localdate().year - YOUNGEST_AGE
+        if value is not None and not OLDEST_BIRTH_YEAR <= value <= latest:
+            raise serializers.ValidationError(
+                _("Enter a birth year between %(first)s and %(last)s.")
+                % {"first": OLDEST_BIRTH_YEAR, "last": latest}
+            )
+        return value
+
+    def validate_consent_date(self, value):
+        return _not_in_future(value, _("This date is in the future."))
+
+    def validate_consent_withdrawn_on(self, value):
+        return _not_in_future(value, _("This date is in the future."))
+
+    def validate(self, attrs):
+        def current(name):
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        consent_date, withdrawn = current("consent_date"), current("consent_withdrawn_on")
+        errors = {}
+        if consent_date and withdrawn and withdrawn < consent_date:
+            errors["consent_withdrawn_on"] = [_("Consent cannot be withdrawn before it was given.")]
+        if (current("consent_storing") or current("consent_sharing")) and not consent_date:
+            errors["consent_date"] = [_("Give the date consent was given.")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class PersonAdminSerializer(PersonSerializer):
+    """A person, with their exits (change an exit at /api/v1/exits/). `exit` registers the
+    first exit with the person (creation only). Admins also get `created_by` and
+    `updated_at`."""
+
+    created_by = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta(PersonSerializer.Meta):
+        ref_name = "Person"  # the schema shows this field set (others are a subset)
+        fields = [*PersonSerializer.Meta.fields, "created_by", "updated_at"]
+        read_only_fields = [*PersonSerializer.Meta.read_only_fields, "updated_at"]
+
+
+# --- Case notes, follow-ups, transfers --------------------------------------------------------
+
+
+class CaseNoteSerializer(StrictModelSerializer):
+    """A case note. Only its author changes it, within 24 hours; notes are never deleted."""
+
+    person = VisiblePersonField()
+    author_name = serializers.CharField(source="author.get_short_name", read_only=True)
+
+    class Meta:
+        model = CaseNote
+        fields = ["id", "person", "text", "author", "author_name", "created_at", "edited_at"]
+        read_only_fields = ["author", "created_at", "edited_at"]
+        create_only_fields = ["person"]
+
+
+class FollowUpSerializer(StrictModelSerializer):
+    """A planned follow-up; `POST .../complete/` marks it done."""
+
+    person = VisiblePersonField()
+    assignee = UserIdField()
+    description = serializers.CharField(max_length=300)
+
+    class Meta:
+        model = FollowUp
+        fields = [
+            "id", "person", "due_on", "assignee", "description", "done_at", "done_by",
+            "created_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["done_at", "done_by", "created_by", "created_at"]
+
+
+class TransferSerializer(StrictModelSerializer):
+    """A move of a person to another site. Creating one moves the person (and may take them
+    out of your sites: after that you no longer see them)."""
+
+    person = VisiblePersonField()
+    to_location = ActiveLocationField(own_sites_only=False)
+    reason = serializers.CharField(max_length=300)
+
+    class Meta:
+        model = Transfer
+        fields = [
+            "id", "person", "from_location", "to_location", "transferred_on", "reason",
+            "transferred_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["from_location", "transferred_by", "created_at"]
+
+    def validate_transferred_on(self, value):
+        return _not_in_future(value, _("The date cannot be in the future."))
+
+
+# --- Partners ---------------------------------------------------------------------------------
+
+
+class PartnerSerializer(StrictModelSerializer):
+    """A partner organisation people are referred to (admins change them)."""
+
+    services = serializers.ListField(
+        child=serializers.ChoiceField(choices=choices.ReferralService.choices),
+        required=False,
+        max_length=len(choices.ReferralService.choices),
+    )
+
+    class Meta:
+        model = Partner
+        fields = ["id", "name", "services", "contact", "active"]

@@ -1,0 +1,192 @@
+"""People API: people (with exits), exits, case notes, follow-ups, transfers and partners.
+
+Admins and case workers, as on the screens; trainers and analysts are refused (403). Every
+queryset is scoped by the base class (`visible_to`): records of other sites answer 404.
+Writes call `people.services`, which write the audit rows in the same transaction.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework.decorators import action
+
+from people import services
+from people.api import filters, serializers
+from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
+from portal import auditing
+from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
+from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
+
+
+def _staff(serializer_class, admin_serializer_class=None) -> dict:
+    return {
+        Role.ADMIN: admin_serializer_class or serializer_class,
+        Role.CASE_WORKER: serializer_class,
+    }
+
+
+class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
+    """People. The list takes the people screen's filters; `q` searches case numbers, names
+    (Latin or Burmese, Unicode or Zawgyi) and phone numbers. Names typed in Zawgyi are stored
+    as Unicode. A PUT/PATCH needs the ETag of your last read in `If-Match`."""
+
+    queryset = (
+        Person.objects.filter(merged_into__isnull=True)
+        .select_related("location", "case_worker")
+        .prefetch_related("exits")
+        # The latest exit date, for the screen's "exit date" ordering.
+        .annotate(
+            exit_date=Subquery(
+                Exit.objects.filter(person=OuterRef("pk"))
+                .order_by("-exit_date", "-id")
+                .values("exit_date")[:1]
+            )
+        )
+    )
+    role_serializers = _staff(serializers.PersonSerializer, serializers.PersonAdminSerializer)
+    write_roles = STAFF_WITH_PERSON_DATA
+    filterset_class = filters.PersonApiFilter
+    # `q` and `ordering` come from the screen's FilterSet, not from the generic backends.
+    filter_backends = PortalViewSet.filter_backends[:1]
+    version_field = "version"
+    audit_reads = True
+
+    def perform_create(self, serializer):
+        values = dict(serializer.validated_data)
+        exit_data = values.pop("exit", None)
+        return services.create_person(
+            by=self.request.user, person_data=values, exit_data=exit_data
+        ).obj
+
+    def perform_update(self, serializer, instance):
+        return services.update_person(
+            by=self.request.user,
+            person=instance,
+            values=serializer.validated_data,
+            expected_version=instance.version,
+        ).obj
+
+
+class ExitViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
+    """How people left the armed forces, police or militia (one person may have several)."""
+
+    queryset = Exit.objects.select_related("person")
+    role_serializers = _staff(serializers.ExitSerializer)
+    write_roles = STAFF_WITH_PERSON_DATA
+    filterset_class = filters.ExitFilter
+    ordering_fields = ("exit_date", "id")
+    ordering = ["-exit_date", "-id"]
+    audit_reads = True
+
+    def perform_create(self, serializer):
+        values = dict(serializer.validated_data)
+        person = values.pop("person")
+        return services.save_exit(by=self.request.user, person=person, values=values)
+
+    def perform_update(self, serializer, instance):
+        return services.save_exit(
+            by=self.request.user,
+            person=instance.person,
+            values=serializer.validated_data,
+            exit=instance,
+        )
+
+
+class CaseNoteViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
+    """Case notes. Only the author may change a note, within 24 hours; notes are never
+    deleted."""
+
+    queryset = CaseNote.objects.select_related("person", "author")
+    role_serializers = _staff(serializers.CaseNoteSerializer)
+    write_roles = STAFF_WITH_PERSON_DATA
+    filterset_class = filters.CaseNoteFilter
+    ordering_fields = ("created_at", "id")
+    ordering = ["-created_at", "-id"]
+    audit_reads = True
+
+    def check_update_allowed(self, instance) -> None:
+        if not instance.editable_by(self.request.user):
+            raise PermissionDenied(_("Only the author can edit a note, within 24 hours."))
+
+    def perform_create(self, serializer):
+        data = serializer.validated_data
+        return services.add_note(by=self.request.user, person=data["person"], text=data["text"])
+
+    def perform_update(self, serializer, instance):
+        text = serializer.validated_data.get("text", instance.text)
+        return services.edit_note(by=self.request.user, note=instance, text=text)
+
+
+class FollowUpViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
+    """Follow-ups planned for people; `POST /follow-ups/{id}/complete/` marks one done."""
+
+    queryset = FollowUp.objects.select_related("person")
+    role_serializers = _staff(serializers.FollowUpSerializer)
+    write_roles = STAFF_WITH_PERSON_DATA
+    filterset_class = filters.FollowUpFilter
+    ordering_fields = ("due_on", "created_at", "id")
+    ordering = ["due_on", "id"]
+    audit_reads = True
+
+    def perform_create(self, serializer):
+        return services.add_follow_up(by=self.request.user, **serializer.validated_data)
+
+    @extend_schema(request=None)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, *args, **kwargs):
+        follow_up = self.get_object_for_update()
+        follow_up = services.complete_follow_up(by=request.user, follow_up=follow_up)
+        return self.object_response(follow_up)
+
+
+class TransferViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
+    """Transfers of people between sites. Creating one moves the person; if the new site is
+    not one of yours, you no longer see the person (or the transfer) afterwards."""
+
+    queryset = Transfer.objects.select_related("person")
+    role_serializers = _staff(serializers.TransferSerializer)
+    write_roles = STAFF_WITH_PERSON_DATA
+    filterset_class = filters.TransferFilter
+    ordering_fields = ("transferred_on", "id")
+    ordering = ["-transferred_on", "-id"]
+    audit_reads = True
+
+    def perform_create(self, serializer):
+        return services.transfer_person(by=self.request.user, **serializer.validated_data)
+
+
+class PartnerViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
+    """Partner organisations people are referred to. Case workers read; admins change."""
+
+    queryset = Partner.objects.all()
+    role_serializers = _staff(serializers.PartnerSerializer)
+    write_roles = ADMINS
+    filterset_class = filters.PartnerFilter
+    search_fields = ("name",)
+    ordering_fields = ("name", "id")
+    ordering = ["name", "id"]
+
+    FIELDS = ("name", "services", "contact", "active")
+
+    def perform_create(self, serializer):
+        partner = serializer.save()
+        after = auditing.snapshot(partner, self.FIELDS)
+        auditing.record(
+            auditing.Action.CREATE,
+            actor=self.request.user,
+            obj=partner,
+            changes=auditing.diff({}, after),
+        )
+        return partner
+
+    def perform_update(self, serializer, instance):
+        before = auditing.snapshot(instance, self.FIELDS)
+        partner = serializer.save()
+        changes = auditing.diff(before, auditing.snapshot(partner, self.FIELDS))
+        auditing.record(
+            auditing.Action.UPDATE, actor=self.request.user, obj=partner, changes=changes
+        )
+        return partner

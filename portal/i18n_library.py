@@ -1,0 +1,40 @@
+"""Messages of Django and allauth that appear on the portal's pages but have no Burmese
+translation in those libraries. Listed here so that `makemessages` puts them in the
+portal's own catalogue (locale/my), which takes precedence over the libraries'."""
+
+from django.utils.translation import gettext_noop, pgettext_lazy
+
+LIBRARY_MESSAGES = [
+    # allauth
+    gettext_noop("Forgot your password?"),
+    gettext_noop("Successfully signed in as %(name)s."),
+    gettext_noop("You have signed out."),
+    gettext_noop("The email address and/or password you specified are not correct."),
+    # Django forms
+    gettext_noop("This field is required."),
+    gettext_noop("Enter a valid date."),
+    gettext_noop("Enter a whole number."),
+    gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    # Dates (django.utils.dates)
+    gettext_noop("Monday"), gettext_noop("Tuesday"), gettext_noop("Wednesday"),
+    gettext_noop("Thursday"), gettext_noop("Friday"), gettext_noop("Saturday"),
+    gettext_noop("Sunday"),
+    gettext_noop("Mon"), gettext_noop("Tue"), gettext_noop("Wed"), gettext_noop("Thu"),
+    gettext_noop("Fri"), gettext_noop("Sat"), gettext_noop("Sun"),
+    gettext_noop("January"), gettext_noop("February"), gettext_noop("March"),
+    gettext_noop("April"), gettext_noop("May"), gettext_noop("June"), gettext_noop("July"),
+    gettext_noop("August"), gettext_noop("September"), gettext_noop("October"),
+    gettext_noop("November"), gettext_noop("December"),
+    pgettext_lazy("abbrev. month", "Jan."), pgettext_lazy("abbrev. month", "Feb."),
+    pgettext_lazy("abbrev. month", "March"), pgettext_lazy("abbrev. month", "April"),
+    pgettext_lazy("abbrev. month", "May"), pgettext_lazy("abbrev. month", "June"),
+    pgettext_lazy("abbrev. month", "July"), pgettext_lazy("abbrev. month", "Aug."),
+    pgettext_lazy("abbrev. month", "Sept."), pgettext_lazy("abbrev. month", "Oct."),
+    pgettext_lazy("abbrev. month", "Nov."), pgettext_lazy("abbrev. month", "Dec."),
+    pgettext_lazy("alt. month", "January"), pgettext_lazy("alt. month", "February"),
+    pgettext_lazy("alt. month", "March"), pgettext_lazy("alt. month", "April"),
+    pgettext_lazy("alt. month", "May"), pgettext_lazy("alt. month", "June"),
+    pgettext_lazy("alt. month", "July"), pgettext_lazy("alt. month", "August"),
+    pgettext_lazy("alt. month", "September"), pgettext_lazy("alt. month", "October"),
+    pgettext_lazy("alt. month", "November"), pgettext_lazy("alt. month", "December"),
+]  # fmt: skip
