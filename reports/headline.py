@@ -38,10 +38,11 @@ def sentence(data: dict, period_label: str) -> str:
     exits = data["exits"]
     clauses = []
     for exit_type, verb in VERBS.items():
+        row = exits[exit_type]
         nouns = [
-            AFFILIATION_NOUNS[aff](_plural_count(value)) % {"count": _count(value)}
-            for aff, value in exits[exit_type].items()
-            if aff != "total" and value not in (0, None)
+            noun(_plural_count(row[aff])) % {"count": _count(row[aff])}
+            for aff, noun in AFFILIATION_NOUNS.items()
+            if row.get(aff) not in (0, None)
         ]
         if nouns:
             clauses.append(f"{_join(nouns)} {verb()}")

@@ -4,7 +4,14 @@ from portal.models import User
 from portal.roles import Role
 from portal.scoping import get_object_for_user, visible_to
 from reports import disclosure
+from reports.compute import AFFILIATIONS, AGE_BANDS, EXIT_TYPES, RECRUIT_STATUSES
 from reports.models import Report, ReportBuild
+
+DISPLAY_ORDER = [
+    "kind", "period", "start", "end", "exits", "by_month", "recruits", "by_site",
+    "by_sex_and_age", "training", "assistance", "safe_homes",
+    *EXIT_TYPES, *AFFILIATIONS, *RECRUIT_STATUSES, *AGE_BANDS, "male", "female", "other",
+]  # fmt: skip
 
 
 def reports_for(user: User) -> QuerySet[Report]:
@@ -15,12 +22,30 @@ def report_for(user: User, kind: str, period: str) -> Report:
     return get_object_for_user(user, Report.objects.all(), kind=kind, period=period)
 
 
+def in_display_order(value):
+    """A report's data with its keys in reading order. PostgreSQL's jsonb stores object keys
+    in its own order (shortest first), so the order of the computed dicts is restored here:
+    known categories in their listed order, others alphabetically, totals last."""
+    if not isinstance(value, dict):
+        return value
+    return {key: in_display_order(value[key]) for key in sorted(value, key=_display_rank)}
+
+
+def _display_rank(key: str) -> tuple[int, int, str]:
+    if key == "total":
+        return (2, 0, "")
+    if key in DISPLAY_ORDER:
+        return (0, DISPLAY_ORDER.index(key), "")
+    return (1, 0, str(key))
+
+
 def shown_data(user: User, report: Report, publication: bool = False) -> tuple[dict, bool]:
     """The figures a user may see: exact for admins, small cells suppressed for analysts and
     for anything marked for publication. Returns (data, suppressed)."""
+    data = in_display_order(report.data)
     if user.role == Role.ADMIN and not publication:
-        return report.data, False
-    return disclosure.suppress_report(report.data), True
+        return data, False
+    return disclosure.suppress_report(data), True
 
 
 def build_for(user: User, pk: int) -> ReportBuild:

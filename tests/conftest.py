@@ -10,6 +10,17 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture(autouse=True)
+def _english_by_default():
+    """Each test starts in English: a request in Burmese leaves its language active in the
+    thread (LocaleMiddleware does not reset it)."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Hashing strength is Django's business; tests only need passwords to check.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -100,19 +111,36 @@ def _no_n_plus_one_queries(monkeypatch):
     task_postrun.disconnect(task_finished)
 
 
+# The three sites come from a data migration. A transactional test (real worker, threads)
+# empties the tables when it ends, so the fixtures recreate a site when it is missing.
+SITES = {
+    "MAE-SOT": ("MS", "Mae Sot (Tak, Thailand)", "border", "Thailand"),
+    "MAE-SARIANG": ("MSR", "Mae Sariang (Mae Hong Son, Thailand)", "border", "Thailand"),
+    "NEW-DELHI": ("ND", "New Delhi (India)", "new_delhi", "India"),
+}
+
+
+def site(code: str) -> Location:
+    prefix, name, kind, country = SITES[code]
+    location, _ = Location.objects.get_or_create(
+        code=code, defaults={"case_prefix": prefix, "name": name, "kind": kind, "country": country}
+    )
+    return location
+
+
 @pytest.fixture
 def mae_sot(db):
-    return Location.objects.get(code="MAE-SOT")
+    return site("MAE-SOT")
 
 
 @pytest.fixture
 def new_delhi(db):
-    return Location.objects.get(code="NEW-DELHI")
+    return site("NEW-DELHI")
 
 
 @pytest.fixture
 def mae_sariang(db):
-    return Location.objects.get(code="MAE-SARIANG")
+    return site("MAE-SARIANG")
 
 
 def make_user(role, sites=(), mfa=True, **fields):

@@ -452,7 +452,7 @@ def test_an_expired_browser_session_gets_401_or_403(trainer):
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_save_sent_twice_at_once_writes_once(trainer):
     from knox.models import AuthToken
 

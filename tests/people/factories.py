@@ -1,7 +1,7 @@
 import factory
 
 from people.models import Exit, Person
-from portal.models import Location
+from tests.conftest import site
 
 
 class PersonFactory(factory.django.DjangoModelFactory):
@@ -16,7 +16,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     preferred_name = factory.Sequence(lambda n: f"P{n}")
     sex = "male"
     birth_year = 1999
-    location = factory.LazyFunction(lambda: Location.objects.get(code="MAE-SOT"))
+    location = factory.LazyFunction(lambda: site("MAE-SOT"))
     status = "active"
 
     @classmethod

@@ -600,6 +600,7 @@ def test_command_missing_file(admin_user, tmp_path):
 # --- Upload page ---------------------------------------------------------------------------
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("user_fixture", "status"),
     [("admin_user", 200), ("case_worker_mae_sot", 200), ("trainer", 403), ("analyst", 403)],

@@ -43,7 +43,7 @@ def test_housekeeping_is_on_the_beat_schedule(db):
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_the_task_over_redis(settings):
     from celery.contrib.testing.worker import start_worker
 

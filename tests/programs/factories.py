@@ -20,7 +20,9 @@ from tests.factories import UserFactory
 
 
 def _site(code: str = "MAE-SOT") -> Location:
-    return Location.objects.get(code=code)
+    from tests.conftest import site
+
+    return site(code)
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

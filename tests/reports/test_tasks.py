@@ -82,7 +82,7 @@ def test_a_second_delivery_of_the_same_build_does_nothing(db):
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_rebuilds_leave_one_report():
     period = parse("annual", "2025")
     errors = []
@@ -105,7 +105,7 @@ def test_concurrent_rebuilds_leave_one_report():
 
 
 @pytest.mark.redis
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_on_redis_builds_a_report():
     from celery.contrib.testing.worker import start_worker
 
