@@ -58,6 +58,9 @@ class SessionTimeoutMiddleware:
             too_old = now - started > settings.SESSION_ABSOLUTE_TIMEOUT.total_seconds()
             if idle or too_old:
                 logout(request)
+                if request.path.startswith("/api/"):
+                    # The API answers for itself (DRF: 401 not_authenticated), never a redirect.
+                    return self.get_response(request)
                 return redirect(f"{reverse('account_login')}?expired=1")
             # Written at most once a minute: a session write per request would cost a query.
             if now - last_seen > 60 or "last_seen_at" not in request.session:

@@ -44,7 +44,7 @@ def index(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, kind: str, period: str) -> HttpResponse:
     try:
         parsed = parse(kind, period if kind != "since_1027" else "")
-    except PeriodError as error:
+    except (PeriodError, ValueError) as error:  # e.g. year 0000
         raise Http404 from error
     report = Report.objects.filter(kind=kind, period=parsed.key).first()
     if report is None:

@@ -428,14 +428,6 @@ def test_a_browser_session_needs_the_csrf_token(trainer):
     assert response.status_code == 200, response.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "SessionTimeoutMiddleware answers an expired browser session with a 302 to the sign-in "
-        "page, also under /api/; the contract promises 401/403 (the phone copes with the "
-        "redirect meanwhile). Needs the change in portal/middleware.py described in the report."
-    ),
-)
 def test_an_expired_browser_session_gets_401_or_403(trainer):
     session, people = session_with(trainer, 1)
     client = APIClient()
