@@ -14,6 +14,7 @@ NAVIGATION = [
     ("reports:index", _("Statistics"), {Role.ADMIN, Role.ANALYST}),
     ("users", _("Users"), {Role.ADMIN}),
     ("audit_list", _("Audit log"), {Role.ADMIN}),
+    ("api_tokens", _("API tokens"), set(Role)),
     ("admin:index", _("Administration"), {Role.ADMIN}),
 ]
 
