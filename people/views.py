@@ -3,7 +3,6 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from people.filters import PersonFilter
 from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
 from portal import auditing, filter_state
 from portal.access import require_roles
+from portal.pagination import bounded_page
 from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
 from portal.scoping import visible_to
 from portal.selectors import locations_for
@@ -41,7 +41,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         locations=locations_for(request.user),
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = bounded_page(people, PAGE_SIZE, request.GET.get("page"))
     query = f"f={request.GET['f']}" if request.GET.get("f") else ""
     return render(
         request,

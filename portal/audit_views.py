@@ -2,7 +2,6 @@
 
 import django_filters
 from django import forms
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_GET
 from portal.access import require_roles
 from portal.exports import Table
 from portal.models import AuditEvent, User
+from portal.pagination import bounded_page
 from portal.roles import ADMINS
 from portal.scoping import visible_to
 
@@ -49,7 +49,7 @@ def _events_for(user: User, params) -> AuditFilter:
 def audit_list(request: HttpRequest) -> HttpResponse:
     audit_filter = _events_for(request.user, request.GET)
     events = audit_filter.qs if audit_filter.is_valid() else audit_filter.queryset.none()
-    page = Paginator(events, 100).get_page(request.GET.get("page"))
+    page = bounded_page(events, 100, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
