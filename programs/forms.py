@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,11 +75,40 @@ class SessionForm(forms.ModelForm):
 
 
 class EnrolForm(forms.Form):
+    """The chosen people are checked against everyone who may enrol (`people`, one query),
+    but only the bounded list given to `offer()` is shown as checkboxes: someone found by a
+    search can be posted from any page of results."""
+
     people = PeopleChoiceField(label=_("People to enrol"), queryset=Person.objects.none())
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, people: QuerySet[Person], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["people"].queryset = people
+        field = self.fields["people"]
+        field.queryset = people
+        # Rendering must never list the whole queryset (tens of thousands of people).
+        field.widget.choices = []
+
+    def offer(self, candidates: Iterable[Person]) -> None:
+        """Show `candidates` as checkboxes, after the people already ticked in a posted form
+        that is shown again, so that no choice is lost."""
+        field = self.fields["people"]
+        chosen = self.chosen()
+        chosen_pks = {person.pk for person in chosen}
+        shown = [*chosen, *(person for person in candidates if person.pk not in chosen_pks)]
+        field.widget.choices = [(person.pk, field.label_from_instance(person)) for person in shown]
+
+    def chosen(self) -> list[Person]:
+        """The posted people who may enrol: those validated, or (after a field error) those
+        among the posted ids that are still valid, in one query."""
+        if not self.is_bound:
+            return []
+        cleaned = getattr(self, "cleaned_data", {})
+        if "people" in cleaned:
+            return list(cleaned["people"])
+        field = self.fields["people"]
+        posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("people"))
+        ids = [value for value in posted or [] if str(value).isdigit()]
+        return list(field.queryset.filter(pk__in=ids)) if ids else []
 
 
 class EnrolmentStatusForm(forms.Form):

@@ -27,6 +27,7 @@ from programs.models import (
 )
 
 PAST_SESSIONS_SHOWN = 30
+ENROL_CANDIDATES_SHOWN = 50
 
 
 # --- Reference data ---------------------------------------------------------------------------
@@ -207,6 +208,25 @@ def people_to_enrol(user: User, session: TrainingSession, query: str = "") -> Qu
     )
     people = _usable_people(user).filter(location_id=session.location_id).exclude(pk__in=holding)
     return matching(people, query)
+
+
+@dataclass
+class EnrolCandidates:
+    """The people offered on the enrol page: at most `limit`, and whether more match."""
+
+    people: list[Person]
+    more: bool
+    limit: int
+
+
+def enrol_candidates(
+    user: User, session: TrainingSession, query: str = "", limit: int = ENROL_CANDIDATES_SHOWN
+) -> EnrolCandidates:
+    """Up to `limit` people who may enrol and match the search, the most recently registered
+    first. One query for `limit + 1` rows, in the order of the people list's index: knowing
+    that there are more needs no count over the whole site."""
+    found = list(people_to_enrol(user, session, query).order_by("-created_at", "-id")[: limit + 1])
+    return EnrolCandidates(found[:limit], more=len(found) > limit, limit=limit)
 
 
 def people_at(user: User, location: Location, query: str = "") -> QuerySet[Person]:

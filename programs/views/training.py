@@ -120,9 +120,10 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session(request.user, pk)
+    query = request.GET.get("q", "")
     form = EnrolForm(
         request.POST if request.method == "POST" else None,
-        people=selectors.people_to_enrol(request.user, session, request.GET.get("q", "")),
+        people=selectors.people_to_enrol(request.user, session),
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,6 +141,8 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"count": len(enrolments)},
             )
             return redirect("programs:session_detail", pk=session.pk)
+    candidates = selectors.enrol_candidates(request.user, session, query)
+    form.offer(candidates.people)
     return render(
         request,
         "programs/enrol_form.html",
@@ -147,7 +150,8 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "session": session,
             "free_places": max(session.capacity - session.taken, 0),
-            "query": request.GET.get("q", ""),
+            "query": query,
+            "candidates": candidates,
         },
     )
 

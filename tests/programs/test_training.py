@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from people.models import Person
 from portal.models import AuditEvent
 from programs import services
 from programs.models import Enrolment, LivelihoodOutcome, TrainingSession
@@ -303,6 +304,89 @@ def test_enrol_page_finds_people_by_case_number_or_name(
     for query in ("04242", "aung kyaw"):
         page = client.get(url, {"q": query}).content.decode()
         assert wanted.case_number in page and other.case_number not in page
+
+
+@pytest.fixture
+def site_of_51(mae_sot):
+    """51 people who may enrol, registered a day apart: the longest registered first."""
+    start = timezone.now() - timedelta(days=60)
+    people = [PersonFactory(full_name="Thura Zin Maung")] + PersonFactory.create_batch(50)
+    for day, person in enumerate(people):
+        Person.objects.filter(pk=person.pk).update(created_at=start + timedelta(days=day))
+    return people
+
+
+def _offered(response) -> set[str]:
+    """Case numbers of the checkboxes of the enrol form."""
+    return {
+        label.split(" — ")[0]
+        for _value, label in response.context["form"]["people"].field.widget.choices
+    }
+
+
+def test_enrol_page_shows_the_50_most_recently_registered_and_says_there_are_more(
+    client, signed_in, case_worker_mae_sot, session, site_of_51
+):
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:session_enrol", args=[session.pk])
+    response = client.get(url)
+    assert _offered(response) == {person.case_number for person in site_of_51[1:]}
+    assert "Showing 50 of more than 50 people" in response.content.decode()
+    response = client.get(url, {"q": "MS-25-"})
+    assert len(_offered(response)) == 50
+    assert "More than 50 people match" in response.content.decode()
+    site_of_51[-1].delete()
+    response = client.get(url)
+    assert len(_offered(response)) == 50
+    assert "more than 50" not in response.content.decode()
+
+
+def test_enrol_page_search_finds_someone_beyond_the_first_50(
+    client, signed_in, case_worker_mae_sot, session, site_of_51
+):
+    oldest = site_of_51[0]
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:session_enrol", args=[session.pk])
+    response = client.get(url, {"q": "thura zin"})
+    assert _offered(response) == {oldest.case_number}
+    assert "more than 50" not in response.content.decode()
+    response = client.get(url, {"q": "nobody by that name"})
+    assert not _offered(response)
+    assert "Nobody who may enrol matches this search." in response.content.decode()
+
+
+def test_someone_beyond_the_first_50_can_be_enrolled(
+    client, signed_in, case_worker_mae_sot, session, site_of_51
+):
+    oldest, newest = site_of_51[0], site_of_51[-1]
+    signed_in(case_worker_mae_sot)
+    # Found by a search, posted from the search results, or from the unfiltered page.
+    url = reverse("programs:session_enrol", args=[session.pk])
+    assert client.post(f"{url}?q=thura", {"people": [oldest.pk]}).status_code == 302
+    assert client.post(url, {"people": [newest.pk]}).status_code == 302
+    assert set(session.enrolments.values_list("person_id", flat=True)) == {oldest.pk, newest.pk}
+
+
+def test_enrol_form_shown_again_keeps_the_people_chosen(
+    client, signed_in, case_worker_mae_sot, session, site_of_51, person_delhi
+):
+    chosen = [site_of_51[0], site_of_51[1], site_of_51[-1]]  # the first not among the 50 shown
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:session_enrol", args=[session.pk])
+    for refused in ([], [person_delhi]):  # too many for the places; one of another site
+        response = client.post(url, {"people": [p.pk for p in chosen + refused]})
+        assert response.status_code == 200 and not session.enrolments.exists()
+        assert response.context["form"].errors
+        page = response.content.decode()
+        for person in chosen:
+            assert f'value="{person.pk}" id="id_people_' in page
+            assert _is_checked(page, person.pk)
+        assert person_delhi.case_number not in page
+
+
+def _is_checked(page: str, pk: int) -> bool:
+    tag = page[page.index(f'value="{pk}"') :]
+    return "checked" in tag[: tag.index(">")]
 
 
 def test_editing_a_session_through_the_form_audits_the_change(
