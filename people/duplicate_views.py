@@ -14,12 +14,21 @@ from portal.access import require_roles
 from portal.roles import ADMINS
 from portal.scoping import visible_to
 
+PAIRS_SHOWN = 200
+
 
 @require_roles(ADMINS)
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
-    pairs = duplicates.suspected_pairs(visible_to(request.user, Person.objects.all()))
-    return render(request, "people/duplicates.html", {"pairs": pairs})
+    # One pair more than shown tells whether the list is cut.
+    pairs = duplicates.suspected_pairs(
+        visible_to(request.user, Person.objects.all()), limit=PAIRS_SHOWN + 1
+    )
+    return render(
+        request,
+        "people/duplicates.html",
+        {"pairs": pairs[:PAIRS_SHOWN], "more": len(pairs) > PAIRS_SHOWN},
+    )
 
 
 @require_roles(ADMINS)

@@ -3,8 +3,13 @@ same phone number."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from itertools import combinations
+from collections.abc import Iterator
+from functools import reduce
+from heapq import merge
+from itertools import combinations, islice
+from operator import or_
 
 from django.db.models import Count, Q, QuerySet
 
@@ -46,36 +51,115 @@ def candidates_for(
     return found
 
 
+# What two records share, and the reason shown to the admin.
+REASONS = (("name_key", "name"), ("name_my_key", "name_my"), ("phone_hash", "phone"))
+# One round of the walk takes, for each reason, the next groups in key order: at most
+# GROUPS_PER_ROUND groups and MEMBERS_PER_ROUND people (whole groups; at least one group).
+GROUPS_PER_ROUND = 200
+MEMBERS_PER_ROUND = 1000
+
+
 def suspected_pairs(people: QuerySet[Person], limit: int = 200) -> list[tuple[Person, Person, str]]:
-    """Pairs to review: (first, second, why), excluding pairs confirmed as different people."""
+    """Pairs to review: (first, second, why), excluding pairs confirmed as different people.
+
+    The work is bounded by the pairs returned, not by the number of people: only ids, keys and
+    birth years of the first groups are read, and full records (with their site) only for the
+    people in the pairs returned. Usually one round: 6 queries (see `_pairs`)."""
     people = people.filter(merged_into__isnull=True)
-    groups: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for field, why in (("name_key", "name"), ("name_my_key", "name_my"), ("phone_hash", "phone")):
-        shared = (
-            people.exclude(**{field: ""})
-            .values(field)
-            .annotate(n=Count("id"))
-            .filter(n__gt=1)
-            .values_list(field, flat=True)
+    found = list(islice(_pairs(people), limit))
+    by_pk = people.select_related("location").in_bulk({pk for pair in found for pk in pair[:2]})
+    return [(by_pk[first], by_pk[second], why) for first, second, why in found]
+
+
+def _pairs(people: QuerySet[Person]) -> Iterator[tuple[int, int, str]]:
+    """(lower id, higher id, why) of every suspected pair, produced round by round while the
+    caller asks for more. A round: the next groups of each reason (one query per reason, in
+    key order from its index), the ids, keys and birth years of their members (one query),
+    the pairs marked as different among them (one query). In a round, pairs come by reason
+    (name, Burmese name, phone), then key, then the first id and the second."""
+    start_after: dict[str, str | None] = {field: None for field, _why in REASONS}
+    seen: set[tuple[int, int]] = set()
+    while start_after:
+        keys: dict[str, list[str]] = {}
+        for field, after in list(start_after.items()):
+            keys[field], more = _next_groups(people, field, after)
+            if more:
+                start_after[field] = keys[field][-1]
+            else:
+                del start_after[field]
+        if not any(keys.values()):
+            return
+        in_groups = people.filter(
+            reduce(or_, (Q(**{f"{field}__in": chosen}) for field, chosen in keys.items() if chosen))
         )
-        for pk, value in people.filter(**{f"{field}__in": shared}).values_list("pk", field):
-            groups[(why, value)].append(pk)
-    by_pk = Person.objects.select_related("location").in_bulk(
-        {pk for members in groups.values() for pk in members}
+        wanted = {field: set(chosen) for field, chosen in keys.items()}
+        members: dict[str, dict[str, list]] = {field: defaultdict(list) for field in keys}
+        for pk, birth_year, *values in in_groups.order_by("pk").values_list(
+            "pk", "birth_year", *keys
+        ):
+            for field, value in zip(keys, values, strict=True):
+                if value in wanted[field]:
+                    members[field][value].append((pk, birth_year))
+        different = set(
+            DistinctPeople.objects.filter(first__in=in_groups.values("pk")).values_list(
+                "first_id", "second_id"
+            )
+        )
+        for field, why in REASONS:
+            for key in keys.get(field, []):
+                group = members[field][key]
+                for pair in _pairs_in_group(group, close_birth_years=why != "phone"):
+                    if pair not in different and pair not in seen:
+                        seen.add(pair)
+                        yield (*pair, why)
+
+
+def _next_groups(people: QuerySet[Person], field: str, after: str | None) -> tuple[list[str], bool]:
+    """The next keys (values of `field`) shared by two people or more, after `after` in key
+    order, for one round; and whether more groups may follow. One query."""
+    # `> ''` rather than `<> ''`: the index scan starts after the empty keys (most people
+    # have no phone) instead of reading and discarding them.
+    groups = list(
+        people.filter(**{f"{field}__gt": after or ""})
+        .order_by(field)
+        .values(field)
+        .annotate(size=Count("pk"))
+        .filter(size__gt=1)
+        .values_list(field, "size")[:GROUPS_PER_ROUND]
     )
-    distinct = set(
-        DistinctPeople.objects.filter(first__in=by_pk).values_list("first_id", "second_id")
-    )
-    pairs, seen = [], set()
-    for (why, _value), members in groups.items():
-        for first_pk, second_pk in combinations(sorted(members), 2):
-            first, second = by_pk[first_pk], by_pk[second_pk]
-            if (first_pk, second_pk) in distinct or (first_pk, second_pk) in seen:
-                continue
-            if why != "phone" and not _birth_years_close(first.birth_year, second.birth_year):
-                continue
-            seen.add((first_pk, second_pk))
-            pairs.append((first, second, why))
-            if len(pairs) >= limit:
-                return pairs
-    return pairs
+    keys, members = [], 0
+    for key, size in groups:
+        if keys and members + size > MEMBERS_PER_ROUND:
+            return keys, True
+        keys.append(key)
+        members += size
+    return keys, len(groups) == GROUPS_PER_ROUND
+
+
+def _pairs_in_group(
+    members: list[tuple[int, int | None]], *, close_birth_years: bool
+) -> Iterator[tuple[int, int]]:
+    """Pairs of one group's members (id, birth year) sorted by id, in the order of
+    `combinations`; with `close_birth_years`, only those born within a year of each other
+    (or of unknown birth year). Pairs are produced without trying the others: a large group
+    costs its size and the pairs taken from it, not its size squared."""
+    ids = [pk for pk, _year in members]
+    if not close_birth_years:
+        yield from combinations(ids, 2)
+        return
+    by_year: dict[int | None, list[int]] = defaultdict(list)
+    for pk, year in members:
+        by_year[year].append(pk)
+    for pk, year in members:
+        if year is None:
+            seconds = [ids]
+        else:
+            seconds = [by_year.get(near, []) for near in (year - 1, year, year + 1, None)]
+        later = (_from(second, bisect_right(second, pk)) for second in seconds)
+        for second_pk in merge(*later):
+            yield pk, second_pk
+
+
+def _from(ids: list[int], start: int) -> Iterator[int]:
+    """ids[start:], without copying the list."""
+    return (ids[index] for index in range(start, len(ids)))
