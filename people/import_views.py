@@ -1,15 +1,21 @@
-"""The upload page of the people import; the work is done by `people.importing`."""
+"""The upload page of the people import and the page that follows its job; the work is done
+in the background (`people.import_jobs`, `people.importing`)."""
+
+import io
+from uuid import UUID
 
 from django import forms
-from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
-from people import importing
+from people import import_jobs
 from people.import_rows import COLUMNS
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
@@ -38,18 +44,70 @@ class ImportForm(forms.Form):
         return upload
 
 
+class InMemoryUploadHandler(FileUploadHandler):
+    """Keeps an uploaded file in memory, whatever its size: Django would write one over
+    2.5 MB to a temporary file in plain text, and the file holds personal data that may
+    reach the disk only encrypted. Bytes beyond the limit are counted, not kept, so that
+    the form refuses the file with its size."""
+
+    def new_file(self, *args, **kwargs) -> None:
+        super().new_file(*args, **kwargs)
+        self.content = io.BytesIO()
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
+        room = MAX_UPLOAD_BYTES + 1 - self.content.tell()
+        if room > 0:
+            self.content.write(raw_data[:room])
+
+    def file_complete(self, file_size: int) -> UploadedFile:
+        self.content.seek(0)
+        return InMemoryUploadedFile(
+            file=self.content,
+            field_name=self.field_name,
+            name=self.file_name,
+            content_type=self.content_type,
+            size=file_size,
+            charset=self.charset,
+            content_type_extra=self.content_type_extra,
+        )
+
+
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_http_methods(["GET", "POST"])
+@csrf_exempt  # only until the upload handler is set: `_upload` checks the CSRF token
 def people_import(request: HttpRequest) -> HttpResponse:
+    # Set before anything reads the request body (the CSRF check would).
+    request.upload_handlers = [InMemoryUploadHandler(request)]
+    return _upload(request)
+
+
+@csrf_protect
+def _upload(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        report = importing.import_people(
-            upload.read(),
-            filename=upload.name,
+        job = import_jobs.request_import(
             user=request.user,
+            data=upload.read(),
+            file_name=upload.name,
             dry_run=form.cleaned_data["dry_run"],
         )
-    context = {"form": form, "report": report, "columns": ",".join(COLUMNS)}
-    return render(request, "people/import.html", context)
+        return redirect("people:import_job", job_pk=job.pk)
+    return render(request, "people/import.html", {"form": form, "columns": ",".join(COLUMNS)})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def import_job(request: HttpRequest, job_pk: UUID) -> HttpResponse:
+    """The job's progress while it runs (polled, see below), then its report."""
+    job = import_jobs.get_job_for_user(request.user, job_pk)
+    return render(request, "people/import_job.html", {"job": job})
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_GET
+def import_job_progress(request: HttpRequest, job_pk: UUID) -> HttpResponse:
+    """The progress part of the job page, for htmx to poll every 2 seconds while the job is
+    queued or running; once finished, the report replaces it and the polling stops."""
+    job = import_jobs.get_job_for_user(request.user, job_pk)
+    return render(request, "people/_import_progress.html", {"job": job})

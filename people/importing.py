@@ -12,9 +12,10 @@ import csv
 import hashlib
 import io
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
+from typing import Any, Protocol
 
 import openpyxl
 from django.core.exceptions import PermissionDenied
@@ -30,14 +31,19 @@ from portal.models import Location, User
 from portal.roles import STAFF_WITH_PERSON_DATA
 from portal.scoping import visible_to
 
-PROGRESS_EVERY = 10_000
+PROGRESS_EVERY = 500  # rows; a file of 10,000 rows moves its progress bar 20 times
 INSERT_BATCH = 1_000
 LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
 XLSX_EXTENSIONS = (".xlsx", ".xlsm")
 ZIP_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip archive
 
-Progress = Callable[[str], None]
 Line = tuple[int, list[str]]  # (line number in the file, cell texts)
+
+
+class Progress(Protocol):
+    def __call__(self, rows_done: int, rows_total: int, *, saving: bool = False) -> None:
+        """`rows_done` rows of `rows_total` checked (0: not known); `saving` once every row
+        was checked and the people are being saved."""
 
 
 @dataclass
@@ -51,6 +57,7 @@ class ImportReport:
     zawgyi_conversions: int = 0
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
+    errors_left_out: int = 0  # errors not kept with a stored report (see `to_dict`)
 
     @property
     def ok(self) -> bool:
@@ -59,6 +66,22 @@ class ImportReport:
     @property
     def saved(self) -> bool:
         return self.ok and not self.dry_run
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_left_out
+
+    def to_dict(self, max_errors: int | None = None) -> dict[str, Any]:
+        """The report as JSON-ready data, with at most `max_errors` errors (the first ones)."""
+        data = asdict(self)
+        if max_errors is not None and len(self.errors) > max_errors:
+            data["errors"] = data["errors"][:max_errors]
+            data["errors_left_out"] += len(self.errors) - max_errors
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        return cls(**{**data, "errors": [RowError(**error) for error in data["errors"]]})
 
 
 class FileRefused(Exception):
@@ -83,7 +106,8 @@ def import_people(
     report = ImportReport(dry_run=dry_run)
     sites = Sites(user)
     try:
-        rows = _check_rows(read_lines(data, filename), sites, report, progress)
+        total, lines = read_lines(data, filename)
+        rows = _check_rows(lines, total, sites, report, progress)
     except FileRefused as refused:
         report.errors = [refused.error]
         return report
@@ -92,7 +116,7 @@ def import_people(
         _count(rows, report)
     if report.saved:
         if progress:
-            progress(_("Saving %(count)d people…") % {"count": len(rows)})
+            progress(report.rows_read, report.rows_read, saving=True)
         _save(rows, sites.by_code, user, report, hashlib.sha256(data).hexdigest())
     return report
 
@@ -100,20 +124,22 @@ def import_people(
 # --- Reading -----------------------------------------------------------------------------
 
 
-def read_lines(data: bytes, filename: str) -> Iterator[Line]:
-    """The lines of a CSV file or the rows of an XLSX file's first sheet, header first."""
+def read_lines(data: bytes, filename: str) -> tuple[int, Iterator[Line]]:
+    """The number of rows after the header (for progress; 0 when not known) and the lines of
+    a CSV file or the rows of an XLSX file's first sheet, header first."""
     if not data.strip():
         raise FileRefused(1, _("The file is empty."))
     if filename.lower().endswith(".xls"):
         raise FileRefused(1, _("Old Excel files (.xls) cannot be read: save it as .xlsx or CSV."))
     if filename.lower().endswith(XLSX_EXTENSIONS) or data.startswith(ZIP_MAGIC):
-        return _xlsx_lines(data)
-    return _csv_lines(data)
+        return _xlsx(data)
+    text = _csv_text(data)
+    return _csv_row_count(text), _csv_lines(text)
 
 
-def _csv_lines(data: bytes) -> Iterator[Line]:
+def _csv_text(data: bytes) -> str:
     try:
-        text = data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
+        return data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
         raise FileRefused(
@@ -124,6 +150,20 @@ def _csv_lines(data: bytes) -> Iterator[Line]:
             )
             % {"line": line},
         ) from None
+
+
+def _csv_row_count(text: str) -> int:
+    """The rows that will be read (blank lines left out): a quick first pass, in C."""
+    try:
+        rows = sum(
+            1 for values in csv.reader(io.StringIO(text, newline="")) if "".join(values).strip()
+        )
+    except csv.Error:
+        return 0  # the reading reports where the file is malformed
+    return max(rows - 1, 0)
+
+
+def _csv_lines(text: str) -> Iterator[Line]:
     reader = csv.reader(io.StringIO(text, newline=""))
     start = 1
     try:
@@ -136,15 +176,21 @@ def _csv_lines(data: bytes) -> Iterator[Line]:
         raise FileRefused(start, reason) from None
 
 
-def _xlsx_lines(data: bytes) -> Iterator[Line]:
+def _xlsx(data: bytes) -> tuple[int, Iterator[Line]]:
     # openpyxl raises many kinds of errors on damaged files: any of them means "unreadable".
     unreadable = _("The file could not be read as an Excel workbook (.xlsx).")
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheet = workbook.worksheets[0]
+        # As the sheet declares it (blank rows included); 0 when it does not say.
+        total = max((sheet.max_row or 0) - 1, 0)
     except Exception:
         raise FileRefused(1, unreadable) from None
+    return total, _xlsx_lines(workbook, sheet, unreadable)
+
+
+def _xlsx_lines(workbook, sheet, unreadable: str) -> Iterator[Line]:
     try:
-        sheet = workbook.worksheets[0]
         width = 0
         for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
             values = _trim([_cell_text(cell) for cell in cells])
@@ -224,7 +270,7 @@ class Sites:
 
 
 def _check_rows(
-    lines: Iterator[Line], sites: Sites, report: ImportReport, progress: Progress | None
+    lines: Iterator[Line], total: int, sites: Sites, report: ImportReport, progress: Progress | None
 ) -> list[Row]:
     first = next(lines, None)
     if first is None:
@@ -240,7 +286,8 @@ def _check_rows(
             values = values[: len(columns)]  # empty cells after the last column
         report.rows_read += 1
         if progress and report.rows_read % PROGRESS_EVERY == 0:
-            progress(_("%(count)d rows checked…") % {"count": report.rows_read})
+            # A sheet may declare fewer rows than it holds: the total grows with the count.
+            progress(report.rows_read, max(total, report.rows_read) if total else 0)
         if len(values) != len(columns):
             reason = _("This row has %(found)d values; the header has %(expected)d.")
             report.errors.append(
@@ -255,6 +302,8 @@ def _check_rows(
             rows.append(row)
     if not report.rows_read:
         raise FileRefused(1, _("The file has column names but no rows."))
+    if progress:
+        progress(report.rows_read, report.rows_read)
     report.errors += _taken_case_numbers(given)
     return rows
 

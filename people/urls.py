@@ -1,12 +1,19 @@
 from django.urls import path
 
-from people import case_views, duplicate_views, views
+from people import case_views, duplicate_views, import_views, views
 
 app_name = "people"
 
 urlpatterns = [
     path("", views.person_list, name="list"),
     path("new/", views.person_create, name="create"),
+    # The upload page itself is `people_import` (people/import_urls.py).
+    path("import/<uuid:job_pk>/", import_views.import_job, name="import_job"),
+    path(
+        "import/<uuid:job_pk>/progress/",
+        import_views.import_job_progress,
+        name="import_job_progress",
+    ),
     path("duplicates/", duplicate_views.review, name="duplicates"),
     path("duplicates/<int:first_pk>/<int:second_pk>/merge/", duplicate_views.merge, name="merge"),
     path(

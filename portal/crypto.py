@@ -23,6 +23,15 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode()
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A token for bytes (e.g. an uploaded file kept on disk until a task reads it)."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    return _fernet().decrypt(token)
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a token with the newest key."""
     return _fernet().rotate(token.encode()).decode()

@@ -10,13 +10,17 @@ from portal.models import Invitation
     autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5
 )
 def clear_expired_sessions_and_invitations() -> dict[str, int]:
-    """Daily: remove sessions past their expiry and revoke invitations past their 72 hours."""
+    """Daily: remove sessions past their expiry, revoke invitations past their 72 hours and
+    delete people-import files left over for a day (their task never ran)."""
+    from people import import_jobs
+
     now = timezone.now()
     sessions, _ = Session.objects.filter(expire_date__lt=now).delete()
     invitations = Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lt=now
     ).update(revoked_at=now)
-    return {"sessions": sessions, "invitations": invitations}
+    import_files = import_jobs.delete_leftovers(now)
+    return {"sessions": sessions, "invitations": invitations, "import_files": import_files}
 
 
 @shared_task(

@@ -19,6 +19,22 @@ GET_MATRIX = {
     "people:list": SITE_FREE_PAGES,
     "people:create": SITE_FREE_PAGES,
     "people_import": SITE_FREE_PAGES,
+    # Only the uploader sees an import job, admins included: "own" holds a job of the MAE-SOT
+    # case worker, "other" one of the admin.
+    "people:import_job": {
+        "admin": HIDDEN,
+        "cw_own": OK,
+        "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    "people:import_job_progress": {
+        "admin": HIDDEN,
+        "cw_own": OK,
+        "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
     "people:detail": PERSON_PAGES,
     "people:edit": PERSON_PAGES,
     "people:exit_add": PERSON_PAGES,

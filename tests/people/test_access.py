@@ -1,7 +1,7 @@
 import pytest
 
 from people import services
-from people.models import Partner
+from people.models import ImportJob, Partner
 from portal.roles import Role
 from tests.conftest import make_user, reverse_with
 from tests.people.access_matrix import GET_MATRIX, POST_MATRIX
@@ -13,6 +13,7 @@ def world(mae_sot, new_delhi, case_worker_mae_sot, admin_user):
     """One of every record at MAE-SOT (own site) and at NEW-DELHI (other site)."""
     partner = Partner.objects.create(name="Health partner", services=["medical"])
     objects = {}
+    uploaders = {"own": case_worker_mae_sot, "other": admin_user}
     for key, site in (("own", mae_sot), ("other", new_delhi)):
         person = PersonFactory(location=site, consent_sharing=True, consent_date="2025-01-01")
         twin = PersonFactory(location=site, full_name=person.full_name)
@@ -34,6 +35,7 @@ def world(mae_sot, new_delhi, case_worker_mae_sot, admin_user):
             ).pk,
             "first_pk": person.pk,
             "second_pk": twin.pk,
+            "job_pk": ImportJob.objects.create(requested_by=uploaders[key], file_name="p.csv").pk,
         }  # fmt: skip
     return objects
 

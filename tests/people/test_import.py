@@ -4,6 +4,7 @@ the upload page."""
 import csv
 import hashlib
 import io
+import re
 from datetime import date, datetime, timedelta
 
 import openpyxl
@@ -17,7 +18,7 @@ from myanmar.converter import convert
 from people import importing
 from people.import_rows import COLUMNS
 from people.importing import import_people
-from people.models import CaseNote, CaseNumberSequence, Exit, Person
+from people.models import CaseNote, CaseNumberSequence, Exit, ImportJob, Person
 from people.services import create_person
 from portal.models import AuditEvent, Location
 
@@ -509,6 +510,54 @@ def test_trainers_and_analysts_cannot_import(trainer, analyst):
             run(SAMPLE_CSV.encode(), user)
 
 
+# --- Progress ------------------------------------------------------------------------------
+
+
+def progress_calls(data: bytes, user, monkeypatch, filename="people.csv", **options):
+    monkeypatch.setattr(importing, "PROGRESS_EVERY", 2)
+    calls = []
+
+    def progress(rows_done, rows_total, *, saving=False):
+        calls.append((rows_done, rows_total, saving))
+
+    run(data, user, filename=filename, progress=progress, **options)
+    return calls
+
+
+def test_progress_counts_rows_checked_of_the_total_then_saving(admin_user, monkeypatch):
+    # Blank lines and a value over two lines do not count as rows.
+    data = to_csv([row(), row(notes="two\nlines"), row(), row(), row()]) + b",,,,,,,,,,,,,\n"
+
+    calls = progress_calls(data, admin_user, monkeypatch)
+
+    assert calls == [(2, 5, False), (4, 5, False), (5, 5, False), (5, 5, True)]
+
+
+def test_progress_of_a_dry_run_or_a_file_with_errors_ends_without_saving(admin_user, monkeypatch):
+    assert progress_calls(to_csv([row()] * 3), admin_user, monkeypatch, dry_run=True) == [
+        (2, 3, False),
+        (3, 3, False),
+    ]
+    calls = progress_calls(to_csv([row(), row(sex="robot"), row()]), admin_user, monkeypatch)
+    assert calls == [(2, 3, False), (3, 3, False)]
+
+
+def test_progress_of_a_workbook_takes_the_total_from_the_sheet(admin_user, monkeypatch):
+    calls = progress_calls(to_xlsx([row()] * 4), admin_user, monkeypatch, filename="p.xlsx")
+
+    assert calls == [(2, 4, False), (4, 4, False), (4, 4, False), (4, 4, True)]
+
+
+def test_report_keeps_its_first_errors_when_stored(admin_user):
+    report = run(to_csv([row(sex="robot")] * 5), admin_user)
+
+    stored = importing.ImportReport.from_dict(report.to_dict(max_errors=3))
+
+    assert where(stored) == [(2, "sex"), (3, "sex"), (4, "sex")]
+    assert (stored.error_count, stored.errors_left_out, stored.ok) == (5, 2, False)
+    assert importing.ImportReport.from_dict(report.to_dict()) == report
+
+
 # --- Scale ---------------------------------------------------------------------------------
 
 
@@ -576,7 +625,7 @@ def test_command_reports_progress_on_stderr(admin_user, tmp_path, monkeypatch):
 
     call_command("import_people", str(path), "--user", admin_user.email, stderr=err)
 
-    assert "2 rows checked" in err.getvalue() and "4 rows checked" in err.getvalue()
+    assert "2 of 5 rows checked" in err.getvalue() and "4 of 5 rows checked" in err.getvalue()
     assert "Saving 5 people" in err.getvalue()
 
 
@@ -598,6 +647,14 @@ def test_command_missing_file(admin_user, tmp_path):
 
 
 # --- Upload page ---------------------------------------------------------------------------
+# The upload queues a job and redirects to its page (tests/people/test_import_jobs.py tests
+# the job itself). Here the task runs when the request's transaction commits, in-process as
+# Celery is eager in the tests, so the job page that follows shows the report.
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
 
 
 @pytest.mark.django_db
@@ -613,60 +670,142 @@ def test_upload_page_access(request, client, signed_in, user_fixture, status):
     assert response.status_code == status
     if status == 200:
         assert b'enctype="multipart/form-data"' in response.content
+        assert "File format" in response.text and ",".join(COLUMNS) in response.text
 
 
-def upload(client, data: bytes, name="people.csv", dry_run=False):
-    fields = {"file": SimpleUploadedFile(name, data)}
-    if dry_run:
-        fields["dry_run"] = "on"
-    return client.post(reverse("people_import"), fields)
+@pytest.fixture
+def upload(client, django_capture_on_commit_callbacks):
+    """Post a file to the upload page, let the task run as the request commits, and follow
+    the redirect to the job page."""
+
+    def post(data: bytes, name="people.csv", dry_run=False):
+        fields = {"file": SimpleUploadedFile(name, data)}
+        if dry_run:
+            fields["dry_run"] = "on"
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("people_import"), fields)
+        if response.status_code != 302:
+            return response
+        job = ImportJob.objects.get()
+        assert response["Location"] == reverse("people:import_job", args=[job.pk])
+        return client.get(response["Location"])
+
+    return post
 
 
-def test_upload_imports_the_file(client, signed_in, case_worker_mae_sot):
+def test_upload_imports_the_file(signed_in, upload, case_worker_mae_sot):
     signed_in(case_worker_mae_sot)
 
-    response = upload(client, to_csv([row(notes="A note"), row()]))
+    response = upload(to_csv([row(notes="A note"), row()]))
 
     assert response.status_code == 200
     assert "The file was imported." in response.text
+    assert "2 rows read: 2 people, 2 exits and 1 case notes created." in response.text
     assert Person.objects.count() == 2 and CaseNote.objects.count() == 1
     assert people_audit_rows().get().path == reverse("people_import")
 
 
-def test_upload_dry_run(client, signed_in, admin_user):
-    signed_in(admin_user)
-
-    response = upload(client, SAMPLE_CSV.encode(), dry_run=True)
-
-    assert "Nothing was saved (dry run)" in response.text
-    assert Person.objects.count() == 0
-
-
-def test_upload_with_errors_lists_them_and_imports_nothing(client, signed_in, case_worker_mae_sot):
+def test_upload_redirects_to_a_job_page_without_the_file_name(
+    client, signed_in, case_worker_mae_sot, django_capture_on_commit_callbacks
+):
     signed_in(case_worker_mae_sot)
 
-    response = upload(client, SAMPLE_CSV.encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("people_import"), {"file": SimpleUploadedFile("kyaw-min-oo.csv", b"x")}
+        )
 
-    assert "Nothing was imported." in response.text
-    assert "<td>4</td><td><code>location</code></td>" in response.text
-    assert "<td>5</td><td><code>location</code></td>" in response.text
-    assert Person.objects.count() == 0
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("people:import_job", args=[job.pk])
+    assert (job.requested_by, job.file_name, job.dry_run) == (
+        case_worker_mae_sot,
+        "kyaw-min-oo.csv",
+        False,
+    )
+    assert "kyaw" not in response["Location"]
+    page = client.get(response["Location"])
+    assert "kyaw-min-oo.csv" in page.text and "Import another file" in page.text
 
 
-def test_upload_of_xlsx(client, signed_in, admin_user):
+def test_upload_dry_run(signed_in, upload, admin_user):
     signed_in(admin_user)
 
-    response = upload(client, to_xlsx([row()]), name="people.xlsx")
+    response = upload(SAMPLE_CSV.encode(), dry_run=True)
+
+    assert "Nothing was saved (dry run)" in response.text
+    assert "5 rows checked. Importing it would create 5 people" in response.text
+    assert Person.objects.count() == 0 and not people_audit_rows().exists()
+    assert ImportJob.objects.get().dry_run
+
+
+def test_upload_with_errors_lists_them_and_imports_nothing(signed_in, upload, case_worker_mae_sot):
+    signed_in(case_worker_mae_sot)
+
+    response = upload(SAMPLE_CSV.encode())
+
+    assert "Nothing was imported." in response.text
+    assert "The file has 2 errors" in response.text
+    assert "<td>4</td><td><code>location</code></td>" in response.text
+    assert "<td>5</td><td><code>location</code></td>" in response.text
+    assert "not one of your sites" in response.text
+    assert Person.objects.count() == 0 and not people_audit_rows().exists()
+
+
+def test_upload_of_a_bad_header_shows_the_error_on_line_1(signed_in, upload, admin_user):
+    signed_in(admin_user)
+
+    response = upload(to_csv([row()[:-1]], header=COLUMNS[:-1]))
+
+    assert "<td>1</td><td>—</td>" in response.text and "missing: notes" in response.text
+
+
+def test_upload_of_xlsx(signed_in, upload, admin_user):
+    signed_in(admin_user)
+
+    response = upload(to_xlsx([row()]), name="people.xlsx")
 
     assert "The file was imported." in response.text
     assert Person.objects.count() == 1
 
 
-def test_upload_refuses_other_file_types_and_big_files(client, signed_in, admin_user, monkeypatch):
+def test_upload_refuses_other_file_types_and_big_files(signed_in, upload, admin_user, monkeypatch):
     from people import import_views
 
     signed_in(admin_user)
-    assert "Choose a .csv or .xlsx file." in upload(client, b"x", name="people.pdf").text
+    refused = upload(b"x", name="people.pdf", dry_run=True)
+    assert "Choose a .csv or .xlsx file." in refused.text
+    assert re.search(r'<input[^>]+name="dry_run"[^>]+checked', refused.text)  # data kept
     monkeypatch.setattr(import_views, "MAX_UPLOAD_BYTES", 10)
-    assert "the limit is 20" in upload(client, SAMPLE_CSV.encode()).text
-    assert Person.objects.count() == 0
+    assert "the limit is 20" in upload(SAMPLE_CSV.encode()).text
+    assert Person.objects.count() == 0 and not ImportJob.objects.exists()
+
+
+def test_upload_checks_the_csrf_token(case_worker_mae_sot):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(case_worker_mae_sot, backend="django.contrib.auth.backends.ModelBackend")
+
+    response = client.post(reverse("people_import"), {"file": SimpleUploadedFile("p.csv", b"x")})
+
+    assert response.status_code == 403 and not ImportJob.objects.exists()
+
+
+def test_large_upload_is_never_written_to_a_plain_temporary_file(
+    signed_in, upload, admin_user, settings, monkeypatch
+):
+    from django.core.files.uploadhandler import TemporaryFileUploadHandler
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the upload was spooled to a temporary file")
+
+    # Django keeps uploads up to this size in memory and writes bigger ones to a file.
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 100
+    monkeypatch.setattr(TemporaryFileUploadHandler, "new_file", refuse)
+    signed_in(admin_user)
+
+    response = upload(SAMPLE_CSV.encode())
+
+    assert len(SAMPLE_CSV.encode()) > 100
+    assert "The file was imported." in response.text

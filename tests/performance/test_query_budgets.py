@@ -16,11 +16,14 @@ tests, which run inside a test transaction, that is a SAVEPOINT and a RELEASE, c
 from datetime import time, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from people.models import CaseNote, Exit, Flag, FollowUp, Person
 from portal.models import AuditEvent
+from programs import selectors
 from programs.models import (
     Attendance,
     AttendanceChange,
@@ -140,12 +143,44 @@ def test_possible_duplicates(client, staff, grow, count_queries, django_assert_m
     sign_in(client, staff["admin"])
     url = reverse("people:duplicates")
     queries = flat(count_queries, client, url, lambda: grow(MANY * 3))
-    # The request (3) +2 tx; for names, Burmese names and phones: the people who share one
-    # with someone (3, the shared values as a subquery); those people with their sites (1);
-    # the pairs already marked as different people (1).
-    with django_assert_max_num_queries(10):
+    # The request (3) +2 tx; for names, Burmese names and phones: the first values shared by
+    # two people or more, with the size of each group (3); the ids, keys and birth years of
+    # those groups' members (1); the pairs among them marked as different people (1); the
+    # people of the pairs shown, with their sites (1). More people read more groups only
+    # when the first ones give fewer than 200 pairs (tests/people/test_duplicates.py).
+    with django_assert_max_num_queries(11):
         client.get(url)
-    assert queries == 10
+    assert queries == 11
+
+
+@pytest.mark.parametrize("name", ["people:import_job", "people:import_job_progress"])
+def test_import_job_page(client, staff, count_queries, django_assert_max_num_queries, name):
+    import json
+
+    from people.import_rows import RowError
+    from people.importing import ImportReport
+    from people.models import ImportJob
+
+    def report(errors: int) -> str:
+        rows = [RowError(line, "sex", "not one of") for line in range(2, errors + 2)]
+        return json.dumps(ImportReport(rows_read=errors, errors=rows).to_dict())
+
+    job = ImportJob.objects.create(
+        requested_by=staff["case_worker"], file_name="p.csv", status="done", report_data=report(3)
+    )
+    sign_in(client, staff["case_worker"])
+    url = reverse(name, args=[job.pk])
+    queries = flat(
+        count_queries,
+        client,
+        url,
+        lambda: ImportJob.objects.filter(pk=job.pk).update(report_data=report(1000)),
+    )
+    # The request (3) +2 tx; the job, with its report (1). The page and the fragment that
+    # polls it every 2 s while the job runs are alike.
+    with django_assert_max_num_queries(6):
+        client.get(url)
+    assert queries == 6
 
 
 # --- Training ---------------------------------------------------------------------------------
@@ -255,11 +290,48 @@ def test_enrol_page(client, staff, grow, count_queries, django_assert_max_num_qu
     session = _session_with(staff, 3)
     sign_in(client, staff["case_worker"])
     url = reverse("programs:session_enrol", args=[session.pk])
-    queries = flat(count_queries, client, url, lambda: grow(MANY))
-    # The request (3) +2 tx; the session (1); the people who may enrol (1).
+    queries = flat(count_queries, client, url, lambda: grow(MANY * 3))
+    # The request (3) +2 tx; the session (1); up to 51 people who may enrol, the most
+    # recently registered first (1): 50 are shown, the 51st tells that there are more,
+    # without counting them.
     with django_assert_max_num_queries(7):
-        client.get(url)
+        response = client.get(url)
     assert queries == 7
+    assert len(response.context["candidates"].people) == 50 and response.context["candidates"].more
+
+
+def test_enrol_save(client, staff, grow, django_assert_max_num_queries):
+    """Posting someone the page does not show (found by a search, or beyond the first 50):
+    the chosen ids are checked against everyone who may enrol in one query, whatever their
+    number."""
+    grow(FEW)
+    session = _session_with(staff, 3)
+    TrainingSession.objects.filter(pk=session.pk).update(capacity=10)
+    sign_in(client, staff["case_worker"])
+    url = reverse("programs:session_enrol", args=[session.pk])
+    client.get(url)
+
+    def the_longest_registered() -> Person:
+        eligible = selectors.people_to_enrol(staff["case_worker"], session)
+        return eligible.order_by("created_at", "id")[:1].get()
+
+    def post(person: Person) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.post(url, {"people": [person.pk]})
+        assert response.status_code == 302, response.context["form"].errors
+        return len(captured.captured_queries)
+
+    few = post(the_longest_registered())
+    grow(MANY * 3)
+    many = post(the_longest_registered())
+    assert few == many
+    # The request (3) +2 tx; the session (1); the chosen people among all who may enrol (1);
+    # enrol, in its own transaction (+2 tx): the session locked (1), their enrolments (1), the
+    # places taken (1), one insert per person (1), the audit rows (1).
+    person = the_longest_registered()
+    with django_assert_max_num_queries(14):
+        post(person)
+    assert many == 14
 
 
 # --- Assistance and safe homes ---------------------------------------------------------------

@@ -11,6 +11,12 @@ from portal.tasks import clear_expired_sessions_and_invitations
 from tests.factories import UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _files_in_tmp(settings, tmp_path):
+    # Housekeeping also deletes old people-import files under VAR_DIR.
+    settings.VAR_DIR = tmp_path
+
+
 def make_expired_data():
     store = SessionStore()
     store.create()
@@ -30,7 +36,7 @@ def make_expired_data():
 def test_housekeeping_removes_expired_sessions_and_revokes_old_invitations(db):
     expired, live, invitation = make_expired_data()
     result = clear_expired_sessions_and_invitations()
-    assert result == {"sessions": 1, "invitations": 1}
+    assert result == {"sessions": 1, "invitations": 1, "import_files": 0}
     assert not Session.objects.filter(session_key=expired).exists()
     assert Session.objects.filter(session_key=live).exists()
     invitation.refresh_from_db()
@@ -53,5 +59,5 @@ def test_a_real_worker_runs_the_task_over_redis(settings):
     expired, live, _ = make_expired_data()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         result = clear_expired_sessions_and_invitations.delay().get(timeout=30)
-    assert result == {"sessions": 1, "invitations": 1}
+    assert result == {"sessions": 1, "invitations": 1, "import_files": 0}
     assert not Session.objects.filter(session_key=expired).exists()

@@ -53,8 +53,14 @@ class Command(BaseCommand):
         except User.DoesNotExist:
             raise CommandError(f"No active user with the e-mail address {email}.") from None
 
-    def _progress(self, message: str) -> None:
+    def _progress(self, rows_done: int, rows_total: int, *, saving: bool = False) -> None:
         # Progress goes to stderr so that the report on stdout can be piped or saved.
+        if saving:
+            message = f"Saving {rows_done} people…"
+        elif rows_total:
+            message = f"{rows_done} of {rows_total} rows checked…"
+        else:
+            message = f"{rows_done} rows checked…"
         self.stderr.write(message, style_func=lambda text: text)
 
     def _summary(self, report: importing.ImportReport) -> None:
