@@ -5,7 +5,7 @@ from datetime import date
 
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 AFFILIATION_NOUNS = {
     "soldier": lambda n: ngettext("%(count)s soldier", "%(count)s soldiers", n),
@@ -26,7 +26,9 @@ def _count(value) -> str:
 def _join(parts: list[str]) -> str:
     if len(parts) <= 1:
         return "".join(parts)
-    return _("%(first)s and %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+    # Punctuation is translated too: Burmese separates with "၊" and ends with "။".
+    separator = pgettext("between items of a list", ", ")
+    return _("%(first)s and %(last)s") % {"first": separator.join(parts[:-1]), "last": parts[-1]}
 
 
 def _plural_count(value) -> int:
@@ -65,4 +67,4 @@ def sentence(data: dict, period_label: str) -> str:
             "month": date_format(date(year, month, 1), "F"),
             "count": _count(numeric[top]),
         }
-    return text + "."
+    return text + pgettext("end of a sentence", ".")

@@ -68,6 +68,16 @@ def test_the_articles_sentence(article_2025):
     )
 
 
+def test_the_sentence_in_burmese_uses_burmese_punctuation(article_2025):
+    from django.utils import translation
+
+    data = compute(parse("annual", "2025"))
+    with translation.override("my"):
+        text = headline.sentence(data, "၂၀၂၅ ခုနှစ်တွင်")
+    assert text.endswith("။") and "၊" in text
+    assert ", " not in text and not text.endswith(".")
+
+
 def test_monthly_and_cumulative_periods(article_2025):
     assert compute(parse("monthly", "2025-08"))["exits"]["defected"]["soldier"] == 174
     since = compute(parse("since_1027", today=date(2026, 1, 15)))
