@@ -74,18 +74,18 @@ class SessionForm(forms.ModelForm):
             del self.fields["status"]
 
 
-class EnrolForm(forms.Form):
-    """The chosen people are checked against everyone who may enrol (`people`, one query),
-    but only the bounded list given to `offer()` is shown as checkboxes: someone found by a
-    search can be posted from any page of results."""
+class ChoosesPeople:
+    """A form whose `people` field (a `PeopleChoiceField`) may choose among tens of thousands
+    of people: the posted ids are checked against all of them (`choose_among`, one query),
+    but only the bounded list given to `offer()` is shown as checkboxes, so that someone found
+    by a search can be posted from any page of results."""
 
-    people = PeopleChoiceField(label=_("People to enrol"), queryset=Person.objects.none())
+    fields: dict[str, forms.Field]
 
-    def __init__(self, *args, people: QuerySet[Person], **kwargs):
-        super().__init__(*args, **kwargs)
+    def choose_among(self, people: QuerySet[Person]) -> None:
         field = self.fields["people"]
         field.queryset = people
-        # Rendering must never list the whole queryset (tens of thousands of people).
+        # Rendering must never list the whole queryset.
         field.widget.choices = []
 
     def offer(self, candidates: Iterable[Person]) -> None:
@@ -98,8 +98,8 @@ class EnrolForm(forms.Form):
         field.widget.choices = [(person.pk, field.label_from_instance(person)) for person in shown]
 
     def chosen(self) -> list[Person]:
-        """The posted people who may enrol: those validated, or (after a field error) those
-        among the posted ids that are still valid, in one query."""
+        """The posted people who may be chosen: those validated, or (after a field error)
+        those among the posted ids that are still valid, in one query."""
         if not self.is_bound:
             return []
         cleaned = getattr(self, "cleaned_data", {})
@@ -109,6 +109,14 @@ class EnrolForm(forms.Form):
         posted = field.widget.value_from_datadict(self.data, self.files, self.add_prefix("people"))
         ids = [value for value in posted or [] if str(value).isdigit()]
         return list(field.queryset.filter(pk__in=ids)) if ids else []
+
+
+class EnrolForm(ChoosesPeople, forms.Form):
+    people = PeopleChoiceField(label=_("People to enrol"), queryset=Person.objects.none())
+
+    def __init__(self, *args, people: QuerySet[Person], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.choose_among(people)
 
 
 class EnrolmentStatusForm(forms.Form):
@@ -173,8 +181,9 @@ class OutcomeForm(forms.ModelForm):
         return cleaned
 
 
-class DistributionForm(forms.Form):
-    """One type of assistance for one person, or for many (bulk) when `people` is given."""
+class DistributionForm(ChoosesPeople, forms.Form):
+    """One type of assistance for one person, or for many (bulk) when `people`, everyone who
+    may receive it, is given; the bulk view then `offer()`s a bounded list of them."""
 
     assistance_type = forms.ModelChoiceField(
         label=_("Assistance"), queryset=AssistanceType.objects.none()
@@ -194,7 +203,9 @@ class DistributionForm(forms.Form):
         label=_("With partner organisation"), queryset=Partner.objects.none(), required=False
     )
 
-    def __init__(self, *args, assistance_types, partners, people=None, **kwargs):
+    def __init__(
+        self, *args, assistance_types, partners, people: QuerySet[Person] | None = None, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["assistance_type"].queryset = assistance_types
         self.fields["assistance_type"].label_from_instance = lambda t: (
@@ -202,7 +213,10 @@ class DistributionForm(forms.Form):
         )
         self.fields["partner"].queryset = partners
         if people is not None:
-            self.fields["people"] = PeopleChoiceField(label=_("Recipients"), queryset=people)
+            self.fields["people"] = PeopleChoiceField(
+                label=_("Recipients"), queryset=Person.objects.none()
+            )
+            self.choose_among(people)
 
     def clean_distributed_on(self):
         value = self.cleaned_data["distributed_on"]

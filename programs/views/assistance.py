@@ -4,6 +4,8 @@ Thin views: read through `programs.selectors`, write through `programs.services`
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -23,11 +25,24 @@ from programs.forms import DistributionForm, SiteChoiceForm
 from programs.views.common import add_errors, int_or_none, to_person_page
 
 
+def _date_or_none(value: str | None) -> date | None:
+    try:
+        return parse_date(value or "")
+    except ValueError:  # well formed but impossible, e.g. 2026-02-30
+        return None
+
+
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_GET
 def distribution_list(request: HttpRequest) -> HttpResponse:
-    date_from = parse_date(request.GET.get("from") or "") or None
-    date_to = parse_date(request.GET.get("to") or "") or None
+    # The filter form always sends both dates, empty when cleared: only a page opened without
+    # them (from the menu, after saving) shows the recent period, which the form then shows.
+    recent = "from" not in request.GET and "to" not in request.GET
+    if recent:
+        date_from, date_to = selectors.recent_period()
+    else:
+        date_from = _date_or_none(request.GET.get("from"))
+        date_to = _date_or_none(request.GET.get("to"))
     distributions = selectors.distributions_for(
         request.user,
         date_from=date_from,
@@ -47,6 +62,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
             "assistance_types": selectors.assistance_types_for(request.user),
             "date_from": date_from,
             "date_to": date_to,
+            "recent_days": selectors.RECENT_ASSISTANCE_DAYS if recent else None,
             "selected_location": int_or_none(request.GET.get("location")),
             "selected_type": int_or_none(request.GET.get("type")),
         },
@@ -130,13 +146,18 @@ def distribution_bulk(request: HttpRequest) -> HttpResponse:
     location = location or locations.first()
     site_form = SiteChoiceForm(initial={"location": location}, locations=locations)
     query = request.GET.get("q", "")
-    people = selectors.people_at(request.user, location, query) if location else None
+    # Whoever is posted is checked against everyone at the site, not only the search results.
+    people = selectors.people_at(request.user, location) if location else None
     form = _distribution_form(request, people=people)
     form.repeats = []
     if request.method == "POST" and location and form.is_valid():
         response = _distribute(request, form, location, list(form.cleaned_data["people"]))
         if response:
             return response
+    candidates = None
+    if location:
+        candidates = selectors.recipients_offered(request.user, location, query)
+        form.offer(candidates.people)
     return render(
         request,
         "programs/distribution_form.html",
@@ -147,6 +168,7 @@ def distribution_bulk(request: HttpRequest) -> HttpResponse:
             "bulk": True,
             "several_sites": len(locations) > 1,
             "query": query,
+            "candidates": candidates,
         },
     )
 

@@ -350,6 +350,20 @@ def test_distribution_list(client, staff, grow, count_queries, django_assert_max
     assert queries == 10
 
 
+def test_bulk_distribution_page(client, staff, grow, count_queries, django_assert_max_num_queries):
+    grow(FEW)
+    sign_in(client, staff["case_worker"])
+    url = reverse("programs:distribution_bulk")
+    queries = flat(count_queries, client, url, lambda: grow(MANY))
+    # The request (3) +2 tx; the chosen site (1); up to 51 people of the site, the most
+    # recently registered first (1): 50 shown, the 51st tells that there are more, without a
+    # count; the sites of the site switcher, assistance types and partners (3).
+    with django_assert_max_num_queries(10):
+        response = client.get(url)
+    assert queries == 10
+    assert len(response.context["candidates"].people) == 50 and response.context["candidates"].more
+
+
 def test_occupancy(client, staff, grow, count_queries, django_assert_max_num_queries):
     grow(FEW)
     sign_in(client, staff["case_worker"])

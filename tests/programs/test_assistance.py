@@ -1,9 +1,11 @@
 """Distributions: one or many people at once, the repeat warning, receipts and the summary."""
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
 from django.urls import reverse
@@ -12,6 +14,7 @@ from django.utils import timezone
 from portal.models import AuditEvent
 from programs import selectors, services
 from programs.models import AssistanceType, Distribution
+from tests.programs.conftest import is_checked, offered
 from tests.programs.factories import (
     AssistanceTypeFactory,
     DistributionFactory,
@@ -150,6 +153,107 @@ def test_single_distribution_from_the_person_page(
     )
 
 
+# --- The bulk form at a large site: at most 50 people offered, search finds the others -----
+
+
+def test_bulk_form_offers_the_50_most_recently_registered_and_says_there_are_more(
+    client, signed_in, case_worker_mae_sot, food, site_of_51
+):
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:distribution_bulk")
+    response = client.get(url)
+    assert offered(response) == {person.case_number for person in site_of_51[1:]}
+    assert "Showing 50 of more than 50 people" in response.content.decode()
+    response = client.get(url, {"q": "MS-25-"})
+    assert len(offered(response)) == 50
+    assert "More than 50 people match" in response.content.decode()
+    site_of_51[-1].delete()
+    response = client.get(url)
+    assert len(offered(response)) == 50
+    assert "more than 50" not in response.content.decode()
+
+
+def test_bulk_form_search_finds_someone_beyond_the_first_50(
+    client, signed_in, case_worker_mae_sot, food, site_of_51
+):
+    oldest = site_of_51[0]
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:distribution_bulk")
+    response = client.get(url, {"q": "thura zin"})
+    assert offered(response) == {oldest.case_number}
+    assert "more than 50" not in response.content.decode()
+    response = client.get(url, {"q": "nobody by that name"})
+    assert not offered(response)
+    assert "Nobody at this site matches this search." in response.content.decode()
+
+
+def test_bulk_form_says_when_nobody_at_the_site_may_receive_assistance(
+    client, signed_in, case_worker_mae_sot, food, mae_sot
+):
+    PersonFactory(status="closed")
+    signed_in(case_worker_mae_sot)
+    response = client.get(reverse("programs:distribution_bulk"))
+    assert not offered(response)
+    assert "Nobody at this site may receive assistance." in response.content.decode()
+
+
+def test_someone_beyond_the_first_50_receives_a_bulk_distribution(
+    client, signed_in, case_worker_mae_sot, food, site_of_51
+):
+    oldest, second, newest = site_of_51[0], site_of_51[1], site_of_51[-1]
+    signed_in(case_worker_mae_sot)
+    # Found by a search, posted from the search results, or from the unfiltered page.
+    url = reverse("programs:distribution_bulk")
+    assert client.post(f"{url}?q=thura", bulk_data(food, [oldest])).status_code == 302
+    assert client.post(url, bulk_data(food, [second, newest])).status_code == 302
+    assert set(Distribution.objects.values_list("person_id", flat=True)) == {
+        oldest.pk,
+        second.pk,
+        newest.pk,
+    }
+
+
+def test_bulk_form_shown_again_keeps_the_people_chosen(
+    client, signed_in, case_worker_mae_sot, food, site_of_51, person_delhi
+):
+    chosen = [site_of_51[0], site_of_51[1], site_of_51[-1]]  # the first two not among the 50
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:distribution_bulk")
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    for data in (
+        bulk_data(food, chosen, distributed_on=tomorrow),  # an error of another field
+        bulk_data(food, [*chosen, person_delhi]),  # someone of another site
+    ):
+        response = client.post(url, data)
+        assert response.status_code == 200 and not Distribution.objects.exists()
+        assert response.context["form"].errors
+        page = response.content.decode()
+        for person in chosen:
+            assert f'value="{person.pk}" id="id_people_' in page
+            assert is_checked(page, person.pk)
+        assert person_delhi.case_number not in page
+
+
+def test_repeat_warning_for_someone_beyond_the_first_50_can_be_confirmed(
+    client, signed_in, case_worker_mae_sot, food, site_of_51
+):
+    oldest, newest = site_of_51[0], site_of_51[-1]
+    DistributionFactory(
+        person=oldest, assistance_type=food, distributed_on=timezone.localdate() - timedelta(days=3)
+    )
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:distribution_bulk")
+    first = client.post(url, bulk_data(food, [oldest, newest]))
+    page = first.content.decode()
+    assert "Save anyway" in page and oldest.case_number in page
+    # "Save anyway" submits the form shown: both people must still be ticked in it.
+    assert is_checked(page, oldest.pk) and is_checked(page, newest.pk)
+    token = first.context["form"].acknowledgement
+    second = client.post(url, bulk_data(food, [oldest, newest], acknowledge_repeats=token))
+    assert second.status_code == 302
+    assert Distribution.objects.filter(assistance_type=food).count() == 3
+
+
 # --- Repeat-assistance warning ----------------------------------------------------------------
 
 
@@ -281,3 +385,70 @@ def test_distribution_list_shows_own_sites_only(
     page = client.get(reverse("programs:distribution_list")).content.decode()
     assert person_mae_sot.case_number in page and person_delhi.case_number not in page
     assert "0 / 1" in page  # one distribution, none confirmed
+
+
+# --- The list's period: the last 30 days unless dates are given ------------------------------
+
+YANGON = ZoneInfo("Asia/Yangon")
+
+
+def on(day: date):
+    """Travel to noon of a local (Yangon) day."""
+    return time_machine.travel(
+        datetime(day.year, day.month, day.day, 12, tzinfo=YANGON), tick=False
+    )
+
+
+@pytest.fixture
+def spring_distributions(food, mae_sot):
+    """Food given on 15 March 2026 (today in these tests), on 14 February (the 30th day back)
+    and on 13 February (31 days back): {day: distribution}."""
+    days = [date(2026, 3, 15), date(2026, 2, 14), date(2026, 2, 13)]
+    return {day: DistributionFactory(assistance_type=food, distributed_on=day) for day in days}
+
+
+def test_distribution_list_shows_the_last_30_days_by_default(
+    client, signed_in, case_worker_mae_sot, spring_distributions
+):
+    with on(date(2026, 3, 15)):
+        signed_in(case_worker_mae_sot)
+        response = client.get(reverse("programs:distribution_list"))
+    page = response.content.decode()
+    shown = {d.person_id for d in response.context["distributions"]}
+    assert shown == {d.person_id for day, d in spring_distributions.items() if day.day != 13}
+    (summary,) = response.context["summary"]
+    assert (summary["distributions"], summary["people"]) == (2, 2)
+    assert "Showing the last 30 days, 2026-02-14 to 2026-03-15." in page
+    assert 'name="from" value="2026-02-14"' in page and 'name="to" value="2026-03-15"' in page
+    assert 'href="?from=&amp;to="' in page  # show all dates
+
+
+def test_distribution_list_with_the_dates_cleared_shows_every_date(
+    client, signed_in, case_worker_mae_sot, spring_distributions
+):
+    with on(date(2026, 3, 15)):
+        signed_in(case_worker_mae_sot)
+        response = client.get(reverse("programs:distribution_list"), {"from": "", "to": ""})
+    assert len(response.context["distributions"]) == 3
+    (summary,) = response.context["summary"]
+    assert summary["distributions"] == 3
+    page = response.content.decode()
+    assert "Showing the last" not in page
+    assert 'name="from" value=""' in page and 'name="to" value=""' in page
+
+
+def test_distribution_list_shows_the_dates_chosen(
+    client, signed_in, case_worker_mae_sot, spring_distributions
+):
+    oldest = spring_distributions[date(2026, 2, 13)]
+    with on(date(2026, 3, 15)):
+        signed_in(case_worker_mae_sot)
+        url = reverse("programs:distribution_list")
+        response = client.get(url, {"from": "2026-02-01", "to": "2026-02-13"})
+        assert [d.pk for d in response.context["distributions"]] == [oldest.pk]
+        assert "Showing the last" not in response.content.decode()
+        # Only one date, or an impossible one: the other end is open.
+        response = client.get(url, {"to": "2026-02-13"})
+        assert [d.pk for d in response.context["distributions"]] == [oldest.pk]
+        response = client.get(url, {"from": "2026-02-30"})
+        assert response.status_code == 200 and len(response.context["distributions"]) == 3

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from people.models import Person
 from portal.models import AuditEvent
 from programs import services
 from programs.models import Enrolment, LivelihoodOutcome, TrainingSession
+from tests.programs.conftest import is_checked, offered
 from tests.programs.factories import (
     CourseFactory,
     EnrolmentFactory,
@@ -306,38 +306,20 @@ def test_enrol_page_finds_people_by_case_number_or_name(
         assert wanted.case_number in page and other.case_number not in page
 
 
-@pytest.fixture
-def site_of_51(mae_sot):
-    """51 people who may enrol, registered a day apart: the longest registered first."""
-    start = timezone.now() - timedelta(days=60)
-    people = [PersonFactory(full_name="Thura Zin Maung")] + PersonFactory.create_batch(50)
-    for day, person in enumerate(people):
-        Person.objects.filter(pk=person.pk).update(created_at=start + timedelta(days=day))
-    return people
-
-
-def _offered(response) -> set[str]:
-    """Case numbers of the checkboxes of the enrol form."""
-    return {
-        label.split(" — ")[0]
-        for _value, label in response.context["form"]["people"].field.widget.choices
-    }
-
-
 def test_enrol_page_shows_the_50_most_recently_registered_and_says_there_are_more(
     client, signed_in, case_worker_mae_sot, session, site_of_51
 ):
     signed_in(case_worker_mae_sot)
     url = reverse("programs:session_enrol", args=[session.pk])
     response = client.get(url)
-    assert _offered(response) == {person.case_number for person in site_of_51[1:]}
+    assert offered(response) == {person.case_number for person in site_of_51[1:]}
     assert "Showing 50 of more than 50 people" in response.content.decode()
     response = client.get(url, {"q": "MS-25-"})
-    assert len(_offered(response)) == 50
+    assert len(offered(response)) == 50
     assert "More than 50 people match" in response.content.decode()
     site_of_51[-1].delete()
     response = client.get(url)
-    assert len(_offered(response)) == 50
+    assert len(offered(response)) == 50
     assert "more than 50" not in response.content.decode()
 
 
@@ -348,10 +330,10 @@ def test_enrol_page_search_finds_someone_beyond_the_first_50(
     signed_in(case_worker_mae_sot)
     url = reverse("programs:session_enrol", args=[session.pk])
     response = client.get(url, {"q": "thura zin"})
-    assert _offered(response) == {oldest.case_number}
+    assert offered(response) == {oldest.case_number}
     assert "more than 50" not in response.content.decode()
     response = client.get(url, {"q": "nobody by that name"})
-    assert not _offered(response)
+    assert not offered(response)
     assert "Nobody who may enrol matches this search." in response.content.decode()
 
 
@@ -380,13 +362,8 @@ def test_enrol_form_shown_again_keeps_the_people_chosen(
         page = response.content.decode()
         for person in chosen:
             assert f'value="{person.pk}" id="id_people_' in page
-            assert _is_checked(page, person.pk)
+            assert is_checked(page, person.pk)
         assert person_delhi.case_number not in page
-
-
-def _is_checked(page: str, pk: int) -> bool:
-    tag = page[page.index(f'value="{pk}"') :]
-    return "checked" in tag[: tag.index(">")]
 
 
 def test_editing_a_session_through_the_form_audits_the_change(
