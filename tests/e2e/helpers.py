@@ -1,6 +1,7 @@
 """Helpers shared by the browser journeys (fixtures are in conftest.py)."""
 
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -9,6 +10,7 @@ from pathlib import Path
 import pyotp
 from allauth.mfa.models import Authenticator
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 
 from people import services as people_services
@@ -137,3 +139,48 @@ def create_portal_data(mae_sot) -> PortalData:
         report_path="/reports/monthly/2025-08/",
         data_texts=sorted({t for t in data_texts if t}, key=len, reverse=True),
     )
+
+
+# The longest a held task waits for the test to have seen it queued.
+WORKER_WAIT = 15
+
+
+class HeldWorker:
+    """Stands in for a Celery worker: a task queued with `delay_on_commit` after the request's
+    transaction committed runs (eagerly, in-process) on a thread once the test has seen it
+    waiting (`pick_up()`), so that a journey can see the "Waiting" state and the progress."""
+
+    def __init__(self, task):
+        self.task = task
+        self.go = threading.Event()
+        self.threads = []
+
+    def delay_on_commit(self, job_id):
+        transaction.on_commit(lambda: self._start(job_id))
+
+    def _start(self, job_id):
+        thread = threading.Thread(target=self._work, args=[job_id], daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def _work(self, job_id):
+        self.go.wait(timeout=WORKER_WAIT)
+        try:
+            self.task.apply(args=[job_id])
+        finally:
+            connection.close()
+
+    def pick_up(self):
+        self.go.set()
+
+    def finish(self):
+        self.pick_up()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+def hold_task(monkeypatch, module, name: str) -> HeldWorker:
+    """Replace `module.name` (a Celery task) by a held worker for the test."""
+    worker = HeldWorker(getattr(module, name))
+    monkeypatch.setattr(module, name, worker)
+    return worker

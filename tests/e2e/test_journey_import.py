@@ -3,16 +3,15 @@ background: the job page shows its progress (htmx polling), then the report; a f
 error imports nothing, the corrected file imports everyone."""
 
 import re
-import threading
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.db import connection, transaction
 from playwright.sync_api import expect
 
 from people.models import ImportJob, Person
 from portal.roles import Role
 from tests.conftest import make_user
+from tests.e2e.helpers import hold_task
 
 pytestmark = pytest.mark.e2e
 
@@ -22,48 +21,15 @@ HEADER = (
 )
 KYAW = ",Kyaw Min Oo,Kyaw,ကျော်မင်းဦး,male,2003,defected,soldier,2025-08-14,new_recruit,Private,Magway,MAE-SOT,Crossed with two others\n"
 THET = ",Thet Naing,Thet,သက်နိုင်,{sex},1998,pow,soldier,2025-07-02,veteran,Corporal,Sagaing,MAE-SOT,\n"
-# The longest an import waits for the test to have seen it queued.
-WORKER_WAIT = 15
-
-
-class Worker:
-    """Stands in for a Celery worker: an import queued after the request's transaction
-    committed runs (eagerly, in-process) on a thread once the test has seen it waiting."""
-
-    def __init__(self, task):
-        self.task = task
-        self.go = threading.Event()
-        self.threads = []
-
-    def delay_on_commit(self, job_id):
-        transaction.on_commit(lambda: self._start(job_id))
-
-    def _start(self, job_id):
-        thread = threading.Thread(target=self._work, args=[job_id], daemon=True)
-        self.threads.append(thread)
-        thread.start()
-
-    def _work(self, job_id):
-        self.go.wait(timeout=WORKER_WAIT)
-        try:
-            self.task.apply(args=[job_id])
-        finally:
-            connection.close()
-
-    def pick_up(self):
-        self.go.set()
 
 
 @pytest.fixture
 def worker(monkeypatch):
     from people import tasks
 
-    worker = Worker(tasks.run_import)
-    monkeypatch.setattr(tasks, "run_import", worker)
+    worker = hold_task(monkeypatch, tasks, "run_import")
     yield worker
-    worker.pick_up()
-    for thread in worker.threads:
-        thread.join(timeout=30)
+    worker.finish()
 
 
 def no_serious_accessibility_issue(page):

@@ -4,11 +4,9 @@ monthly report (progress shown by htmx polling) and downloads the CSV."""
 import csv
 import io
 import re
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
 from playwright.sync_api import expect
 
 from portal.roles import Role
@@ -16,12 +14,10 @@ from reports import services
 from reports.models import ReportBuild
 from reports.periods import parse
 from tests.conftest import make_user
+from tests.e2e.helpers import hold_task
 from tests.people.factories import ExitFactory, PersonFactory
 
 pytestmark = pytest.mark.e2e
-
-# The longest a build waits for the test to have seen it queued.
-WORKER_WAIT = 15
 
 
 def august_exits(site, soldiers=12, police=2):
@@ -41,44 +37,13 @@ def august_exits(site, soldiers=12, police=2):
         )
 
 
-class Worker:
-    """Stands in for a Celery worker: a build request, queued after the request's transaction
-    committed, runs (eagerly, in-process) on a thread once the test has seen it waiting."""
-
-    def __init__(self, task):
-        self.task = task
-        self.go = threading.Event()
-        self.threads = []
-
-    def delay_on_commit(self, build_id):
-        transaction.on_commit(lambda: self._start(build_id))
-
-    def _start(self, build_id):
-        thread = threading.Thread(target=self._work, args=[build_id], daemon=True)
-        self.threads.append(thread)
-        thread.start()
-
-    def _work(self, build_id):
-        self.go.wait(timeout=WORKER_WAIT)
-        try:
-            self.task.apply(args=[build_id])
-        finally:
-            connection.close()
-
-    def pick_up(self):
-        self.go.set()
-
-
 @pytest.fixture
 def worker(monkeypatch):
     from reports import tasks
 
-    worker = Worker(tasks.run_build)
-    monkeypatch.setattr(tasks, "run_build", worker)
+    worker = hold_task(monkeypatch, tasks, "run_build")
     yield worker
-    worker.pick_up()
-    for thread in worker.threads:
-        thread.join(timeout=30)
+    worker.finish()
 
 
 def chart_pixels(canvas) -> int:
