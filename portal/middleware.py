@@ -105,6 +105,9 @@ class PledgeRequiredMiddleware:
                 if not has_accepted_current_pledge(request.user):
                     return redirect(f"{reverse('pledge')}?next={request.get_full_path()}")
                 request.session["pledge_accepted"] = current
+            # MfaRequiredMiddleware (just before this one) and the pledge passed for this
+            # session user: the API's AccountInGoodStanding need not ask the database again.
+            request.account_checked_for = request.user.pk
         return self.get_response(request)
 
 

@@ -44,6 +44,8 @@ class AccountInGoodStanding(permissions.BasePermission):
         from portal.services import has_accepted_current_pledge
 
         user = request.user
+        if getattr(request._request, "account_checked_for", None) == user.pk:
+            return True  # a browser session: the middleware has just checked both
         if user.role in MFA_REQUIRED_ROLES and not is_mfa_enabled(user):
             raise RoleDenied(_("Set up two-factor authentication in the portal first."))
         if not has_accepted_current_pledge(user):

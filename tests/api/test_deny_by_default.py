@@ -87,6 +87,22 @@ def test_session_works_for_reads_and_enforces_csrf_on_writes(case_worker_mae_sot
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
 
 
+def test_session_requests_check_mfa_and_pledge_once(case_worker_mae_sot):
+    """The middleware has checked the session user's second factor and pledge: the API does
+    not ask the database again (token requests are checked by the API, see test_tokens)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = APIClient()
+    client.force_login(case_worker_mae_sot, backend="django.contrib.auth.backends.ModelBackend")
+    client.get(reverse("api-person-list"))  # the first request records the pledge in the session
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(reverse("api-person-list")).status_code == 200
+    sql = [query["sql"] for query in captured.captured_queries]
+    assert sum("mfa_authenticator" in statement for statement in sql) == 1
+    assert not any("portal_pledgeacceptance" in statement for statement in sql)
+
+
 @pytest.mark.parametrize("path", ["/api/v1/people/1.5/", "/api/v1/no%0Asuch/", "/api/v2/"])
 def test_unknown_api_path_is_a_json_404(api, admin_user, path):
     response = api(admin_user).get(path)

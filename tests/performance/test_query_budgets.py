@@ -551,10 +551,10 @@ def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_
     url = _api(name)
     sign_in(client, staff["case_worker"])
     queries = flat(count_queries, client, url, lambda: grow(MANY))
-    # The request (3) +2 tx; the API's own checks: TOTP authenticator and pledge acceptance
-    # (2); the count (1); the page (1); people: their exits (prefetch, 1); the audit row of the
-    # read (1).
-    budget = 11 if name == "api-person-list" else 10
+    # The request (3) +2 tx (the API does not repeat the middleware's TOTP and pledge checks
+    # for a browser session); the count (1); the page (1); people: their exits (prefetch, 1);
+    # the audit row of the read (1).
+    budget = 9 if name == "api-person-list" else 8
     with django_assert_max_num_queries(budget):
         client.get(url)
     assert queries == budget
@@ -566,8 +566,8 @@ def test_people_api_detail(client, staff, grow, count_queries, django_assert_max
     url = _api("api-person-detail", pk=person.pk)
     sign_in(client, staff["case_worker"])
     queries = flat(count_queries, client, url, lambda: _person_with_history(staff, 15))
-    # The request (3) +2 tx; the API's checks (2); the person with site and case worker (1);
-    # the exits (prefetch, 1); the audit row of the read (1).
-    with django_assert_max_num_queries(10):
+    # The request (3) +2 tx; the person with site and case worker (1); the exits (prefetch,
+    # 1); the audit row of the read (1).
+    with django_assert_max_num_queries(8):
         client.get(url)
-    assert queries == 10
+    assert queries == 8
