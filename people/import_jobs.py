@@ -32,6 +32,8 @@ from portal.roles import STAFF_WITH_PERSON_DATA
 LEFTOVER_AGE = timedelta(days=1)
 # A report keeps the first errors only: enough to correct a file, small enough to store.
 MAX_STORED_ERRORS = 1000
+# Reports (which may quote cells) and file names are erased a month after the import.
+REPORT_LIFETIME = timedelta(days=30)
 
 
 class ImportFailed(Exception):
@@ -162,8 +164,9 @@ def describe_failure(error: BaseException) -> str:
 
 
 def delete_leftovers(now: datetime | None = None) -> int:
-    """Delete upload files older than a day, and mark jobs still unfinished after a day
-    failed (their task never ran or was stopped). Returns the number of files deleted."""
+    """Delete upload files older than a day, mark jobs still unfinished after a day failed
+    (their task never ran or was stopped), and erase the reports and file names of jobs
+    finished more than `REPORT_LIFETIME` ago. Returns the number of files deleted."""
     now = now or timezone.now()
     cutoff = now - LEFTOVER_AGE
     deleted = 0
@@ -178,5 +181,8 @@ def delete_leftovers(now: datetime | None = None) -> int:
         saving=False,
         error="not finished within a day",
         finished_at=now,
+    )
+    ImportJob.objects.filter(finished_at__lt=now - REPORT_LIFETIME, report_erased=False).update(
+        report_data="", file_name="", report_erased=True
     )
     return deleted

@@ -402,6 +402,7 @@ class ImportJob(models.Model):
     rows_done = models.PositiveIntegerField(default=0)
     saving = models.BooleanField(default=False)
     report_data = EncryptedTextField(blank=True)  # `ImportReport.to_dict()` as JSON
+    report_erased = models.BooleanField(default=False)  # report and file name, after a month
     error = models.CharField(max_length=300, blank=True)  # the kind of failure, for operators
     finished_at = models.DateTimeField(null=True, blank=True)
     # The upload request, for the audit row the task writes (id, address and path).

@@ -367,6 +367,27 @@ def test_leftover_files_and_unfinished_jobs_are_cleaned_up_after_a_day(case_work
     }
 
 
+def test_reports_and_file_names_are_erased_a_month_after_the_import(
+    client, signed_in, case_worker_mae_sot
+):
+    report = ImportReport(rows_read=1, errors=[RowError(2, "full_name", "Kyaw Min is invalid")])
+    old, recent = done_job(case_worker_mae_sot, report), done_job(case_worker_mae_sot, report)
+    now = timezone.now()
+    ImportJob.objects.filter(pk=old.pk).update(finished_at=now - timedelta(days=31))
+    ImportJob.objects.filter(pk=recent.pk).update(finished_at=now - timedelta(days=29))
+
+    import_jobs.delete_leftovers(now)
+
+    old.refresh_from_db()
+    recent.refresh_from_db()
+    assert (old.report_erased, old.report_data, old.file_name) == (True, "", "")
+    assert recent.report is not None and recent.file_name == "intake.csv"
+    signed_in(case_worker_mae_sot)
+    page = job_page(client, old).content.decode()
+    assert "report was deleted a month after the import" in page and "Kyaw Min" not in page
+    assert "Kyaw Min" in job_page(client, recent).content.decode()
+
+
 def test_daily_housekeeping_deletes_leftover_import_files(case_worker_mae_sot):
     from portal.tasks import clear_expired_sessions_and_invitations
 
