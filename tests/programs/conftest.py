@@ -54,3 +54,31 @@ def is_checked(page: str, pk: int) -> bool:
     """Whether the checkbox of person `pk` is in the page, ticked."""
     tag = re.search(rf'<input type="checkbox" name="people" value="{pk}"[^>]*>', page)
     return tag is not None and " checked" in tag.group()
+
+
+def check_offers_the_50_most_recent(client, url: str, site_of_51: list) -> None:
+    """The form offers the 50 most recently registered and says there are more (with and
+    without a search); with exactly 50 it says nothing more."""
+    response = client.get(url)
+    assert offered(response) == {person.case_number for person in site_of_51[1:]}
+    assert "Showing 50 of more than 50 people" in response.content.decode()
+    response = client.get(url, {"q": "MS-25-"})
+    assert len(offered(response)) == 50
+    assert "More than 50 people match" in response.content.decode()
+    site_of_51[-1].delete()
+    response = client.get(url)
+    assert len(offered(response)) == 50
+    assert "more than 50" not in response.content.decode()
+
+
+def check_search_finds_beyond_the_first_50(
+    client, url: str, site_of_51: list, nobody_message: str
+) -> None:
+    """A search finds the longest registered person, whom the form does not offer unasked,
+    and a search that matches nobody says so."""
+    response = client.get(url, {"q": "thura zin"})
+    assert offered(response) == {site_of_51[0].case_number}
+    assert "more than 50" not in response.content.decode()
+    response = client.get(url, {"q": "nobody by that name"})
+    assert not offered(response)
+    assert nobody_message in response.content.decode()

@@ -14,7 +14,12 @@ from django.utils import timezone
 from portal.models import AuditEvent
 from programs import selectors, services
 from programs.models import AssistanceType, Distribution
-from tests.programs.conftest import is_checked, offered
+from tests.programs.conftest import (
+    check_offers_the_50_most_recent,
+    check_search_finds_beyond_the_first_50,
+    is_checked,
+    offered,
+)
 from tests.programs.factories import (
     AssistanceTypeFactory,
     DistributionFactory,
@@ -160,31 +165,19 @@ def test_bulk_form_offers_the_50_most_recently_registered_and_says_there_are_mor
     client, signed_in, case_worker_mae_sot, food, site_of_51
 ):
     signed_in(case_worker_mae_sot)
-    url = reverse("programs:distribution_bulk")
-    response = client.get(url)
-    assert offered(response) == {person.case_number for person in site_of_51[1:]}
-    assert "Showing 50 of more than 50 people" in response.content.decode()
-    response = client.get(url, {"q": "MS-25-"})
-    assert len(offered(response)) == 50
-    assert "More than 50 people match" in response.content.decode()
-    site_of_51[-1].delete()
-    response = client.get(url)
-    assert len(offered(response)) == 50
-    assert "more than 50" not in response.content.decode()
+    check_offers_the_50_most_recent(client, reverse("programs:distribution_bulk"), site_of_51)
 
 
 def test_bulk_form_search_finds_someone_beyond_the_first_50(
     client, signed_in, case_worker_mae_sot, food, site_of_51
 ):
-    oldest = site_of_51[0]
     signed_in(case_worker_mae_sot)
-    url = reverse("programs:distribution_bulk")
-    response = client.get(url, {"q": "thura zin"})
-    assert offered(response) == {oldest.case_number}
-    assert "more than 50" not in response.content.decode()
-    response = client.get(url, {"q": "nobody by that name"})
-    assert not offered(response)
-    assert "Nobody at this site matches this search." in response.content.decode()
+    check_search_finds_beyond_the_first_50(
+        client,
+        reverse("programs:distribution_bulk"),
+        site_of_51,
+        "Nobody at this site matches this search.",
+    )
 
 
 def test_bulk_form_says_when_nobody_at_the_site_may_receive_assistance(
