@@ -231,6 +231,18 @@ def test_session_list_shows_own_sites_only(
     assert reverse("programs:session_detail", args=[delhi.pk]) not in page
 
 
+@pytest.mark.parametrize("name", ["programs:session_list", "programs:distribution_list"])
+def test_the_site_filter_is_offered_to_users_of_several_sites(
+    client, signed_in, case_worker_mae_sot, admin_user, session, new_delhi, name
+):
+    signed_in(case_worker_mae_sot)
+    assert 'id="filter-location"' not in client.get(reverse(name)).content.decode()
+    signed_in(admin_user)
+    page = client.get(reverse(name), {"location": new_delhi.pk}).content.decode()
+    assert f'<option value="{new_delhi.pk}" selected>' in page
+    assert reverse("programs:session_detail", args=[session.pk]) not in page
+
+
 # --- Completion and outcomes ------------------------------------------------------------------
 
 
