@@ -14,6 +14,32 @@ Action = AuditEvent.Action
 MASK = "•••"
 
 
+def _event(
+    action: str,
+    *,
+    actor,
+    object_type: str,
+    object_id: str | int,
+    person_id: int | None,
+    site_id: int | None,
+    changes: Mapping[str, Any] | None,
+) -> AuditEvent:
+    """An unsaved audit row, with who and the current request's id, IP and path."""
+    context = request_context.get()
+    return AuditEvent(
+        action=action,
+        actor=actor if (actor is not None and actor.is_authenticated) else None,
+        object_type=object_type,
+        object_id=str(object_id or ""),
+        person_id=person_id,
+        site_id=site_id,
+        changes=dict(changes or {}),
+        source_ip=context.source_ip if context else None,
+        request_id=context.request_id if context else "",
+        path=context.path[:300] if context else "",
+    )
+
+
 def record(
     action: str,
     *,
@@ -31,18 +57,33 @@ def record(
         object_id = object_id or obj.pk
         person_id = person_id if person_id is not None else getattr(obj, "audit_person_id", None)
         site_id = site_id if site_id is not None else getattr(obj, "audit_site_id", None)
-    context = request_context.get()
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor if (actor is not None and actor.is_authenticated) else None,
+    event = _event(
+        action,
+        actor=actor,
         object_type=object_type,
-        object_id=str(object_id or ""),
+        object_id=object_id,
         person_id=person_id,
         site_id=site_id,
-        changes=dict(changes or {}),
-        source_ip=context.source_ip if context else None,
-        request_id=context.request_id if context else "",
-        path=context.path[:300] if context else "",
+        changes=changes,
+    )
+    event.save()
+    return event
+
+
+def record_many(action: str, *, actor, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Audit rows for many objects in one INSERT; each row gives `object_type`, `object_id`
+    and optionally `person_id`, `site_id` and `changes`, as `record` takes them."""
+    AuditEvent.objects.bulk_create(
+        _event(
+            action,
+            actor=actor,
+            object_type=row["object_type"],
+            object_id=row["object_id"],
+            person_id=row.get("person_id"),
+            site_id=row.get("site_id"),
+            changes=row.get("changes"),
+        )
+        for row in rows
     )
 
 

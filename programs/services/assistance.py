@@ -16,7 +16,7 @@ from people.models import Partner, Person
 from portal import auditing
 from portal.models import Location, User
 from programs.models import AssistanceType, Distribution
-from programs.services.common import is_usable, record_many
+from programs.services.common import is_usable
 
 
 class RepeatAssistance(Exception):
@@ -101,7 +101,7 @@ def distribute(
             for person in people
         ]
     )
-    record_many(
+    auditing.record_many(
         auditing.Action.CREATE,
         actor=by,
         rows=[

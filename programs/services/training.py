@@ -25,7 +25,7 @@ from programs.models import (
     LivelihoodOutcome,
     TrainingSession,
 )
-from programs.services.common import is_usable, record_many
+from programs.services.common import is_usable
 
 SESSION_FIELDS = ("course", "date", "start_time", "end_time", "location", "trainer", "capacity",
                   "status")  # fmt: skip
@@ -138,7 +138,7 @@ def enrol(*, by: User, session: TrainingSession, people: Sequence[Person]) -> li
             enrolment.save(update_fields=["status", "completed_on", "enrolled_by", "enrolled_at"])
         enrolment.session = session
         enrolments.append(enrolment)
-    record_many(
+    auditing.record_many(
         auditing.Action.CREATE,
         actor=by,
         rows=[
@@ -292,7 +292,7 @@ def save_attendance(
             ]
         )
         # Query 4: one audit row per person whose attendance changed.
-        record_many(
+        auditing.record_many(
             auditing.Action.UPDATE,
             actor=by,
             rows=[
