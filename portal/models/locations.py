@@ -34,7 +34,11 @@ class Location(models.Model):
 
     # Case workers and trainers see their assigned sites; analysts see site names for
     # statistics filters; admins see all.
-    scope = Scope(site="pk", open_to_roles=frozenset({"analyst"}))
+    scope = Scope(
+        site="pk",
+        site_roles=frozenset({"case_worker", "trainer"}),
+        open_to_roles=frozenset({"analyst"}),
+    )
 
     class Meta:
         ordering = ["name"]

@@ -72,13 +72,14 @@ MATRIX = {
         "update": ADMIN_WRITE_UPDATE,
     },
     "locations": {
-        # Everyone reads the sites of their scope: trainers have none (Location.scope).
+        # Everyone reads the sites of their scope: case workers and trainers their own
+        # (the trainer works at MAE-SOT), analysts and admins every site (Location.scope).
         "list": {
             "admin": OK, "cw_own": OK, "cw_other": OK, "trainer": OK, "analyst": OK,
             "anon": UNAUTHENTICATED,
         },
         "retrieve": {
-            "admin": OK, "cw_own": OK, "cw_other": HIDDEN, "trainer": HIDDEN, "analyst": OK,
+            "admin": OK, "cw_own": OK, "cw_other": HIDDEN, "trainer": OK, "analyst": OK,
             "anon": UNAUTHENTICATED,
         },
         "create": ADMIN_WRITE_CREATE,

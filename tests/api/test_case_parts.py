@@ -267,7 +267,7 @@ def test_sites_per_role(api, admin_user, case_worker_mae_sot, trainer, analyst):
     assert sorted(codes(api(admin_user))) == everything
     assert sorted(codes(api(analyst))) == everything
     assert codes(api(case_worker_mae_sot)) == ["MAE-SOT"]
-    assert codes(api(trainer)) == []  # Location.scope gives trainers no sites
+    assert codes(api(trainer)) == ["MAE-SOT"]  # the sites they work at
 
 
 def test_site_field_sets(api, admin_user, case_worker_mae_sot, mae_sot):

@@ -30,3 +30,10 @@ def test_trainer_and_analyst_homes_show_no_person_data(
         signed_in(user)
         page = client.get(reverse("home")).content.decode()
         assert person.case_number not in page and person.full_name not in page
+
+
+def test_trainer_home_names_the_sites_they_work_at(client, signed_in, trainer, mae_sot, new_delhi):
+    signed_in(trainer)
+    page = client.get(reverse("home")).content.decode()
+    assert mae_sot.name in page and new_delhi.name not in page
+    assert "not assigned to any site" not in page
