@@ -15,6 +15,9 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 LOOKAHEAD_PAGES = 4
+# No list comes near a billion rows; a larger bound (from an absurd page number) would
+# overflow the database's integers in LIMIT instead of answering "no such page".
+MAX_BOUND = 10**9
 
 
 def page_number(raw: object) -> int:
@@ -36,7 +39,7 @@ class BoundedPaginator(Paginator):
 
     def __init__(self, object_list: QuerySet, per_page: int, *, number: object = 1, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.bound = (page_number(number) + LOOKAHEAD_PAGES) * self.per_page
+        self.bound = min((page_number(number) + LOOKAHEAD_PAGES) * self.per_page, MAX_BOUND)
         self.more = False
 
     @cached_property

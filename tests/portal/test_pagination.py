@@ -49,6 +49,27 @@ def test_pages_past_the_end_and_unreadable_numbers(fifteen_people):
     assert bounded_page(Person.objects.all(), PER_PAGE, "-3").number == 1 + LOOKAHEAD_PAGES
 
 
+@pytest.mark.parametrize("number", ["1152921504606846975", "9" * 40])
+def test_absurd_page_numbers_are_past_the_end_not_an_error(fifteen_people, number):
+    page = bounded_page(Person.objects.all(), PER_PAGE, number)
+    assert (page.number, page.paginator.count, page.paginator.more) == (8, 15, False)
+
+
+def test_absurd_page_numbers_in_the_list_and_the_api(
+    client,
+    signed_in,
+    api,  # noqa: F811
+    admin_user,
+    fifteen_people,
+):
+    signed_in(admin_user)
+    huge = "3871587310427421897048642017034240"
+    assert client.get(reverse("people:list"), {"page": huge}).status_code == 200
+    assert client.get(reverse("audit_list"), {"page": huge}).status_code == 200
+    for url in ("/api/v1/people/", "/api/v1/locations/", "/api/v1/exits/"):
+        assert api(admin_user).get(url, {"page": huge}).status_code == 404, url
+
+
 def test_the_count_is_one_limited_query(fifteen_people, django_assert_num_queries):
     paginator = BoundedPaginator(Person.objects.all(), PER_PAGE, number=1)
     with django_assert_num_queries(1) as captured:
