@@ -82,3 +82,14 @@ def check_search_finds_beyond_the_first_50(
     response = client.get(url, {"q": "nobody by that name"})
     assert not offered(response)
     assert nobody_message in response.content.decode()
+
+
+def check_shown_again_with_the_choices(response, chosen: list, refused) -> None:
+    """A refused post shows the form again with every chosen person offered and ticked (also
+    those beyond the 50 offered unasked), and without the person who was refused."""
+    assert response.status_code == 200 and response.context["form"].errors
+    page = response.content.decode()
+    for person in chosen:
+        assert f'value="{person.pk}" id="id_people_' in page
+        assert is_checked(page, person.pk)
+    assert refused.case_number not in page
