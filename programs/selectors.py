@@ -6,7 +6,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from people import burmese
@@ -69,8 +79,18 @@ def trainers_for(user: User) -> QuerySet[User]:
 # --- Training ---------------------------------------------------------------------------------
 
 
-def _taken_places() -> Count:
-    return Count("enrolments", filter=Q(enrolments__status__in=Enrolment.TAKES_A_PLACE))
+def _taken_places() -> Coalesce:
+    """Places taken in each session, as a correlated subquery: computed only for the rows a
+    list returns (after its sort and cut to 200), where a JOIN with GROUP BY counted the
+    enrolments of every matching session first (1,300 upcoming sessions at 100k people)."""
+    taken = (
+        Enrolment.objects.filter(session=OuterRef("pk"), status__in=Enrolment.TAKES_A_PLACE)
+        .order_by()
+        .values("session")
+        .annotate(count=Count("pk"))
+        .values("count")
+    )
+    return Coalesce(Subquery(taken, output_field=IntegerField()), 0)
 
 
 def sessions_for(user: User) -> QuerySet[TrainingSession]:
