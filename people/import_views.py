@@ -10,6 +10,7 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -93,7 +94,12 @@ def _upload(request: HttpRequest) -> HttpResponse:
             dry_run=form.cleaned_data["dry_run"],
         )
         return redirect("people:import_job", job_pk=job.pk)
-    return render(request, "people/import.html", {"form": form, "columns": ",".join(COLUMNS)})
+    # Column names are typed in English whatever the page's language: marked as such.
+    column = {
+        name: format_html('<code lang="en" translate="no">{}</code>', name) for name in COLUMNS
+    }
+    context = {"form": form, "columns": ",".join(COLUMNS), "column": column}
+    return render(request, "people/import.html", context)
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)

@@ -809,3 +809,16 @@ def test_large_upload_is_never_written_to_a_plain_temporary_file(
 
     assert len(SAMPLE_CSV.encode()) > 100
     assert "The file was imported." in response.text
+
+
+def test_upload_page_marks_column_names_as_english_code(client, signed_in, case_worker_mae_sot):
+    """Column names are typed in English whatever the language: marked so on the page (screen
+    readers, browser translation), also inside translated sentences."""
+    from django.utils import translation
+
+    signed_in(case_worker_mae_sot)
+    with translation.override("my"):
+        page = client.get(reverse("people_import"), HTTP_ACCEPT_LANGUAGE="my").content.decode()
+    for name in ("full_name", "location", "case_number", "exit_type", "notes"):
+        assert f'<code lang="en" translate="no">{name}</code>' in page
+    assert '<code class="text-break" lang="en" translate="no">case_number,full_name' in page
