@@ -10,6 +10,31 @@ from people import choices
 from people.models import Exit, Person
 from people.selectors import search_people
 from portal.models import Location
+from portal.widgets import QuickSelect
+
+
+class _FewChoices(django_filters.fields.ModelChoiceIterator):
+    """Reads the choices with one plain query. Django reads a choice queryset with
+    `.iterator()`, which on PostgreSQL is a server-side cursor: three round trips (DECLARE,
+    FETCH, CLOSE) for a user's two or three sites, a tenth of the people list's time."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        if self.field.null_label is not None:
+            yield (self.field.null_value, self.field.null_label)
+        for obj in self.queryset.all():
+            yield self.choice(obj)
+
+
+class _SiteField(django_filters.fields.ModelChoiceField):
+    iterator = _FewChoices
+
+
+class SiteFilter(django_filters.ModelChoiceFilter):
+    """A choice of the user's sites (set the queryset to them)."""
+
+    field_class = _SiteField
 
 
 def _with_exit(queryset, **lookup):
@@ -18,16 +43,27 @@ def _with_exit(queryset, **lookup):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    location = django_filters.ModelChoiceFilter(label=_("Site"), queryset=Location.objects.none())
-    status = django_filters.ChoiceFilter(label=_("Status"), choices=choices.Status.choices)
+    location = SiteFilter(label=_("Site"), queryset=Location.objects.none(), widget=QuickSelect)
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=choices.Status.choices, widget=QuickSelect
+    )
     exit_type = django_filters.ChoiceFilter(
-        label=_("Exit type"), choices=choices.ExitType.choices, method="filter_exit"
+        label=_("Exit type"),
+        choices=choices.ExitType.choices,
+        widget=QuickSelect,
+        method="filter_exit",
     )
     affiliation = django_filters.ChoiceFilter(
-        label=_("Affiliation"), choices=choices.Affiliation.choices, method="filter_exit"
+        label=_("Affiliation"),
+        choices=choices.Affiliation.choices,
+        widget=QuickSelect,
+        method="filter_exit",
     )
     recruit_status = django_filters.ChoiceFilter(
-        label=_("Recruit status"), choices=choices.RecruitStatus.choices, method="filter_exit"
+        label=_("Recruit status"),
+        choices=choices.RecruitStatus.choices,
+        widget=QuickSelect,
+        method="filter_exit",
     )
     exit_month = django_filters.CharFilter(
         label=_("Exit month"),
@@ -37,6 +73,7 @@ class PersonFilter(django_filters.FilterSet):
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
+        widget=QuickSelect,
         fields=(
             ("created_at", "registered"),
             ("case_number", "case_number"),

@@ -49,6 +49,7 @@ class Partner(models.Model):
 
 
 STATUS_LABELS = dict(choices.Status.choices)
+FLAG_REASON_LABELS = dict(choices.FlagReason.choices)
 
 
 class Person(models.Model):
@@ -301,6 +302,10 @@ class Flag(PersonPart):
 
     def __str__(self) -> str:
         return f"flag {self.pk}"
+
+    def get_reason_display(self) -> str:
+        # One dictionary lookup instead of Django's generated method (see Person's).
+        return str(FLAG_REASON_LABELS.get(self.reason, self.reason))
 
 
 class Referral(PersonPart):

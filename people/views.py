@@ -37,7 +37,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         return redirect(f"{request.path}?f={filter_state.remember(request, FILTERS, request.POST)}")
     person_filter = PersonFilter(
         filter_state.recall(request, FILTERS),
-        queryset=selectors.people_for(request.user),
+        queryset=selectors.people_list_for(request.user),
         locations=locations_for(request.user),
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()

@@ -1,0 +1,86 @@
+"""The people list's rows, built in Python (`people_tags.person_rows`): the same cells the
+template wrote, every value escaped, one link per person."""
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from people.models import Flag
+from tests.people.factories import ExitFactory, PersonFactory
+
+
+def rows_of(client) -> str:
+    page = client.get(reverse("people:list")).content.decode()
+    return page[page.index("<tbody>") : page.index("</tbody>")]
+
+
+def test_a_row_shows_the_case_with_its_latest_exit_case_worker_and_flags(
+    client, signed_in, case_worker_mae_sot, mae_sot
+):
+    person = PersonFactory(
+        location=mae_sot, full_name="Kyaw Min Oo", name_my="ကျော်မင်းဦး", status="active",
+        case_worker=case_worker_mae_sot,
+    )  # fmt: skip
+    ExitFactory(person=person, exit_type="pow", affiliation="police", exit_date="2024-01-02")
+    ExitFactory(person=person, exit_type="defected", affiliation="soldier", exit_date="2025-03-04")
+    Flag.objects.create(person=person, reason="security_risk", raised_by=case_worker_mae_sot)
+    Flag.objects.create(person=person, reason="data_to_check", raised_by=case_worker_mae_sot)
+    signed_in(case_worker_mae_sot)
+
+    rows = rows_of(client)
+
+    link = reverse("people:detail", args=[person.pk])
+    assert f'<td><a href="{link}">{person.case_number}</a></td>' in rows
+    assert '<td>Kyaw Min Oo <span lang="my">ကျော်မင်းဦး</span></td>' in rows
+    assert "<td>MAE-SOT</td><td>Active</td><td>Defected · Soldier · 2025-03-04</td>" in rows
+    assert f"<td>{case_worker_mae_sot.get_short_name()}</td>" in rows
+    assert '<span class="badge text-bg-danger me-1">Security risk</span>' in rows
+    assert '<span class="badge text-bg-warning me-1">Data to check</span>' in rows
+
+
+def test_a_row_without_exit_case_worker_or_burmese_name_shows_dashes(
+    client, signed_in, case_worker_mae_sot, mae_sot
+):
+    PersonFactory(location=mae_sot, full_name="Aung Aung", name_my="", case_worker=None)
+    signed_in(case_worker_mae_sot)
+
+    rows = rows_of(client)
+
+    assert "<td>Aung Aung</td>" in rows
+    assert rows.count("<td>—</td>") == 2
+    assert "lang=" not in rows
+
+
+def test_every_value_is_escaped(client, signed_in, admin_user, mae_sot):
+    PersonFactory(location=mae_sot, full_name='<script>alert("x")</script> & Co', name_my="<b>")
+    signed_in(admin_user)
+
+    rows = rows_of(client)
+
+    assert "<script>" not in rows and "<b>" not in rows
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co" in rows
+    assert '<span lang="my">&lt;b&gt;</span>' in rows
+
+
+def test_labels_follow_the_language(client, signed_in, case_worker_mae_sot, mae_sot):
+    ExitFactory(person=PersonFactory(location=mae_sot, status="active"), exit_type="defected")
+    signed_in(case_worker_mae_sot)
+    with translation.override("my"):
+        english = str(translation.gettext("Defected"))
+    client.cookies["django_language"] = "my"
+
+    rows = rows_of(client)
+
+    assert english != "Defected" and english in rows
+
+
+@pytest.mark.parametrize("count", [1, 3])
+def test_one_row_per_person_and_the_empty_message_otherwise(
+    client, signed_in, admin_user, mae_sot, count
+):
+    signed_in(admin_user)
+    assert "Nobody matches" in rows_of(client)
+    for _ in range(count):
+        PersonFactory(location=mae_sot)
+    rows = rows_of(client)
+    assert rows.count("<tr>") == count and "Nobody matches" not in rows
