@@ -133,6 +133,13 @@ class Person(models.Model):
     def display_name(self) -> str:
         return self.preferred_name or self.full_name
 
+    @property
+    def exit_list(self) -> list["Exit"]:
+        """The exits, newest first: as prefetched (`Prefetch("exits",
+        to_attr="prefetched_exits")`), else read now."""
+        prefetched = getattr(self, "prefetched_exits", None)
+        return prefetched if prefetched is not None else list(self.exits.all())
+
     def get_status_display(self) -> str:
         # Django's own rebuilds a dict of every lazily translated choice on each call, which
         # cost ~50 µs a row on the people list; this is one dictionary lookup.

@@ -145,7 +145,7 @@ class PersonSerializer(StrictModelSerializer):
         max_length=len(choices.Vulnerability.choices),
     )
     dependants = serializers.IntegerField(required=False, min_value=0, max_value=50)
-    exits = ExitFieldsSerializer(many=True, read_only=True)
+    exits = ExitFieldsSerializer(many=True, read_only=True, source="exit_list")
     exit = ExitFieldsSerializer(required=False, write_only=True)
 
     class Meta:
