@@ -82,6 +82,24 @@ def measure(action: Callable[[], object], runs: int, warmups: int) -> Timing:
     return Timing(times)
 
 
+def measure_alternately(
+    first: Callable[[], object], second: Callable[[], object], runs: int, warmups: int
+) -> tuple[Timing, Timing]:
+    """Time two actions in turn, run after run, so that both see the same machine: on a
+    shared machine the load drifts from minute to minute, and two figures measured one
+    after the other would compare two different moments."""
+    for _ in range(warmups):
+        first()
+        second()
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(runs):
+        for action, into in ((first, times[0]), (second, times[1])):
+            started = time.perf_counter()
+            action()
+            into.append(time.perf_counter() - started)
+    return Timing(times[0]), Timing(times[1])
+
+
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
 
 
@@ -349,9 +367,8 @@ class Scenarios:
 
         response = get()
         queries = count_queries(get)
-        timing = measure(get, self.runs, self.warmups)
         raw = real_queries(queries.statements)
-        raw_timing = measure(lambda: run_raw(raw), self.runs, self.warmups)
+        timing, raw_timing = measure_alternately(get, lambda: run_raw(raw), self.runs, self.warmups)
         result.figures[key] = {
             **timing.as_dict(),
             **queries.as_dict(),
