@@ -13,6 +13,7 @@ from html import escape
 
 from django import template
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
 from people.models import FLAG_REASON_LABELS, STATUS_LABELS, Flag, Person
@@ -29,12 +30,16 @@ class _Rows:
     """What every row shares, computed once: translated labels and the person link."""
 
     def __init__(self) -> None:
-        self.labels: dict[str, str] = {}
-        link = reverse("people:detail", args=[_PLACEHOLDER])
-        self.link_head, _, self.link_tail = link.partition(str(_PLACEHOLDER))
+        self.labels: dict[tuple[int, str], str] = {}
+
+    @cached_property
+    def link(self) -> tuple[str, str]:
+        """The person page's URL around the id: reversed once, not once per row."""
+        head, _, tail = reverse("people:detail", args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
+        return head, tail
 
     def label(self, table: dict, code: str) -> str:
-        key = f"{id(table)}:{code}"
+        key = (id(table), code)
         if key not in self.labels:
             self.labels[key] = escape(str(table.get(code, code)))
         return self.labels[key]
@@ -61,8 +66,9 @@ class _Rows:
         else:
             exit_cell = NO_VALUE
         worker = person.case_worker
+        head, tail = self.link
         return (
-            f'<tr><td><a href="{self.link_head}{person.pk}{self.link_tail}">'
+            f'<tr><td><a href="{head}{person.pk}{tail}">'
             f"{escape(person.case_number)}</a></td>"
             f"<td>{name}</td>"
             f"<td>{escape(person.location.code)}</td>"
