@@ -71,15 +71,16 @@ class Timing:
         }
 
 
+def _seconds(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
 def measure(action: Callable[[], object], runs: int, warmups: int) -> Timing:
     for _ in range(warmups):
         action()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        action()
-        times.append(time.perf_counter() - started)
-    return Timing(times)
+    return Timing([_seconds(action) for _ in range(runs)])
 
 
 def measure_alternately(
@@ -91,13 +92,8 @@ def measure_alternately(
     for _ in range(warmups):
         first()
         second()
-    times: tuple[list[float], list[float]] = ([], [])
-    for _ in range(runs):
-        for action, into in ((first, times[0]), (second, times[1])):
-            started = time.perf_counter()
-            action()
-            into.append(time.perf_counter() - started)
-    return Timing(times[0]), Timing(times[1])
+    pairs = [(_seconds(first), _seconds(second)) for _ in range(runs)]
+    return Timing([a for a, _ in pairs]), Timing([b for _, b in pairs])
 
 
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}

@@ -26,11 +26,13 @@ NO_VALUE = "—"
 _PLACEHOLDER = 987654321
 
 
-class _Rows:
-    """What every row shares, computed once: translated labels and the person link."""
+def _translated(table: dict) -> dict[str, str]:
+    """A table of choice labels in the current language, escaped."""
+    return {code: escape(str(label)) for code, label in table.items()}
 
-    def __init__(self) -> None:
-        self.labels: dict[tuple[int, str], str] = {}
+
+class _Rows:
+    """What every row shares, computed once per page: translated labels and the link."""
 
     @cached_property
     def link(self) -> tuple[str, str]:
@@ -38,16 +40,26 @@ class _Rows:
         head, _, tail = reverse("people:detail", args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
         return head, tail
 
-    def label(self, table: dict, code: str) -> str:
-        key = (id(table), code)
-        if key not in self.labels:
-            self.labels[key] = escape(str(table.get(code, code)))
-        return self.labels[key]
+    @cached_property
+    def exit_labels(self) -> dict[str, str]:
+        return _translated(LABELS)
+
+    @cached_property
+    def status_labels(self) -> dict[str, str]:
+        return _translated(STATUS_LABELS)
+
+    @cached_property
+    def flag_labels(self) -> dict[str, str]:
+        return _translated(FLAG_REASON_LABELS)
+
+    @staticmethod
+    def label(labels: dict[str, str], code: str) -> str:
+        return labels[code] if code in labels else escape(str(code))
 
     def flags(self, flags: Iterable[Flag]) -> str:
         return "".join(
             f'<span class="badge text-bg-{"danger" if flag.reason in URGENT_FLAGS else "warning"}'
-            f' me-1">{self.label(FLAG_REASON_LABELS, flag.reason)}</span>'
+            f' me-1">{self.label(self.flag_labels, flag.reason)}</span>'
             for flag in flags
         )
 
@@ -58,8 +70,8 @@ class _Rows:
         if person.exit_type:
             exit_cell = " · ".join(
                 (
-                    self.label(LABELS, person.exit_type),
-                    self.label(LABELS, person.affiliation),
+                    self.label(self.exit_labels, person.exit_type),
+                    self.label(self.exit_labels, person.affiliation),
                     person.exit_date.isoformat(),
                 )
             )
@@ -72,7 +84,7 @@ class _Rows:
             f"{escape(person.case_number)}</a></td>"
             f"<td>{name}</td>"
             f"<td>{escape(person.location.code)}</td>"
-            f"<td>{self.label(STATUS_LABELS, person.status)}</td>"
+            f"<td>{self.label(self.status_labels, person.status)}</td>"
             f"<td>{exit_cell}</td>"
             f"<td>{escape(worker.get_short_name()) if worker else NO_VALUE}</td>"
             f"<td>{self.flags(person.open_flags)}</td></tr>"
@@ -81,7 +93,7 @@ class _Rows:
 
 @register.simple_tag
 def person_rows(people: Iterable[Person]) -> SafeString:
-    """One `<tr>` per person of `people_for`: case number (linked), names, site, status,
+    """One `<tr>` per person of `people_list_for`: case number (linked), names, site, status,
     latest exit, case worker and open flags."""
     rows = _Rows()
     html = "\n".join(rows.row(person) for person in people)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -94,12 +93,6 @@ class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     def user(self):
         request = self.context.get("request")
         return getattr(request, "user", None)
-
-    @cached_property
-    def _readable_fields(self) -> list:
-        # DRF filters every field again for each record it represents; a list serializer's
-        # child serves every row of a page with the same fields.
-        return [field for field in self.fields.values() if not field.write_only]
 
     def get_fields(self):
         fields = super().get_fields()
