@@ -1,6 +1,8 @@
 """Helpers of `manage.py bench` (the benchmark itself runs against PostgreSQL: make bench)."""
 
-from portal.benchmarks import measure_alternately
+import pytest
+
+from portal.benchmarks import count_queries, measure_alternately
 
 
 def test_two_actions_are_timed_in_turn_after_their_warm_ups():
@@ -11,3 +13,81 @@ def test_two_actions_are_timed_in_turn_after_their_warm_ups():
     assert calls == ["request", "raw"] * 4
     assert len(first.runs) == len(second.runs) == 3
     assert all(seconds >= 0 for seconds in first.runs + second.runs)
+
+
+# --- The signed-in page with no content (the floor every page stands on) ---------------------
+
+
+def test_the_floor_page_is_only_served_by_the_benchmark_urlconf(client):
+    from django.urls import Resolver404, resolve
+
+    from portal.bench_urls import FLOOR_PATH
+
+    with pytest.raises(Resolver404):
+        resolve(FLOOR_PATH)
+
+
+def test_the_floor_page_costs_only_what_the_middleware_asks_of_the_database(
+    settings, signed_in, case_worker_mae_sot
+):
+    from portal.bench_urls import FLOOR_PATH
+
+    settings.ROOT_URLCONF = "portal.bench_urls"
+    client = signed_in(case_worker_mae_sot)
+    client.get(FLOOR_PATH)  # the first request records the pledge in the session
+    responses = []
+    queries = count_queries(lambda: responses.append(client.get(FLOOR_PATH)))
+    # Session, user, second factor (and the request's transaction): nothing of its own.
+    assert queries.count == 3
+    response = responses[0]
+    assert response.status_code == 200
+    assert b'id="main"' in response.content or b"<main" in response.content
+    # The portal's own URLs resolve under it (the navigation of the base layout).
+    assert client.get("/people/").status_code == 200
+
+
+def test_the_floor_page_keeps_the_lists_access_rule(settings, signed_in, analyst):
+    from portal.bench_urls import FLOOR_PATH
+
+    settings.ROOT_URLCONF = "portal.bench_urls"
+    assert signed_in(analyst).get(FLOOR_PATH).status_code == 403
+
+
+# --- The table and the verdicts ---------------------------------------------------------------
+
+
+def _figure(median, raw):
+    return {
+        "median": median,
+        "queries": 7,
+        "transaction_statements": 2,
+        "raw_sql": {"median": raw},
+        "ratio": round(median / raw, 2),
+        "django_ms": round(median - raw, 2),
+    }
+
+
+def test_the_table_shows_djangos_part_beside_the_ratio():
+    from portal.benchmarks import SizeResult, table
+
+    result = SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)})
+    text = table([result])
+    assert "22.0 ms, 7 q +2 tx (raw 6.0 ms, ×3.67; Django 16.0 ms)" in text
+    assert "3.5 ms, 7 q +2 tx (raw 0.8 ms, ×4.67; Django 2.8 ms)" in text
+
+
+def test_djangos_part_is_reported_at_each_size_but_not_judged():
+    from portal.benchmarks import SizeResult, verdicts
+
+    results = [
+        SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)}),
+        SizeResult(100_000, {"list_html": _figure(26.0, 11.0), "floor": _figure(3.6, 0.8)}),
+    ]
+    checks = {check["target"]: check for check in verdicts(results)}
+    part = checks["people list (HTML) Django's part at each size, ms"]
+    assert part["value"] == [16.0, 15.0]
+    assert part["met"] is None
+    assert checks["signed-in page with no content, Django's part, ms"]["value"] == [2.75, 2.8]
+    # The ratio is judged at the largest size: 26 / 11.
+    assert checks["people list (HTML) ÷ raw SQL"]["met"] is False
+    assert checks["people list (HTML) ÷ raw SQL"]["value"] == 2.36

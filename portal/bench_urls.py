@@ -1,0 +1,29 @@
+"""The benchmark's URLs: the portal's, plus a signed-in page with nothing of its own.
+
+Used only by `manage.py bench` (as ROOT_URLCONF while it measures), never served: the page
+shows what every signed-in page pays before its own work, against which the people list's
+own cost can be read (docs/performance.md).
+"""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import include, path
+
+from portal.access import require_roles
+from portal.roles import STAFF_WITH_PERSON_DATA
+
+FLOOR_PATH = "/bench/floor/"
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+def floor_page(request: HttpRequest) -> HttpResponse:
+    """The base layout with an empty content block, through the whole middleware stack
+    (sessions, authentication, MFA and pledge checks, CSP, security headers) and the same
+    access rule as the people list."""
+    return render(request, "base.html")
+
+
+urlpatterns = [
+    path(FLOOR_PATH.strip("/") + "/", floor_page),
+    path("", include("portal.urls")),
+]
