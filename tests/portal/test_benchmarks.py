@@ -91,3 +91,12 @@ def test_djangos_part_is_reported_at_each_size_but_not_judged():
     # The ratio is judged at the largest size: 26 / 11.
     assert checks["people list (HTML) ÷ raw SQL"]["met"] is False
     assert checks["people list (HTML) ÷ raw SQL"]["value"] == 2.36
+
+
+def test_calibration_times_a_python_and_an_sql_workload(db):
+    from portal.benchmarks import CALIBRATION_ROWS, _sql_workload, calibration
+
+    assert _sql_workload() == CALIBRATION_ROWS  # the query counts what it is asked to
+    figures = calibration(runs=1)
+    assert figures["python_ms"] > 0
+    assert figures["sql_ms"] > 0

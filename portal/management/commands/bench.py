@@ -66,6 +66,7 @@ class Command(BaseCommand):
             f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['database']}, "
             f"load average {' '.join(map(str, machine['load_average']))}"
         )
+        calibration = {"start": self._calibrate()}
         results = []
         for size in wanted:
             seeded = User.objects.filter(email="caseworker@demo.example").first()
@@ -91,6 +92,7 @@ class Command(BaseCommand):
             for note in result.notes:
                 self._log(f"  note: {note}")
 
+        calibration["end"] = self._calibrate()
         checks = benchmarks.verdicts(results)
         self.stdout.write("")
         self.stdout.write(benchmarks.table(results))
@@ -108,6 +110,7 @@ class Command(BaseCommand):
                     "generated_at": timezone.now().isoformat(),
                     "machine": machine,
                     "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
+                    "calibration": calibration,
                     "method": {
                         "runs": options["runs"],
                         "warmups": options["warmups"],
@@ -132,3 +135,11 @@ class Command(BaseCommand):
     def _log(self, message: str) -> None:
         self.stdout.write(message)
         self.stdout.flush()
+
+    def _calibrate(self) -> dict:
+        figures = benchmarks.calibration()
+        self._log(
+            f"Calibration: Python workload {figures['python_ms']:.1f} ms, "
+            f"SQL workload {figures['sql_ms']:.1f} ms"
+        )
+        return figures
