@@ -24,6 +24,6 @@ def floor_page(request: HttpRequest) -> HttpResponse:
 
 
 urlpatterns = [
-    path(FLOOR_PATH.strip("/") + "/", floor_page),
+    path(FLOOR_PATH.removeprefix("/"), floor_page),
     path("", include("portal.urls")),
 ]

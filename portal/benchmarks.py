@@ -2,9 +2,9 @@
 
 Each scenario runs in this process through Django's test client (the whole middleware stack,
 no network) against the configured database, as the demo users of `seed_demo`: the case
-worker (people list, person page, import), the trainer (roster save) and the admin
-(dashboard). Times are medians over repeated runs after warm-up runs; query counts are
-taken from one extra run.
+worker (people list, a signed-in page with no content, person page, import), the trainer
+(roster save) and the admin (dashboard). Times are medians over repeated runs after warm-up
+runs; query counts are taken from one extra run.
 """
 
 from __future__ import annotations
@@ -385,7 +385,9 @@ class Scenarios:
 
     # People list -------------------------------------------------------------------------
 
-    def _against_raw_sql(self, client: Client, url: str, data: dict | None, key: str, result):
+    def _against_raw_sql(
+        self, client: Client, url: str, data: dict | None, key: str, result: SizeResult
+    ) -> None:
         """The request, its SQL run raw, their ratio and Django's part (the difference)."""
 
         def get():
