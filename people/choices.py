@@ -96,6 +96,10 @@ class FlagReason(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# Shown in red (the others in amber) wherever open flags are shown.
+URGENT_FLAG_REASONS = frozenset({FlagReason.SECURITY_RISK, FlagReason.MEDICAL_URGENCY})
+
+
 class ReferralService(models.TextChoices):
     MEDICAL = "medical", _("Medical")
     LEGAL = "legal", _("Legal")

@@ -16,19 +16,19 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
 
-from people.models import FLAG_REASON_LABELS, STATUS_LABELS, Flag, Person
+from people import choices
+from people.models import Flag, Person
 from reports.templatetags.report_tags import LABELS
 
 register = template.Library()
 
-URGENT_FLAGS = frozenset({"security_risk", "medical_urgency"})
 NO_VALUE = "—"
 _PLACEHOLDER = 987654321
 
 
-def _translated(table: dict) -> dict[str, str]:
-    """A table of choice labels in the current language, escaped."""
-    return {code: escape(str(label)) for code, label in table.items()}
+def _translated(labels: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Choice labels (code, label) in the current language, escaped, by code."""
+    return {code: escape(str(label)) for code, label in labels}
 
 
 class _Rows:
@@ -42,15 +42,15 @@ class _Rows:
 
     @cached_property
     def exit_labels(self) -> dict[str, str]:
-        return _translated(LABELS)
+        return _translated(LABELS.items())
 
     @cached_property
     def status_labels(self) -> dict[str, str]:
-        return _translated(STATUS_LABELS)
+        return _translated(choices.Status.choices)
 
     @cached_property
     def flag_labels(self) -> dict[str, str]:
-        return _translated(FLAG_REASON_LABELS)
+        return _translated(choices.FlagReason.choices)
 
     @staticmethod
     def label(labels: dict[str, str], code: str) -> str:
@@ -58,7 +58,7 @@ class _Rows:
 
     def flags(self, flags: Iterable[Flag]) -> str:
         return "".join(
-            f'<span class="badge text-bg-{"danger" if flag.reason in URGENT_FLAGS else "warning"}'
+            f'<span class="badge text-bg-{"danger" if flag.is_urgent else "warning"}'
             f' me-1">{self.label(self.flag_labels, flag.reason)}</span>'
             for flag in flags
         )

@@ -111,6 +111,20 @@ def test_flag_is_shown_until_resolved_with_a_note(
     assert "Security risk" not in client.get(reverse("people:list")).content.decode()
 
 
+@pytest.mark.parametrize(
+    ("reason", "style"),
+    [("security_risk", "danger"), ("medical_urgency", "danger"), ("data_to_check", "warning")],
+)
+def test_urgent_flags_are_red_on_the_person_page_and_the_list(
+    client, signed_in, case_worker_mae_sot, person_mae_sot, reason, style
+):
+    Flag.objects.create(person=person_mae_sot, reason=reason, raised_by=case_worker_mae_sot)
+    signed_in(case_worker_mae_sot)
+    page = client.get(reverse("people:detail", args=[person_mae_sot.pk])).content.decode()
+    assert f'class="alert alert-{style} ' in page
+    assert f'class="badge text-bg-{style} ' in client.get(reverse("people:list")).content.decode()
+
+
 def test_referral_is_refused_without_consent_to_share(
     client, signed_in, case_worker_mae_sot, person_mae_sot, partner
 ):
