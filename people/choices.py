@@ -135,3 +135,13 @@ class FeedbackStatus(models.TextChoices):
     OPEN = "open", _("Open")
     IN_PROGRESS = "in_progress", _("In progress")
     CLOSED = "closed", _("Closed")
+
+
+# Labels of the codes people's records carry, by code: the people list shows them, and the
+# statistics (reports) add their own labels to them.
+CODE_LABELS = {
+    **dict(ExitType.choices),
+    **dict(Affiliation.choices),
+    **dict(RecruitStatus.choices),
+    **dict(Sex.choices),
+}

@@ -63,7 +63,8 @@ def get_job_for_user(user: User, pk: UUID | str) -> ImportJob:
 @transaction.atomic
 def request_import(*, user: User, data: bytes, file_name: str, dry_run: bool) -> ImportJob:
     """Keep the file (encrypted) for the task and queue it, to run after commit."""
-    from people.tasks import run_import
+    # Lazy: the task module imports this one (the accepted task ↔ service pair).
+    from people.tasks import run_import  # noqa: PLC0415
 
     if user.role not in STAFF_WITH_PERSON_DATA:
         raise PermissionDenied
@@ -161,6 +162,11 @@ def describe_failure(error: BaseException) -> str:
         return type(error).__name__
     frame = frames[-1]
     return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}"
+
+
+def daily_housekeeping(sender, now: datetime, **kwargs) -> dict[str, int]:
+    """Receiver of `portal.signals.daily_housekeeping`."""
+    return {"import_files": delete_leftovers(now)}
 
 
 def delete_leftovers(now: datetime | None = None) -> int:

@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from people import burmese, choices
+from people.import_report import RowError
 from people.models import Exit, Person
 
 COLUMNS = (
@@ -38,20 +39,6 @@ YOUNGEST_AGE = 10
 SEX_ALIASES = {"m": "male", "f": "female"}
 REGION_ALIASES = {"nay pyi taw": "naypyidaw", "naypyitaw": "naypyidaw"}
 REGION_SUFFIXES = (" union territory", " state", " region")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """A refused value: `line` in the file (the header is line 1), its column and why."""
-
-    line: int
-    column: str
-    reason: str
-
-    def __str__(self) -> str:
-        if self.column:
-            return f"line {self.line}, column {self.column}: {self.reason}"
-        return f"line {self.line}: {self.reason}"
 
 
 @dataclass

@@ -13,9 +13,8 @@ import hashlib
 import io
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 import openpyxl
 from django.core.exceptions import PermissionDenied
@@ -23,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.import_rows import CASE_NUMBER, COLUMNS, Row, RowChecker, RowError
+from people.import_report import ImportReport, RowError
+from people.import_rows import CASE_NUMBER, COLUMNS, Row, RowChecker
 from people.models import CaseNote, CaseNumberSequence, Exit, Person
 from people.services import apply_derived_fields, reserve_case_numbers
 from portal import auditing
@@ -44,44 +44,6 @@ class Progress(Protocol):
     def __call__(self, rows_done: int, rows_total: int, *, saving: bool = False) -> None:
         """`rows_done` rows of `rows_total` checked (0: not known); `saving` once every row
         was checked and the people are being saved."""
-
-
-@dataclass
-class ImportReport:
-    """What an import did; the counts are what was (or, in a dry run, would be) created."""
-
-    rows_read: int = 0
-    people_created: int = 0
-    exits_created: int = 0
-    notes_created: int = 0
-    zawgyi_conversions: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-    errors_left_out: int = 0  # errors not kept with a stored report (see `to_dict`)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    @property
-    def saved(self) -> bool:
-        return self.ok and not self.dry_run
-
-    @property
-    def error_count(self) -> int:
-        return len(self.errors) + self.errors_left_out
-
-    def to_dict(self, max_errors: int | None = None) -> dict[str, Any]:
-        """The report as JSON-ready data, with at most `max_errors` errors (the first ones)."""
-        data = asdict(self)
-        if max_errors is not None and len(self.errors) > max_errors:
-            data["errors"] = data["errors"][:max_errors]
-            data["errors_left_out"] += len(self.errors) - max_errors
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
-        return cls(**{**data, "errors": [RowError(**error) for error in data["errors"]]})
 
 
 class FileRefused(Exception):

@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from people import choices
+from people import choices, keys
+from people.import_report import ImportReport
 from portal.fields import EncryptedTextField
-from portal.scoping import Scope
+from portal.roles import Role
+from portal.scopes import Scope
 
 User = settings.AUTH_USER_MODEL
 
@@ -37,7 +39,7 @@ class Partner(models.Model):
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
 
-    scope = Scope(open_to_roles=frozenset({"case_worker"}))
+    scope = Scope(open_to_roles=frozenset({Role.CASE_WORKER}))
 
     class Meta:
         ordering = ["name"]
@@ -113,9 +115,17 @@ class Person(models.Model):
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
+    # Fields computed from others (`refresh_derived_fields`); `rotate_keys` recomputes them
+    # after a SECRET_KEY change, reading `DERIVED_FROM` besides the encrypted fields.
+    DERIVED_FIELDS = ("phone_hash", "name_key", "name_my_key")
+    DERIVED_FROM = ("full_name", "name_my")
+
     def __str__(self) -> str:
         # Case number only: a person's name never appears in logs or admin history lines.
         return self.case_number
+
+    def refresh_derived_fields(self) -> None:
+        keys.apply_derived_fields(self)
 
     @property
     def audit_person_id(self) -> int:
@@ -431,9 +441,7 @@ class ImportJob(models.Model):
 
     @cached_property
     def report(self):
-        """The `people.importing.ImportReport` of a finished job, else None."""
-        from people.importing import ImportReport
-
+        """The `ImportReport` of a finished job, else None."""
         if not self.report_data:
             return None
         return ImportReport.from_dict(json.loads(self.report_data))

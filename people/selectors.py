@@ -11,6 +11,7 @@ from people.models import Exit, Flag, Person
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
+from portal.roles import Role
 from portal.scoping import get_object_for_user, visible_to
 
 CASE_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{2}(-\d{0,5})?$")
@@ -105,7 +106,7 @@ def case_workers_for(user: User) -> QuerySet[User]:
     sites = visible_to(user, Location.objects.all())
     assigned = SiteAssignment.objects.filter(SiteAssignment.active_q(), location__in=sites)
     return User.objects.filter(
-        is_active=True, role__in=["case_worker", "admin"], pk__in=assigned.values("user_id")
+        is_active=True, role__in=[Role.CASE_WORKER, Role.ADMIN], pk__in=assigned.values("user_id")
     ).order_by("full_name", "email")
 
 
@@ -133,3 +134,9 @@ def case_worker_home(user: User, days_ahead: int = 7) -> dict:
         "due_follow_ups": follow_ups.order_by("due_on")[:20],
         "today": timezone.localdate(),
     }
+
+
+def person_ids_with_case_number(case_number: str) -> QuerySet:
+    """Ids of the people with this case number (any site), for the audit log's filter; the
+    audit log itself is scoped by `visible_to`."""
+    return Person.objects.filter(case_number__iexact=case_number).values("pk")

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people import burmese
+from people.keys import apply_derived_fields, normalise_phone
 from people.models import (
     CaseNote,
     CaseNumberSequence,
@@ -28,7 +29,7 @@ from people.models import (
 )
 from people.signals import before_merge
 from portal import auditing
-from portal.fields import search_hash
+from portal.concurrency import StaleEditError
 from portal.models import Location, User
 from portal.roles import Role
 
@@ -47,26 +48,12 @@ EXIT_FIELDS = (
 SENSITIVE_FIELDS = {"phone", "unit", "consent_notes", "text", "response", "full_name", "name_my"}
 
 
-class StaleEditError(Exception):
-    """The record changed since the form was opened. `changes` lists, by field label, the
-    fields where the saved record differs from what this user submitted: [theirs, saved]."""
-
-    def __init__(self, changes: dict[str, list[Any]]):
-        super().__init__("The record was changed by someone else.")
-        self.changes = changes
-
-
 @dataclass
 class Outcome:
     """A saved object and messages for the user (e.g. Burmese text that was converted)."""
 
     obj: Any
     notices: list[str]
-
-
-def normalise_phone(phone: str) -> str:
-    digits = "".join(ch for ch in phone or "" if ch.isdigit() or ch == "+")
-    return digits
 
 
 def prepare_names(values: dict[str, Any]) -> list[str]:
@@ -81,13 +68,6 @@ def prepare_names(values: dict[str, Any]) -> list[str]:
                     % {"field": Person._meta.get_field(field).verbose_name.capitalize()}
                 )
     return notices
-
-
-def apply_derived_fields(person: Person) -> None:
-    person.name_key = burmese.name_key(person.full_name)
-    person.name_my_key = burmese.name_my_key(person.name_my)
-    person.phone = normalise_phone(person.phone)
-    person.phone_hash = search_hash(person.phone)
 
 
 def reserve_case_numbers(location: Location, year: int, count: int = 1) -> list[str]:

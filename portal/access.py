@@ -12,14 +12,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 
+from portal import auditing
+
 PUBLIC = "public"
 
 
 def forbidden(request: HttpRequest) -> HttpResponse:
     """Record the denial and answer 403. A response, not an exception: the audit row of the
     denial must survive the request's transaction."""
-    from portal import auditing
-
     auditing.record(auditing.Action.PERMISSION_DENIED, actor=request.user)
     return HttpResponseForbidden(render_to_string("403.html", request=request))
 

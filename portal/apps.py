@@ -1,5 +1,7 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
 from django.db.models.signals import post_migrate
+
+from portal.roles import ROLE_MODEL_PERMISSIONS, Role
 
 
 class PortalConfig(AppConfig):
@@ -8,7 +10,7 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import signals
+        from portal import signals  # noqa: PLC0415 - needs the app registry
 
         signals.connect()
         # After every app's migrations, so that the permissions of all apps exist.
@@ -20,11 +22,9 @@ def sync_role_groups(sender, **kwargs) -> None:
 
     Runs once per migrate, after the last app, when every app's permissions exist.
     """
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Group, Permission
-
-    from portal.roles import ROLE_MODEL_PERMISSIONS, Role
+    # Auth's models can be imported only once the app registry is ready.
+    from django.contrib.auth.management import create_permissions  # noqa: PLC0415
+    from django.contrib.auth.models import Group, Permission  # noqa: PLC0415
 
     # Django sends post_migrate only for apps that have a models module.
     with_models = [config for config in apps.get_app_configs() if config.models_module is not None]

@@ -25,5 +25,5 @@ def floor_page(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path(FLOOR_PATH.removeprefix("/"), floor_page),
-    path("", include("portal.urls")),
+    path("", include("config.urls")),
 ]

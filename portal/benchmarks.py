@@ -418,7 +418,7 @@ class Scenarios:
 
     def list_api(self, actors: Actors, result: SizeResult) -> None:
         try:
-            url = reverse("api-person-list")
+            url = reverse("api:person-list")
         except NoReverseMatch:
             result.notes.append("people API list not present: not measured")
             return
@@ -557,7 +557,7 @@ class Scenarios:
         ("enrol page (bench session)", "case_worker", "programs:session_enrol", {"session": 1}),
         ("assistance list", "case_worker", "programs:distribution_list", {}),
         ("safe homes", "case_worker", "programs:occupancy", {}),
-        ("audit log", "admin", "audit_list", {}),
+        ("audit log", "admin", "portal:audit_list", {}),
         ("home (case worker)", "case_worker", "home", {}),
     ]
 

@@ -1,8 +1,7 @@
 """Checks behind /healthz."""
 
+from celery import current_app
 from django.db import connection
-
-from portal.celery import app
 
 
 def database_is_reachable() -> bool:
@@ -17,7 +16,8 @@ def database_is_reachable() -> bool:
 def broker_is_reachable(timeout: float = 2.0) -> bool:
     """True when a connection to the broker can be opened within `timeout` seconds."""
     try:
-        with app.connection_for_write() as connection_:
+        # The project's Celery app (config.celery) is the current app: the core does not import it.
+        with current_app.connection_for_write() as connection_:
             connection_.ensure_connection(max_retries=1, timeout=timeout)
         return True
     except Exception:  # noqa: BLE001 - any failure means "down"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from portal import request_context
 from portal.roles import MFA_REQUIRED_ROLES
+from portal.services import current_pledge_version, has_accepted_current_pledge
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -98,12 +99,10 @@ class PledgeRequiredMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated and not _setup_path(request):
-            from portal.services import current_pledge_version, has_accepted_current_pledge
-
             current = current_pledge_version()
             if current is not None and request.session.get("pledge_accepted") != current:
                 if not has_accepted_current_pledge(request.user):
-                    return redirect(f"{reverse('pledge')}?next={request.get_full_path()}")
+                    return redirect(f"{reverse('portal:pledge')}?next={request.get_full_path()}")
                 request.session["pledge_accepted"] = current
             # MfaRequiredMiddleware (just before this one) and the pledge passed for this
             # session user: the API's AccountInGoodStanding need not ask the database again.

@@ -8,33 +8,19 @@ visible to admins only. Objects outside a user's scope answer 404 through
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from portal.roles import Role
+from portal.scopes import Scope
+
 if TYPE_CHECKING:
     from portal.models import User
 
 M = TypeVar("M", bound=Model)
-
-
-@dataclass(frozen=True)
-class Scope:
-    """How rows of a model are reached by each role.
-
-    site: lookup from the model to the primary key of its Location ("pk" for Location).
-    trainer: lookup from the model to the trainer (a user) who runs it.
-    site_roles: roles that see the rows of their assigned sites.
-    open_to_roles: roles that see every row (non-personal reference data).
-    """
-
-    site: str | None = None
-    trainer: str | None = None
-    site_roles: frozenset[str] = field(default_factory=lambda: frozenset({"case_worker"}))
-    open_to_roles: frozenset[str] = frozenset()
 
 
 def active_site_ids(user: User) -> frozenset[int]:
@@ -57,14 +43,14 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
     role = user.role
-    if role == "admin":
+    if role == Role.ADMIN:
         return queryset
     scope: Scope | None = getattr(queryset.model, "scope", None)
     if scope is None:
         return queryset.none()
     if role in scope.open_to_roles:
         return queryset
-    if role == "trainer" and scope.trainer:
+    if role == Role.TRAINER and scope.trainer:
         queryset = queryset.filter(**{scope.trainer: user})
         if scope.site:
             queryset = queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})

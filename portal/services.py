@@ -64,7 +64,7 @@ def invite_user(
         obj=user,
         changes={"role": [None, role], "sites": [None, sorted(s.code for s in sites)]},
     )
-    link = base_url + reverse("accept_invitation", args=[token])
+    link = base_url + reverse("portal:accept_invitation", args=[token])
     transaction.on_commit(lambda: _send_invitation(user, link, invitation.expires_at))
     return invitation
 
@@ -87,7 +87,7 @@ def resend_invitation(user: User, invited_by: User, base_url: str) -> Invitation
     )
     invitation, token = Invitation.issue(user, invited_by)
     auditing.record(auditing.Action.INVITE, actor=invited_by, obj=user)
-    link = base_url + reverse("accept_invitation", args=[token])
+    link = base_url + reverse("portal:accept_invitation", args=[token])
     transaction.on_commit(lambda: _send_invitation(user, link, invitation.expires_at))
     return invitation
 

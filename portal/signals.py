@@ -1,11 +1,19 @@
-"""Audit rows for sign-in events and second-factor changes."""
+"""Audit rows for sign-in events and second-factor changes, and the core's own signals."""
 
 from allauth.mfa import signals as mfa_signals
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_delete, post_save
+from django.dispatch import Signal
 
 from portal import auditing
+from portal.models import Pledge
+from portal.services import forget_pledge_version
+
+# Sent once a day by `portal.tasks.clear_expired_sessions_and_invitations` with `now`; each
+# receiver cleans up what its app leaves behind and returns a dict of counts for the result.
+# (The core knows no domain app: the apps connect their own clean-up.)
+daily_housekeeping = Signal()
 
 
 def _logged_in(sender, request, user, **kwargs) -> None:
@@ -56,9 +64,6 @@ def _recovery_codes_reset(sender, request, user, authenticator=None, **kwargs) -
 
 
 def connect() -> None:
-    from portal.models import Pledge
-    from portal.services import forget_pledge_version
-
     post_save.connect(forget_pledge_version, sender=Pledge, dispatch_uid="forget_pledge_version")
     auth_signals.user_logged_in.connect(_logged_in, dispatch_uid="audit_login")
     auth_signals.user_logged_out.connect(_logged_out, dispatch_uid="audit_logout")

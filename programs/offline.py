@@ -1,10 +1,10 @@
 """The service worker behind offline attendance (issue 10).
 
-Its code lives in `static/js/offline-sw.js`; this view serves it from `/programs/sw.js` so that
-its default scope, `/programs/`, covers "My sessions" and the rosters without a
-`Service-Worker-Allowed` header. A first line gives the worker the addresses it needs (the
-queue script under its current static name, the pages, the API); nothing about any user or
-person is in the answer, so anyone may fetch it.
+Its code lives in `programs/static/programs/offline-sw.js`; this view serves it from
+`/programs/sw.js` so that its default scope, `/programs/`, covers "My sessions" and the
+rosters without a `Service-Worker-Allowed` header. A first line gives the worker the
+addresses it needs (the queue script under its current static name, the pages, the API);
+nothing about any user or person is in the answer, so anyone may fetch it.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from django.views.decorators.http import require_safe
 
 from portal.access import public
 
-WORKER_SOURCE = "js/offline-sw.js"
-QUEUE_SCRIPT = "js/offline-store.js"
+WORKER_SOURCE = "programs/offline-sw.js"
+QUEUE_SCRIPT = "programs/offline-store.js"
 
 # The API of docs/offline-attendance-api.md.
 API_MINE = "/api/v1/sessions/mine/"

@@ -14,14 +14,14 @@ from django.db.models.functions import ExtractYear, TruncMonth
 
 from people.choices import Affiliation, ExitType, RecruitStatus
 from people.models import Exit
+from reports import compute_programs
 from reports.periods import Period
+from reports.sections import Sections
 
 EXIT_TYPES = [value for value, _ in ExitType.choices]
 AFFILIATIONS = [value for value, _ in Affiliation.choices]
 RECRUIT_STATUSES = [value for value, _ in RecruitStatus.choices]
 AGE_BANDS = ["under_18", "18_24", "25_34", "35_44", "45_plus", "unknown"]
-
-Sections = dict[str, Callable[[Period], dict]]
 
 
 def with_totals(
@@ -114,8 +114,6 @@ PEOPLE_SECTIONS: Sections = {
 
 def sections() -> Sections:
     """All sections, in order. Programme sections come from `reports.compute_programs`."""
-    from reports import compute_programs
-
     return {**PEOPLE_SECTIONS, **compute_programs.SECTIONS}
 
 

@@ -14,8 +14,8 @@ from programs.models import (
     Stay,
     TrainingSession,
 )
-from reports.compute import Sections
 from reports.periods import Period
+from reports.sections import Sections
 
 PRESENT = Attendance.Status.PRESENT
 

@@ -6,6 +6,12 @@ import csv
 import io
 from collections.abc import Iterator
 
+from openpyxl import Workbook
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
 from portal.exports import neutralise
 
 HEADER = ["period", "section", "row", "column", "value"]
@@ -52,8 +58,6 @@ def to_csv(data: dict) -> bytes:
 
 
 def to_xlsx(data: dict) -> bytes:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)
     sheets: dict[str, object] = {}
     for row in flatten(data):
@@ -71,11 +75,6 @@ def to_xlsx(data: dict) -> bytes:
 
 
 def to_pdf(data: dict, title: str, headline: str, suppressed: bool) -> bytes:
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
     styles = getSampleStyleSheet()
     output = io.BytesIO()
     story = [

@@ -3,7 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import Scope
+from portal.roles import Role
+from portal.scopes import Scope
 
 
 class Report(models.Model):
@@ -21,7 +22,7 @@ class Report(models.Model):
     checksum = models.CharField(_("checksum"), max_length=64)
 
     # Aggregates only: admins and analysts (analysts see small cells suppressed).
-    scope = Scope(site_roles=frozenset(), open_to_roles=frozenset({"analyst"}))
+    scope = Scope(site_roles=frozenset(), open_to_roles=frozenset({Role.ANALYST}))
 
     class Meta:
         ordering = ["-generated_at"]

@@ -13,7 +13,7 @@ from portal import auditing
 from portal.models import User
 from reports import compute
 from reports.models import Report, ReportBuild
-from reports.periods import Period, parse
+from reports.periods import Period, parse, previous_month
 
 
 def checksum(data: dict) -> str:
@@ -44,7 +44,8 @@ def request_build(
     kind: str, key: str = "", *, by: User | None = None, scheduled: bool = False
 ) -> ReportBuild:
     """Persist a build request and queue its task after commit."""
-    from reports.tasks import run_build
+    # Lazy: the task module imports this one (the accepted task ↔ service pair).
+    from reports.tasks import run_build  # noqa: PLC0415
 
     period = parse(kind, key)
     build = ReportBuild.objects.create(
@@ -73,8 +74,6 @@ def lost_builds(now=None):
 
 def expected_reports(today=None) -> list[tuple[str, str]]:
     """Reports that must exist by now: last month's, last year's and the cumulative one."""
-    from reports.periods import previous_month
-
     today = today or timezone.localdate()
     return [
         ("monthly", previous_month(today)),

@@ -9,6 +9,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from portal.models import User
+from portal.roles import Role
 from reports import services
 from reports.models import Report, ReportBuild
 from reports.periods import parse, previous_month
@@ -54,10 +56,8 @@ def run_build(build_id: int) -> None:
 
 def notify_admins(report: Report) -> None:
     """Tell admins a scheduled report is ready: a link only, no figures, no personal data."""
-    from portal.models import User
-
     recipients = list(
-        User.objects.filter(role="admin", is_active=True).values_list("email", flat=True)
+        User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
     )
     if not recipients:
         return

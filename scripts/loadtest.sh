@@ -59,7 +59,7 @@ mkdir -p "$VAR_DIR"
 "$PY" manage.py collectstatic --noinput --verbosity 0
 
 : >"$OUT/gunicorn.log"
-"$GUNICORN" portal.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
+"$GUNICORN" config.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
   --capture-output --error-logfile "$OUT/gunicorn.log" &
 GUNICORN_PID=$!
 stop() { kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; }

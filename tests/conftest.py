@@ -1,10 +1,23 @@
+import os
+
 import pyotp
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from celery.signals import task_postrun, task_prerun
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
+from django.test.client import ClientHandler
+from django.urls import Resolver404, URLResolver, get_resolver, resolve, reverse
+from django.utils import translation
+from zeal import setup, teardown, zeal_context, zeal_ignore
+from zeal.constants import initialize_app_registry
+from zeal.patch import patch
 
-from portal.models import Location
+from config.celery import app
+from portal import crypto
+from portal.models import Location, Pledge, PledgeAcceptance
 from portal.roles import Role
 from tests.factories import UserFactory
 
@@ -13,7 +26,6 @@ from tests.factories import UserFactory
 def _english_by_default():
     """Each test starts in English: a request in Burmese leaves its language active in the
     thread (LocaleMiddleware does not reset it)."""
-    from django.utils import translation
 
     translation.activate("en")
     yield
@@ -30,7 +42,6 @@ def _fast_password_hashing(settings):
 def _tasks_run_in_process():
     """Tasks queued in a test run in-process (after commit, as in production); the tests that
     need a real worker on Redis switch this off."""
-    from portal.celery import app
 
     app.conf.task_always_eager = True
     yield
@@ -58,19 +69,11 @@ def _no_n_plus_one_queries(monkeypatch):
     users, is not an N+1. False positives are silenced where they occur with
     `zeal.zeal_ignore`, with the reason beside it."""
     global _zeal_patched
-    from celery.signals import task_postrun, task_prerun
-    from django.apps import apps
-    from django.test.client import ClientHandler
-    from django.urls import Resolver404, resolve
-    from zeal import setup, teardown, zeal_context, zeal_ignore
 
     if not _zeal_patched:
         # zeal's AppConfig patches Django's related descriptors at start-up; the portal does
         # not install the app (production needs none of it), so the tests patch once here.
         if not apps.is_installed("zeal"):
-            from zeal.constants import initialize_app_registry
-            from zeal.patch import patch
-
             initialize_app_registry()
             patch()
         _zeal_patched = True
@@ -159,7 +162,6 @@ def make_user(role, sites=(), mfa=True, **fields):
     user = UserFactory(role_and_sites__role=role, role_and_sites__sites=list(sites), **fields)
     if mfa:
         activate_totp(user)
-    from portal.models import Pledge, PledgeAcceptance
 
     pledge = Pledge.current()
     if pledge:
@@ -175,8 +177,6 @@ def activate_totp(user) -> str:
 
 
 def totp_code(user) -> str:
-    from portal import crypto
-
     authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
     return pyotp.TOTP(crypto.decrypt(authenticator.data["secret"])).now()
 
@@ -229,10 +229,6 @@ def pytest_configure(config):
 
 
 def pytest_runtest_setup(item):
-    import os
-
-    from django.conf import settings
-
     missing = []
     if (
         item.get_closest_marker("postgresql")
@@ -250,7 +246,6 @@ def pytest_runtest_setup(item):
 
 def reverse_with(name: str, objects: dict) -> str:
     """Reverse a URL name, taking the values of its parameters from `objects` (access matrices)."""
-    from django.urls import URLResolver, get_resolver, reverse
 
     def walk(patterns, namespace=""):
         for pattern in patterns:

@@ -2,6 +2,7 @@
 
 import logging
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from people.models import Person
@@ -41,19 +42,18 @@ def test_canary_never_appears_in_logs_or_urls(
     go(client.get(reverse("people:detail", args=[999999])))  # a 404
     upload = ("case_number,full_name,preferred_name,name_my,sex,birth_year,exit_type,affiliation,exit_date,"
               f"recruit_status,rank,origin_region,location,notes\n,{CANARY},,,male,1700,,,,,,,MAE-SOT,\n")  # fmt: skip
-    from django.core.files.uploadedfile import SimpleUploadedFile
 
     with django_capture_on_commit_callbacks(execute=True):  # the import task runs
         job_page = go(
             client.post(
-                reverse("people_import"),
+                reverse("people:import"),
                 {"file": SimpleUploadedFile(f"{CANARY}.csv", upload.encode())},
             )
         )["Location"]
     assert "Nothing was imported." in go(client.get(job_page)).content.decode()  # line 2: 1700
     signed_in(admin_user)
     go(client.post(reverse("people:list"), {"q": CANARY}))
-    go(client.get(reverse("audit_list")))
+    go(client.get(reverse("portal:audit_list")))
 
     logged = "\n".join(record.getMessage() + str(record.args or "") for record in caplog.records)
     assert CANARY not in logged and CANARY_MY not in logged and "0899999999" not in logged

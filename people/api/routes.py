@@ -1,13 +1,13 @@
-"""The people app's API routes, mounted under /api/v1/ by `portal.api.urls`."""
+"""The people app's API routes, mounted under /api/v1/ by `config.api_urls`."""
 
 from people.api import views
 
-# (URL prefix, viewset, route name prefix)
+# (URL prefix, viewset, route name, in the `api:` namespace)
 ROUTES = [
-    ("people", views.PersonViewSet, "api-person"),
-    ("exits", views.ExitViewSet, "api-exit"),
-    ("notes", views.CaseNoteViewSet, "api-note"),
-    ("follow-ups", views.FollowUpViewSet, "api-follow-up"),
-    ("transfers", views.TransferViewSet, "api-transfer"),
-    ("partners", views.PartnerViewSet, "api-partner"),
+    ("people", views.PersonViewSet, "person"),
+    ("exits", views.ExitViewSet, "exit"),
+    ("notes", views.CaseNoteViewSet, "note"),
+    ("follow-ups", views.FollowUpViewSet, "follow-up"),
+    ("transfers", views.TransferViewSet, "transfer"),
+    ("partners", views.PartnerViewSet, "partner"),
 ]

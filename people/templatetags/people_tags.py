@@ -18,7 +18,6 @@ from django.utils.safestring import SafeString, mark_safe
 
 from people import choices
 from people.models import Flag, Person
-from reports.templatetags.report_tags import LABELS
 
 register = template.Library()
 
@@ -42,7 +41,7 @@ class _Rows:
 
     @cached_property
     def exit_labels(self) -> dict[str, str]:
-        return _translated(LABELS.items())
+        return _translated(choices.CODE_LABELS.items())
 
     @cached_property
     def status_labels(self) -> dict[str, str]:

@@ -20,7 +20,9 @@ from rest_framework import exceptions, status
 from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal import auditing
 from portal.api.permissions import RoleDenied
+from portal.concurrency import StaleEditError
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -46,8 +48,6 @@ BEFORE_ANY_WRITE = (RoleDenied, exceptions.AuthenticationFailed, exceptions.NotA
 
 def _translate(exc):
     """Exceptions from Django and from the services, as DRF exceptions."""
-    from people.services import StaleEditError
-
     if isinstance(exc, StaleEditError):
         return PreconditionFailed()
     if isinstance(exc, DjangoValidationError):
@@ -97,8 +97,6 @@ def exception_handler(exc, context):
 
 
 def _record_denial(context) -> None:
-    from portal import auditing
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:

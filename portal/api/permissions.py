@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
 from portal.roles import MFA_REQUIRED_ROLES
+from portal.services import has_accepted_current_pledge
 
 # The access rule carried by every API URL callback (see `portal.access` and the URL walk in
 # tests/portal/test_url_access.py): DRF authenticates the request itself (token or session)
@@ -41,8 +42,6 @@ class AccountInGoodStanding(permissions.BasePermission):
     """Second factor for roles that need it, and the current pledge accepted."""
 
     def has_permission(self, request, view) -> bool:
-        from portal.services import has_accepted_current_pledge
-
         user = request.user
         if getattr(request._request, "account_checked_for", None) == user.pk:
             return True  # a browser session: the middleware has just checked both

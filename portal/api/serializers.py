@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from portal.api.filters import MAX_ID
+
 
 class StrictSerializerMixin:
     """Refuses request keys the serializer does not accept for this request.
@@ -109,8 +111,6 @@ class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):
     scope by subclasses): ids out of scope are "does not exist", like ids never issued."""
 
     def to_internal_value(self, data):
-        from portal.api.filters import MAX_ID
-
         if isinstance(data, int) and not isinstance(data, bool) and not 0 < data <= MAX_ID:
             self.fail("does_not_exist", pk_value=data)
         return super().to_internal_value(data)

@@ -102,4 +102,4 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
         auditing.Action.DELETE, actor=request.user, object_type=AUDIT_OBJECT_TYPE, object_id=key
     )
     messages.success(request, _("Token %(key)s… revoked.") % {"key": key})
-    return redirect("api_tokens")
+    return redirect("api:tokens")

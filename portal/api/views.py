@@ -79,6 +79,8 @@ class ApiViewMixin:
 
 class PortalViewSet(ApiViewMixin, GenericViewSet):
     schema = PortalAutoSchema()
+    # Records of a PortalViewSet carry ETags and take If-Match (the schema documents both).
+    follows_record_contract = True
     filter_backends = FILTER_BACKENDS
     parser_classes = [JSONParser]
     # Declared by each resource (see the module docstring).
@@ -245,7 +247,7 @@ class DocsView(ApiViewMixin, SpectacularSwaggerSplitView):
 
     permission_classes = SIGNED_IN_PERMISSIONS
     template_name = "portal/api_docs.html"
-    url_name = "api_schema"
+    url_name = "api:schema"
 
 
 class NotFoundView(ApiViewMixin, APIView):

@@ -2,7 +2,8 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import Scope
+from portal.roles import Role
+from portal.scopes import Scope
 
 
 class Location(models.Model):
@@ -36,8 +37,8 @@ class Location(models.Model):
     # statistics filters; admins see all.
     scope = Scope(
         site="pk",
-        site_roles=frozenset({"case_worker", "trainer"}),
-        open_to_roles=frozenset({"analyst"}),
+        site_roles=frozenset({Role.CASE_WORKER, Role.TRAINER}),
+        open_to_roles=frozenset({Role.ANALYST}),
     )
 
     class Meta:

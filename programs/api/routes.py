@@ -1,15 +1,15 @@
-"""The programs app's API routes, mounted under /api/v1/ by `portal.api.urls`."""
+"""The programs app's API routes, mounted under /api/v1/ by `config.api_urls`."""
 
 from programs.api import views
 
-# (URL prefix, viewset, route name prefix)
+# (URL prefix, viewset, route name, in the `api:` namespace)
 ROUTES = [
-    ("courses", views.CourseViewSet, "api-course"),
-    ("sessions", views.SessionViewSet, "api-session"),
-    ("enrolments", views.EnrolmentViewSet, "api-enrolment"),
-    ("attendance", views.AttendanceViewSet, "api-attendance"),
-    ("assistance-types", views.AssistanceTypeViewSet, "api-assistance-type"),
-    ("distributions", views.DistributionViewSet, "api-distribution"),
-    ("homes", views.HomeViewSet, "api-home"),
-    ("stays", views.StayViewSet, "api-stay"),
+    ("courses", views.CourseViewSet, "course"),
+    ("sessions", views.SessionViewSet, "session"),
+    ("enrolments", views.EnrolmentViewSet, "enrolment"),
+    ("attendance", views.AttendanceViewSet, "attendance"),
+    ("assistance-types", views.AssistanceTypeViewSet, "assistance-type"),
+    ("distributions", views.DistributionViewSet, "distribution"),
+    ("homes", views.HomeViewSet, "home"),
+    ("stays", views.StayViewSet, "stay"),
 ]

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import Scope
+from portal.scopes import Scope
 from programs.models.training import REFERENCE_DATA
 
 User = settings.AUTH_USER_MODEL

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from portal.scoping import Scope
+from portal.scopes import Scope
 
 User = settings.AUTH_USER_MODEL
 

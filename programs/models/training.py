@@ -12,12 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import PersonPart
-from portal.scoping import Scope
+from portal.roles import Role
+from portal.scopes import Scope
 
 User = settings.AUTH_USER_MODEL
 
 # Reference data without personal details: every role that works with programmes reads it.
-REFERENCE_DATA = Scope(open_to_roles=frozenset({"case_worker", "trainer", "analyst"}))
+REFERENCE_DATA = Scope(open_to_roles=frozenset({Role.CASE_WORKER, Role.TRAINER, Role.ANALYST}))
 
 
 class Course(models.Model):
@@ -63,7 +64,7 @@ class TrainingSession(models.Model):
         on_delete=models.PROTECT,
         related_name="training_sessions",
         verbose_name=_("trainer"),
-        limit_choices_to={"role": "trainer"},
+        limit_choices_to={"role": Role.TRAINER},
     )
     capacity = models.PositiveSmallIntegerField(_("places"))
     status = models.CharField(
@@ -74,7 +75,7 @@ class TrainingSession(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
-    scope = Scope(site="location_id", trainer="trainer", site_roles=frozenset({"case_worker"}))
+    scope = Scope(site="location_id", trainer="trainer", site_roles=frozenset({Role.CASE_WORKER}))
 
     class Meta:
         ordering = ["date", "start_time", "id"]

@@ -1,8 +1,8 @@
-"""The reports app's API routes, mounted under /api/v1/ by `portal.api.urls`."""
+"""The reports app's API routes, mounted under /api/v1/ by `config.api_urls`."""
 
 from reports.api import views
 
-# (URL prefix, viewset, route name prefix)
+# (URL prefix, viewset, route name, in the `api:` namespace)
 ROUTES = [
-    ("reports", views.ReportViewSet, "api-report"),
+    ("reports", views.ReportViewSet, "report"),
 ]

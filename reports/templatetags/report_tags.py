@@ -1,15 +1,12 @@
 from django import template
 from django.utils.translation import gettext_lazy as _
 
-from people.choices import Affiliation, ExitType, RecruitStatus, Sex
+from people.choices import CODE_LABELS
 
 register = template.Library()
 
 LABELS = {
-    **dict(ExitType.choices),
-    **dict(Affiliation.choices),
-    **dict(RecruitStatus.choices),
-    **dict(Sex.choices),
+    **CODE_LABELS,
     "total": _("Total"),
     "under_18": _("under 18"),
     "18_24": "18–24",

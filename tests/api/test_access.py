@@ -88,13 +88,13 @@ MATRIX = {
 }  # fmt: skip
 
 BASENAMES = {
-    "people": "api-person",
-    "exits": "api-exit",
-    "notes": "api-note",
-    "follow-ups": "api-follow-up",
-    "transfers": "api-transfer",
-    "partners": "api-partner",
-    "locations": "api-location",
+    "people": "api:person",
+    "exits": "api:exit",
+    "notes": "api:note",
+    "follow-ups": "api:follow-up",
+    "transfers": "api:transfer",
+    "partners": "api:partner",
+    "locations": "api:location",
 }
 
 
@@ -195,7 +195,7 @@ def test_retrieve(world, records, admin_user, api, resource, viewer, expected):
     obj = world["side"](key)[resource]
     if resource == "transfers":
         response = api(admin_user).post(
-            reverse("api-transfer-list"), world["create_body"]("transfers", key), format="json"
+            reverse("api:transfer-list"), world["create_body"]("transfers", key), format="json"
         )
         assert response.status_code == CREATED
         # The person moved: the transfer now belongs to the other side's site.
@@ -244,7 +244,7 @@ def test_update(world, resource, viewer, expected):
 def test_follow_up_complete(world, resource, viewer, expected):
     _, client, key = viewer
     follow_up = world["side"](key)["follow-ups"]
-    response = client.post(reverse("api-follow-up-complete", args=[follow_up.pk]))
+    response = client.post(reverse("api:follow-up-complete", args=[follow_up.pk]))
     assert response.status_code == expected, response.content
     follow_up.refresh_from_db()
     assert (follow_up.done_at is not None) == (expected == OK)
@@ -253,7 +253,7 @@ def test_follow_up_complete(world, resource, viewer, expected):
 @pytest.mark.parametrize("viewer", ["trainer", "analyst"], indirect=True)
 def test_role_denial_is_audited_and_kept(viewer):
     _, client, _ = viewer
-    assert client.get(reverse("api-person-list")).status_code == DENIED
+    assert client.get(reverse("api:person-list")).status_code == DENIED
     event = AuditEvent.objects.get(action="permission_denied")
     assert event.path == "/api/v1/people/"
 
@@ -261,5 +261,5 @@ def test_role_denial_is_audited_and_kept(viewer):
 def test_every_api_route_is_in_the_matrix():
     tested = {f"{BASENAMES[resource]}-{suffix}" for resource in MATRIX for suffix in ("list",)}
     tested |= {f"{BASENAMES[r]}-detail" for r, actions in MATRIX.items() if "retrieve" in actions}
-    tested |= {"api-follow-up-complete", "api_schema", "api_docs", "api_not_found"}
+    tested |= {"api:follow-up-complete", "api:schema", "api:docs", "api:not_found"}
     assert tested == API_ROUTES

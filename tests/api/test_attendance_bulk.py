@@ -16,9 +16,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from portal.models import AuditEvent
+from portal.models import AuditEvent, SiteAssignment
 from portal.roles import Role
 from programs import tasks
 from programs.models import (
@@ -33,7 +34,7 @@ from tests.programs.factories import PersonFactory, TrainingSessionFactory
 
 YANGON = ZoneInfo("Asia/Yangon")
 SESSION_DAY = date(2026, 3, 10)
-MINE = reverse("api-session-mine")
+MINE = reverse("api:session-mine")
 
 
 def at(day: date, hour: int, minute: int = 0):
@@ -69,7 +70,7 @@ def session_with(trainer, size=2, **fields):
 
 
 def url(session) -> str:
-    return reverse("api-session-attendance", args=[session.pk])
+    return reverse("api:session-attendance", args=[session.pk])
 
 
 def body(people, status="present", marked_at=None) -> dict:
@@ -446,8 +447,6 @@ def test_an_expired_browser_session_gets_401_or_403(trainer):
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_save_sent_twice_at_once_writes_once(trainer):
-    from knox.models import AuthToken
-
     today = timezone.localdate()
     session, people = session_with(trainer, 3, date=today)
     tokens = [AuthToken.objects.create(trainer)[1] for _ in range(2)]
@@ -566,8 +565,6 @@ def test_mine_is_audited_once_per_request(api, trainer):
 
 
 def test_mine_is_empty_when_the_trainers_site_assignment_ended(api, trainer):
-    from portal.models import SiteAssignment
-
     session_with(trainer, 1)
     with at(SESSION_DAY, 9):
         SiteAssignment.objects.filter(user=trainer).update(ends_on=SESSION_DAY - timedelta(days=1))

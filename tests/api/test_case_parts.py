@@ -21,10 +21,10 @@ def read_etag(client, url):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["api-person-detail", "api-exit-detail", "api-note-detail", "api-follow-up-detail"],
+    ["api:person-detail", "api:exit-detail", "api:note-detail", "api:follow-up-detail"],
 )
 def test_nothing_is_deleted_through_the_api(api, admin_user, records, url_name):
-    key = {"api-person-detail": "person", "api-exit-detail": "exit", "api-note-detail": "note"}
+    key = {"api:person-detail": "person", "api:exit-detail": "exit", "api:note-detail": "note"}
     obj = records["own"][key.get(url_name, "follow_up")]
     response = api(admin_user).delete(reverse(url_name, args=[obj.pk]))
     assert response.status_code == 405
@@ -36,7 +36,7 @@ def test_nothing_is_deleted_through_the_api(api, admin_user, records, url_name):
 
 def test_exit_update_with_etag_and_audit(api, case_worker_mae_sot, records):
     exit = records["own"]["exit"]
-    url = reverse("api-exit-detail", args=[exit.pk])
+    url = reverse("api:exit-detail", args=[exit.pk])
     client = api(case_worker_mae_sot)
     etag = read_etag(client, url)
     response = client.patch(url, {"rank": "Sergeant"}, format="json", HTTP_IF_MATCH=etag)
@@ -56,7 +56,7 @@ def test_exit_rules(api, case_worker_mae_sot, records):
     person = records["own"]["person"].pk
     future = (timezone.localdate() + timedelta(days=2)).isoformat()
     response = client.post(
-        reverse("api-exit-list"),
+        reverse("api:exit-list"),
         {"person": person, "exit_type": "defected", "affiliation": "soldier",
          "exit_date": future, "custody_status": "in_custody"},
         format="json",
@@ -64,7 +64,7 @@ def test_exit_rules(api, case_worker_mae_sot, records):
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"exit_date"}
     response = client.post(
-        reverse("api-exit-list"),
+        reverse("api:exit-list"),
         {"person": person, "exit_type": "defected", "affiliation": "soldier",
          "exit_date": "2024-01-01", "custody_status": "in_custody"},
         format="json",
@@ -77,7 +77,7 @@ def test_exit_cannot_move_to_another_person(api, case_worker_mae_sot, records, m
     exit = records["own"]["exit"]
     other = Person.objects.exclude(pk=exit.person_id).filter(location=mae_sot).first()
     other = other or records["own"]["person"]
-    url = reverse("api-exit-detail", args=[exit.pk])
+    url = reverse("api:exit-detail", args=[exit.pk])
     client = api(case_worker_mae_sot)
     response = client.patch(
         url, {"person": other.pk}, format="json", HTTP_IF_MATCH=read_etag(client, url)
@@ -89,9 +89,9 @@ def test_exits_filtered_by_person_stay_in_scope(api, case_worker_mae_sot, record
     client = api(case_worker_mae_sot)
     own, other = records["own"]["person"], records["other"]["person"]
     ExitFactory(person=own)
-    rows = client.get(reverse("api-exit-list"), {"person": own.pk}).json()["results"]
+    rows = client.get(reverse("api:exit-list"), {"person": own.pk}).json()["results"]
     assert len(rows) == 2 and {row["person"] for row in rows} == {own.pk}
-    assert client.get(reverse("api-exit-list"), {"person": other.pk}).json()["results"] == []
+    assert client.get(reverse("api:exit-list"), {"person": other.pk}).json()["results"] == []
 
 
 # --- Case notes -----------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def test_exits_filtered_by_person_stay_in_scope(api, case_worker_mae_sot, record
 
 def test_note_is_edited_by_its_author_within_24_hours(api, case_worker_mae_sot, records):
     note = records["own"]["note"]
-    url = reverse("api-note-detail", args=[note.pk])
+    url = reverse("api:note-detail", args=[note.pk])
     client = api(case_worker_mae_sot)
     etag = read_etag(client, url)
     response = client.patch(url, {"text": "Corrected."}, format="json", HTTP_IF_MATCH=etag)
@@ -115,7 +115,7 @@ def test_note_is_edited_by_its_author_within_24_hours(api, case_worker_mae_sot, 
 
 def test_note_created_for_the_author(api, case_worker_mae_sot, records):
     response = api(case_worker_mae_sot).post(
-        reverse("api-note-list"),
+        reverse("api:note-list"),
         {"person": records["own"]["person"].pk, "text": "Talked about training."},
         format="json",
     )
@@ -129,7 +129,7 @@ def test_note_created_for_the_author(api, case_worker_mae_sot, records):
 
 def test_note_author_cannot_be_written(api, case_worker_mae_sot, records):
     response = api(case_worker_mae_sot).post(
-        reverse("api-note-list"),
+        reverse("api:note-list"),
         {"person": records["own"]["person"].pk, "text": "x", "author": 1},
         format="json",
     )
@@ -141,15 +141,15 @@ def test_note_author_cannot_be_written(api, case_worker_mae_sot, records):
 
 def test_follow_up_completed_once(api, case_worker_mae_sot, records):
     follow_up = records["own"]["follow_up"]
-    url = reverse("api-follow-up-complete", args=[follow_up.pk])
+    url = reverse("api:follow-up-complete", args=[follow_up.pk])
     client = api(case_worker_mae_sot)
     first = client.post(url)
     assert first.status_code == 200 and first.json()["done_by"] == case_worker_mae_sot.pk
     assert client.post(url).json()["done_at"] == first.json()["done_at"]
     assert AuditEvent.objects.filter(action="update", object_type="people.followup").count() == 1
-    rows = client.get(reverse("api-follow-up-list"), {"done": "false"}).json()["results"]
+    rows = client.get(reverse("api:follow-up-list"), {"done": "false"}).json()["results"]
     assert follow_up.pk not in [row["id"] for row in rows]
-    rows = client.get(reverse("api-follow-up-list"), {"done": "true"}).json()["results"]
+    rows = client.get(reverse("api:follow-up-list"), {"done": "true"}).json()["results"]
     assert [row["id"] for row in rows] == [follow_up.pk]
 
 
@@ -157,7 +157,7 @@ def test_follow_up_assignee_from_own_sites_only(
     api, case_worker_mae_sot, case_worker_delhi, records
 ):
     response = api(case_worker_mae_sot).post(
-        reverse("api-follow-up-list"),
+        reverse("api:follow-up-list"),
         {"person": records["own"]["person"].pk, "due_on": "2030-01-01",
          "assignee": case_worker_delhi.pk, "description": "Visit"},
         format="json",
@@ -166,7 +166,7 @@ def test_follow_up_assignee_from_own_sites_only(
 
 
 def test_follow_ups_cannot_be_edited(api, admin_user, records):
-    url = reverse("api-follow-up-detail", args=[records["own"]["follow_up"].pk])
+    url = reverse("api:follow-up-detail", args=[records["own"]["follow_up"].pk])
     assert api(admin_user).patch(url, {}, format="json", HTTP_IF_MATCH='"x"').status_code == 405
 
 
@@ -179,7 +179,7 @@ def test_transfer_moves_the_person_out_of_scope(
     person = records["own"]["person"]
     client = api(case_worker_mae_sot)
     response = client.post(
-        reverse("api-transfer-list"),
+        reverse("api:transfer-list"),
         {"person": person.pk, "to_location": new_delhi.pk,
          "transferred_on": timezone.localdate().isoformat(), "reason": "Family in Delhi"},
         format="json",
@@ -189,10 +189,10 @@ def test_transfer_moves_the_person_out_of_scope(
     assert body["from_location"] == mae_sot.pk and body["transferred_by"] == case_worker_mae_sot.pk
     person.refresh_from_db()
     assert person.location == new_delhi and person.version == 2
-    assert client.get(reverse("api-person-detail", args=[person.pk])).status_code == 404
+    assert client.get(reverse("api:person-detail", args=[person.pk])).status_code == 404
     delhi = api(case_worker_delhi)
-    assert delhi.get(reverse("api-person-detail", args=[person.pk])).status_code == 200
-    assert delhi.get(reverse("api-transfer-detail", args=[body["id"]])).status_code == 200
+    assert delhi.get(reverse("api:person-detail", args=[person.pk])).status_code == 200
+    assert delhi.get(reverse("api:transfer-detail", args=[body["id"]])).status_code == 200
 
 
 def test_transfer_to_the_same_site_or_in_the_future_is_refused(
@@ -201,7 +201,7 @@ def test_transfer_to_the_same_site_or_in_the_future_is_refused(
     client = api(case_worker_mae_sot)
     person = records["own"]["person"]
     response = client.post(
-        reverse("api-transfer-list"),
+        reverse("api:transfer-list"),
         {"person": person.pk, "to_location": mae_sot.pk,
          "transferred_on": timezone.localdate().isoformat(), "reason": "x"},
         format="json",
@@ -209,7 +209,7 @@ def test_transfer_to_the_same_site_or_in_the_future_is_refused(
     assert response.status_code == 400 and list(response.json()["errors"]) == ["to_location"]
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     response = client.post(
-        reverse("api-transfer-list"),
+        reverse("api:transfer-list"),
         {"person": person.pk, "to_location": mae_sot.pk, "transferred_on": tomorrow,
          "reason": "x"},
         format="json",
@@ -224,7 +224,7 @@ def test_transfer_to_the_same_site_or_in_the_future_is_refused(
 def test_partners_read_by_case_workers_written_by_admins(
     api, admin_user, case_worker_mae_sot, partner
 ):
-    url = reverse("api-partner-detail", args=[partner.pk])
+    url = reverse("api:partner-detail", args=[partner.pk])
     assert api(case_worker_mae_sot).get(url).json()["services"] == ["legal"]
     client = api(admin_user)
     response = client.patch(
@@ -238,7 +238,7 @@ def test_partners_read_by_case_workers_written_by_admins(
 
 def test_partner_names_are_unique_and_services_known(api, admin_user, partner):
     response = api(admin_user).post(
-        reverse("api-partner-list"),
+        reverse("api:partner-list"),
         {"name": partner.name, "services": ["astrology"]},
         format="json",
     )
@@ -249,7 +249,7 @@ def test_partner_names_are_unique_and_services_known(api, admin_user, partner):
 
 def test_partner_search(api, case_worker_mae_sot, partner):
     Partner.objects.create(name="Health clinic")
-    rows = api(case_worker_mae_sot).get(reverse("api-partner-list"), {"search": "legal"})
+    rows = api(case_worker_mae_sot).get(reverse("api:partner-list"), {"search": "legal"})
     assert [row["name"] for row in rows.json()["results"]] == [partner.name]
 
 
@@ -257,7 +257,7 @@ def test_partner_search(api, case_worker_mae_sot, partner):
 
 
 def codes(client, **query):
-    response = client.get(reverse("api-location-list"), query)
+    response = client.get(reverse("api:location-list"), query)
     assert response.status_code == 200
     return [row["code"] for row in response.json()["results"]]
 
@@ -271,7 +271,7 @@ def test_sites_per_role(api, admin_user, case_worker_mae_sot, trainer, analyst):
 
 
 def test_site_field_sets(api, admin_user, case_worker_mae_sot, mae_sot):
-    url = reverse("api-location-detail", args=[mae_sot.pk])
+    url = reverse("api:location-detail", args=[mae_sot.pk])
     assert "case_prefix" in api(admin_user).get(url).json()
     assert set(api(case_worker_mae_sot).get(url).json()) == {
         "id", "code", "name", "kind", "country", "active",
@@ -281,16 +281,16 @@ def test_site_field_sets(api, admin_user, case_worker_mae_sot, mae_sot):
 def test_admin_creates_a_site_with_a_unique_code(api, admin_user):
     client = api(admin_user)
     body = {"code": "chiang-mai", "case_prefix": "CM", "name": "Chiang Mai", "country": "Thailand"}
-    response = client.post(reverse("api-location-list"), body, format="json")
+    response = client.post(reverse("api:location-list"), body, format="json")
     assert response.status_code == 201 and response.json()["code"] == "CHIANG-MAI"
-    again = client.post(reverse("api-location-list"), {**body, "case_prefix": "CX"}, format="json")
+    again = client.post(reverse("api:location-list"), {**body, "case_prefix": "CX"}, format="json")
     assert again.status_code == 400 and list(again.json()["errors"]) == ["code"]
     event = AuditEvent.objects.get(action="create", object_type="portal.location")
     assert event.changes["code"] == [None, "CHIANG-MAI"]
 
 
 def test_site_update_needs_current_etag(api, admin_user, mae_sot):
-    url = reverse("api-location-detail", args=[mae_sot.pk])
+    url = reverse("api:location-detail", args=[mae_sot.pk])
     client = api(admin_user)
     etag = read_etag(client, url)
     Location.objects.filter(pk=mae_sot.pk).update(name="Renamed elsewhere")
@@ -307,6 +307,6 @@ def test_site_update_needs_current_etag(api, admin_user, mae_sot):
 def test_trainer_sees_no_person_level_data(api, mae_sot, records):
     trainer = make_user("trainer", [mae_sot], mfa=False)
     client = api(trainer)
-    for name in ("api-person-list", "api-exit-list", "api-note-list", "api-transfer-list"):
+    for name in ("api:person-list", "api:exit-list", "api:note-list", "api:transfer-list"):
         assert client.get(reverse(name)).status_code == 403
     assert Exit.objects.exists()

@@ -4,11 +4,14 @@ Basic, never AllowAny; anonymous requests get 401; errors share one format."""
 import base64
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver, reverse
 from knox.auth import TokenAuthentication
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.test import APIClient
+from rest_framework.throttling import UserRateThrottle
 
 from portal.api.permissions import API_RULE, AccountInGoodStanding
 from tests.factories import PASSWORD
@@ -26,9 +29,9 @@ def api_patterns():
 
 
 def test_api_urls_carry_the_api_rule():
-    names = {pattern.name for pattern in api_patterns()}
-    assert "api-person-list" in names and "api_schema" in names and "api_docs" in names
-    assert {"api_tokens", "api_token_revoke"}.isdisjoint(names)  # pages: require_roles
+    names = {pattern.name for pattern in api_patterns()}  # names within the `api:` namespace
+    assert "person-list" in names and "schema" in names and "docs" in names
+    assert {"tokens", "token_revoke"}.isdisjoint(names)  # pages: require_roles
 
 
 @pytest.mark.parametrize("pattern", api_patterns(), ids=lambda p: p.name)
@@ -42,12 +45,12 @@ def test_every_api_view_authenticates_and_checks_permissions(pattern):
 @pytest.mark.parametrize(
     "url",
     [
-        reverse("api-person-list"),
-        reverse("api-person-detail", args=[1]),
-        reverse("api-location-list"),
-        reverse("api-follow-up-complete", args=[1]),
-        reverse("api_schema"),
-        reverse("api_docs"),
+        reverse("api:person-list"),
+        reverse("api:person-detail", args=[1]),
+        reverse("api:location-list"),
+        reverse("api:follow-up-complete", args=[1]),
+        reverse("api:schema"),
+        reverse("api:docs"),
         "/api/v1/nothing-here/",
     ],
 )
@@ -62,12 +65,12 @@ def test_anonymous_requests_are_refused(db, url):
 def test_http_basic_authentication_is_not_accepted(db, case_worker_mae_sot):
     credentials = base64.b64encode(f"{case_worker_mae_sot.email}:{PASSWORD}".encode()).decode()
     client = APIClient(HTTP_AUTHORIZATION=f"Basic {credentials}")
-    assert client.get(reverse("api-person-list")).status_code == 401
+    assert client.get(reverse("api:person-list")).status_code == 401
 
 
 def test_wrong_token_is_refused(db):
     client = APIClient(HTTP_AUTHORIZATION="Token " + "0" * 64)
-    response = client.get(reverse("api-person-list"))
+    response = client.get(reverse("api:person-list"))
     assert response.status_code == 401
     assert response.json() == {
         "status": 401,
@@ -80,9 +83,9 @@ def test_wrong_token_is_refused(db):
 def test_session_works_for_reads_and_enforces_csrf_on_writes(case_worker_mae_sot, mae_sot):
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(case_worker_mae_sot, backend="django.contrib.auth.backends.ModelBackend")
-    assert client.get(reverse("api-person-list")).status_code == 200
+    assert client.get(reverse("api:person-list")).status_code == 200
     response = client.post(
-        reverse("api-person-list"), {"full_name": "X", "location": mae_sot.pk}, format="json"
+        reverse("api:person-list"), {"full_name": "X", "location": mae_sot.pk}, format="json"
     )
     assert response.status_code == 403 and "CSRF" in response.json()["detail"]
 
@@ -90,14 +93,12 @@ def test_session_works_for_reads_and_enforces_csrf_on_writes(case_worker_mae_sot
 def test_session_requests_check_mfa_and_pledge_once(case_worker_mae_sot):
     """The middleware has checked the session user's second factor and pledge: the API does
     not ask the database again (token requests are checked by the API, see test_tokens)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     client = APIClient()
     client.force_login(case_worker_mae_sot, backend="django.contrib.auth.backends.ModelBackend")
-    client.get(reverse("api-person-list"))  # the first request records the pledge in the session
+    client.get(reverse("api:person-list"))  # the first request records the pledge in the session
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("api-person-list")).status_code == 200
+        assert client.get(reverse("api:person-list")).status_code == 200
     sql = [query["sql"] for query in captured.captured_queries]
     assert sum("mfa_authenticator" in statement for statement in sql) == 1
     assert not any("portal_pledgeacceptance" in statement for statement in sql)
@@ -118,7 +119,7 @@ def test_impossible_ids_are_not_found(api, admin_user, lookup):
 
 
 def test_error_format_for_field_errors(api, admin_user):
-    response = api(admin_user).post(reverse("api-partner-list"), {"nmae": "x"}, format="json")
+    response = api(admin_user).post(reverse("api:partner-list"), {"nmae": "x"}, format="json")
     assert response.status_code == 400
     assert response.json() == {
         "status": 400,
@@ -130,35 +131,33 @@ def test_error_format_for_field_errors(api, admin_user):
 
 def test_body_must_be_a_json_object(api, admin_user):
     client = api(admin_user)
-    response = client.post(reverse("api-partner-list"), [1, 2], format="json")
+    response = client.post(reverse("api:partner-list"), [1, 2], format="json")
     assert response.status_code == 400 and "non_field_errors" in response.json()["errors"]
     response = client.post(
-        reverse("api-partner-list"), "name=x", content_type="application/x-www-form-urlencoded"
+        reverse("api:partner-list"), "name=x", content_type="application/x-www-form-urlencoded"
     )
     assert response.status_code == 415
 
 
 def test_options_is_not_offered(api, admin_user):
-    response = api(admin_user).options(reverse("api-person-list"))
+    response = api(admin_user).options(reverse("api:person-list"))
     assert response.status_code == 405
 
 
 def test_throttling_per_user(api, settings, case_worker_mae_sot, admin_user):
-    from rest_framework.throttling import UserRateThrottle
-
     original = UserRateThrottle.THROTTLE_RATES
     UserRateThrottle.THROTTLE_RATES = {"user": "2/minute"}
     try:
         client = api(case_worker_mae_sot)
-        statuses = [client.get(reverse("api-location-list")).status_code for _ in range(3)]
+        statuses = [client.get(reverse("api:location-list")).status_code for _ in range(3)]
         assert statuses == [200, 200, 429]
-        assert api(admin_user).get(reverse("api-location-list")).status_code == 200
+        assert api(admin_user).get(reverse("api:location-list")).status_code == 200
     finally:
         UserRateThrottle.THROTTLE_RATES = original
 
 
 @pytest.mark.parametrize(
-    ("url_name", "parameter"), [("api-person-list", "q"), ("api-partner-list", "search")]
+    ("url_name", "parameter"), [("api:person-list", "q"), ("api:partner-list", "search")]
 )
 def test_free_text_with_nul_is_refused_as_documented(api, admin_user, url_name, parameter):
     response = api(admin_user).get(reverse(url_name), {parameter: "a\x00b"})

@@ -10,11 +10,11 @@ from people.models import Person
 from portal.models import AuditEvent
 from tests.people.factories import ExitFactory, PersonFactory
 
-LIST = reverse("api-person-list")
+LIST = reverse("api:person-list")
 
 
 def detail(person):
-    return reverse("api-person-detail", args=[person.pk])
+    return reverse("api:person-detail", args=[person.pk])
 
 
 CASE_WORKER_FIELDS = {

@@ -79,10 +79,10 @@ MATRIX = {
               "check-out": STAFF_ACTION},
 }  # fmt: skip
 
-BASENAMES = {prefix: basename for prefix, _viewset, basename in routes.ROUTES}
+BASENAMES = {prefix: f"api:{basename}" for prefix, _viewset, basename in routes.ROUTES}
 ACTION_ROUTES = {"confirm": "confirm", "check-out": "check-out"}
 # The offline attendance endpoints: see test_attendance_bulk.py.
-BULK_ROUTES = {"api-session-mine", "api-session-attendance"}
+BULK_ROUTES = {"api:session-mine", "api:session-attendance"}
 
 
 @pytest.fixture
@@ -272,14 +272,14 @@ def test_actions(world, resource, viewer, expected):
 @pytest.mark.parametrize(
     ("url_name", "method"),
     [
-        ("api-attendance-list", "post"),
-        ("api-attendance-detail", "patch"),
-        ("api-attendance-detail", "delete"),
-        ("api-home-list", "post"),
-        ("api-session-detail", "delete"),
-        ("api-distribution-detail", "patch"),
-        ("api-stay-detail", "put"),
-        ("api-enrolment-detail", "delete"),
+        ("api:attendance-list", "post"),
+        ("api:attendance-detail", "patch"),
+        ("api:attendance-detail", "delete"),
+        ("api:home-list", "post"),
+        ("api:session-detail", "delete"),
+        ("api:distribution-detail", "patch"),
+        ("api:stay-detail", "put"),
+        ("api:enrolment-detail", "delete"),
     ],
 )
 def test_what_is_not_offered_is_405(world, api, admin_user, url_name, method):
@@ -290,12 +290,12 @@ def test_what_is_not_offered_is_405(world, api, admin_user, url_name, method):
 
 
 def test_every_route_of_the_programs_api_is_tested():
-    def walk(patterns):
+    def walk(patterns, namespace=None):
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns)
+                yield from walk(pattern.url_patterns, pattern.namespace or namespace)
             elif pattern.name:
-                yield pattern.name
+                yield f"{namespace}:{pattern.name}" if namespace else pattern.name
 
     registered = {
         name
@@ -305,7 +305,7 @@ def test_every_route_of_the_programs_api_is_tested():
     tested = {f"{BASENAMES[r]}-list" for r in MATRIX} | {
         f"{BASENAMES[r]}-detail" for r, actions in MATRIX.items() if "retrieve" in actions
     }
-    tested |= {"api-distribution-confirm", "api-stay-check-out"} | BULK_ROUTES
+    tested |= {"api:distribution-confirm", "api:stay-check-out"} | BULK_ROUTES
     assert registered == tested
 
 
@@ -325,7 +325,7 @@ def test_trainer_sees_participants_by_case_number_and_preferred_name_only(api, w
     assert enrolment["preferred_name"] == person.case_number  # falls back to the case number
     attendance = client.get(detail_url("attendance", world["own"]["attendance"])).json()
     assert set(attendance) == TRAINER_PARTICIPANT | {"marked_at"}
-    for url_name in ("api-enrolment-list", "api-attendance-list"):
+    for url_name in ("api:enrolment-list", "api:attendance-list"):
         page = client.get(reverse(url_name)).content.decode()
         assert person.full_name not in page and "phone" not in page
 
@@ -376,7 +376,7 @@ def test_analysts_reach_no_person_level_data(api, world, analyst):
     client = api(analyst)
     for prefix in ("sessions", "enrolments", "attendance", "distributions", "homes", "stays"):
         assert client.get(reverse(f"{BASENAMES[prefix]}-list")).status_code == DENIED
-    assert client.get(reverse("api-session-mine")).status_code == DENIED
+    assert client.get(reverse("api:session-mine")).status_code == DENIED
 
 
 # --- Forbidden writes: 400, nothing saved -------------------------------------------------------
@@ -394,7 +394,7 @@ def test_analysts_reach_no_person_level_data(api, world, analyst):
 )
 def test_session_creation_refuses_forbidden_fields(api, world, case_worker_mae_sot, field, value):
     data = {**create_body("sessions", world["own"]), field: value}
-    response = api(case_worker_mae_sot).post(reverse("api-session-list"), data, format="json")
+    response = api(case_worker_mae_sot).post(reverse("api:session-list"), data, format="json")
     assert response.status_code == INVALID
     assert list(response.json()["errors"]) == [field]
     assert TrainingSession.objects.count() == 3
@@ -424,7 +424,7 @@ def test_enrolment_update_refuses_forbidden_fields(api, world, case_worker_mae_s
 
 def test_a_new_enrolment_has_no_status_yet(api, world, case_worker_mae_sot):
     data = {**create_body("enrolments", world["own"]), "status": "completed"}
-    response = api(case_worker_mae_sot).post(reverse("api-enrolment-list"), data, format="json")
+    response = api(case_worker_mae_sot).post(reverse("api:enrolment-list"), data, format="json")
     assert response.status_code == INVALID and list(response.json()["errors"]) == ["status"]
 
 
@@ -454,7 +454,7 @@ def test_trainers_may_not_write_anything_but_attendance(api, world, trainer):
     url = detail_url("sessions", session)
     etag = client.get(url)["ETag"]
     assert client.patch(url, {"capacity": 50}, format="json", HTTP_IF_MATCH=etag).status_code == 403
-    response = client.post(reverse("api-enrolment-list"), create_body("enrolments", world["own"]),
+    response = client.post(reverse("api:enrolment-list"), create_body("enrolments", world["own"]),
                            format="json")  # fmt: skip
     assert response.status_code == 403
     session.refresh_from_db()
@@ -502,7 +502,7 @@ def test_an_update_without_if_match_gets_428(api, world, case_worker_mae_sot):
 
 def test_session_planning_and_change_as_on_the_screens(api, world, case_worker_mae_sot, trainer):
     client = api(case_worker_mae_sot)
-    response = client.post(reverse("api-session-list"), create_body("sessions", world["own"]),
+    response = client.post(reverse("api:session-list"), create_body("sessions", world["own"]),
                            format="json")  # fmt: skip
     assert response.status_code == CREATED, response.content
     body = response.json()
@@ -538,18 +538,18 @@ def test_capacity_cannot_drop_below_the_places_taken(api, world, case_worker_mae
 
 def test_enrolment_through_the_service(api, world, case_worker_mae_sot):
     client = api(case_worker_mae_sot)
-    response = client.post(reverse("api-enrolment-list"), create_body("enrolments", world["own"]),
+    response = client.post(reverse("api:enrolment-list"), create_body("enrolments", world["own"]),
                            format="json")  # fmt: skip
     assert response.status_code == CREATED, response.content
     assert response.json()["status"] == "enrolled"
     assert AuditEvent.objects.filter(action="create", object_type="programs.enrolment").count() == 1
     # Enrolling again is refused by the service's rule.
-    again = client.post(reverse("api-enrolment-list"), create_body("enrolments", world["own"]),
+    again = client.post(reverse("api:enrolment-list"), create_body("enrolments", world["own"]),
                         format="json")  # fmt: skip
     assert again.status_code == INVALID
     # People of another site cannot join the session.
     response = client.post(
-        reverse("api-enrolment-list"),
+        reverse("api:enrolment-list"),
         {"session": world["own"]["sessions"].pk, "person": world["delhi"]["spare"].pk},
         format="json",
     )
@@ -572,15 +572,15 @@ def test_distribution_warns_of_a_repeat_until_acknowledged(api, world, case_work
     person = world["own"]["person"]  # received food on this day already
     data = {"person": person.pk, "assistance_type": world["own"]["assistance-types"].pk,
             "quantity": "1.50"}  # fmt: skip
-    response = client.post(reverse("api-distribution-list"), data, format="json")
+    response = client.post(reverse("api:distribution-list"), data, format="json")
     assert response.status_code == INVALID  # a string, not a number
     data["quantity"] = 1.5
-    response = client.post(reverse("api-distribution-list"), data, format="json")
+    response = client.post(reverse("api:distribution-list"), data, format="json")
     assert response.status_code == INVALID
     assert list(response.json()["errors"]) == ["acknowledge_repeat"]
     assert Distribution.objects.filter(person=person).count() == 1
     response = client.post(
-        reverse("api-distribution-list"), {**data, "acknowledge_repeat": True}, format="json"
+        reverse("api:distribution-list"), {**data, "acknowledge_repeat": True}, format="json"
     )
     assert response.status_code == CREATED, response.content
     body = response.json()
@@ -603,7 +603,7 @@ def test_distribution_rules(api, world, case_worker_mae_sot):
     ):
         body = {"person": spare.pk, "assistance_type": world["own"]["assistance-types"].pk,
                 "quantity": 1, **data}  # fmt: skip
-        response = client.post(reverse("api-distribution-list"), body, format="json")
+        response = client.post(reverse("api:distribution-list"), body, format="json")
         assert response.status_code == INVALID, data
         assert list(response.json()["errors"]) == [field]
     assert not Distribution.objects.filter(person=spare).exists()
@@ -611,7 +611,7 @@ def test_distribution_rules(api, world, case_worker_mae_sot):
 
 def test_receipt_is_confirmed_once(api, world, case_worker_mae_sot):
     client = api(case_worker_mae_sot)
-    url = reverse("api-distribution-confirm", args=[world["own"]["distributions"].pk])
+    url = reverse("api:distribution-confirm", args=[world["own"]["distributions"].pk])
     first = client.post(url)
     assert (
         first.status_code == OK and first.json()["received_confirmed_by"] == case_worker_mae_sot.pk
@@ -628,20 +628,20 @@ def test_check_in_and_out_through_the_services(api, world, case_worker_mae_sot):
     home.capacity = 1
     home.save()
     data = create_body("stays", world["own"])
-    full = client.post(reverse("api-stay-list"), data, format="json")
+    full = client.post(reverse("api:stay-list"), data, format="json")
     assert full.status_code == INVALID
     assert list(full.json()["errors"]) == ["over_capacity_reason"]
     response = client.post(
-        reverse("api-stay-list"), {**data, "over_capacity_reason": "Fled last night"}, format="json"
+        reverse("api:stay-list"), {**data, "over_capacity_reason": "Fled last night"}, format="json"
     )
     assert response.status_code == CREATED, response.content
     assert response.json()["over_capacity_reason"] == "Fled last night"
     stay = Stay.objects.get(pk=response.json()["id"])
     # One open stay per person.
-    again = client.post(reverse("api-stay-list"), {**data, "over_capacity_reason": "x"},
+    again = client.post(reverse("api:stay-list"), {**data, "over_capacity_reason": "x"},
                         format="json")  # fmt: skip
     assert again.status_code == INVALID
-    url = reverse("api-stay-check-out", args=[stay.pk])
+    url = reverse("api:stay-check-out", args=[stay.pk])
     early = client.post(url, {"check_out": (stay.check_in - timedelta(days=1)).isoformat()},
                         format="json")  # fmt: skip
     assert early.status_code == INVALID and list(early.json()["errors"]) == ["check_out"]
@@ -657,10 +657,10 @@ def test_check_in_and_out_through_the_services(api, world, case_worker_mae_sot):
 
 def test_cash_needs_a_currency(api, admin_user):
     client = api(admin_user)
-    response = client.post(reverse("api-assistance-type-list"),
+    response = client.post(reverse("api:assistance-type-list"),
                            {"name": "Cash grant", "kind": "cash"}, format="json")  # fmt: skip
     assert response.status_code == INVALID and list(response.json()["errors"]) == ["currency"]
-    response = client.post(reverse("api-assistance-type-list"),
+    response = client.post(reverse("api:assistance-type-list"),
                            {"name": "Cash grant", "kind": "cash", "currency": "THB"},
                            format="json")  # fmt: skip
     assert response.status_code == CREATED
@@ -670,7 +670,7 @@ def test_cash_needs_a_currency(api, admin_user):
 
 
 def test_course_names_are_unique(api, admin_user, world):
-    response = api(admin_user).post(reverse("api-course-list"), {"name": "Tailoring"},
+    response = api(admin_user).post(reverse("api:course-list"), {"name": "Tailoring"},
                                     format="json")  # fmt: skip
     assert response.status_code == INVALID and list(response.json()["errors"]) == ["name"]
     assert Course.objects.count() == 1
@@ -681,7 +681,7 @@ def test_course_names_are_unique(api, admin_user, world):
 
 def test_reads_of_person_level_records_are_audited(api, world, case_worker_mae_sot):
     client = api(case_worker_mae_sot)
-    client.get(reverse("api-enrolment-list"))
+    client.get(reverse("api:enrolment-list"))
     client.get(detail_url("attendance", world["own"]["attendance"]))
     listed = AuditEvent.objects.get(action="view", object_type="programs.enrolment")
     # The site's enrolments: the colleague's session is at the same site.
@@ -699,7 +699,7 @@ def test_session_filters_match_the_screen(api, world, admin_user, mae_sot):
     client = api(admin_user)
 
     def ids(query):
-        response = client.get(reverse("api-session-list"), query)
+        response = client.get(reverse("api:session-list"), query)
         assert response.status_code == OK, response.content
         return {row["id"] for row in response.json()["results"]}
 
@@ -712,14 +712,14 @@ def test_session_filters_match_the_screen(api, world, admin_user, mae_sot):
 @pytest.mark.parametrize(
     ("url_name", "query"),
     [
-        ("api-session-list", {"when": "tomorrow"}),
-        ("api-session-list", {"status": ""}),
-        ("api-session-list", {"ordering": "trainer__email"}),
-        ("api-enrolment-list", {"session": "abc"}),
-        ("api-attendance-list", {"status": "asleep"}),
-        ("api-distribution-list", {"date_after": "yesterday"}),
-        ("api-stay-list", {"open": "maybe"}),
-        ("api-home-list", {"page_size": "500"}),
+        ("api:session-list", {"when": "tomorrow"}),
+        ("api:session-list", {"status": ""}),
+        ("api:session-list", {"ordering": "trainer__email"}),
+        ("api:enrolment-list", {"session": "abc"}),
+        ("api:attendance-list", {"status": "asleep"}),
+        ("api:distribution-list", {"date_after": "yesterday"}),
+        ("api:stay-list", {"open": "maybe"}),
+        ("api:home-list", {"page_size": "500"}),
     ],
 )
 def test_invalid_filters_are_refused(api, admin_user, url_name, query):
@@ -730,7 +730,7 @@ def test_invalid_filters_are_refused(api, admin_user, url_name, query):
 
 def test_a_filter_out_of_scope_is_empty_not_an_error(api, world, case_worker_mae_sot):
     response = api(case_worker_mae_sot).get(
-        reverse("api-distribution-list"), {"person": world["delhi"]["person"].pk}
+        reverse("api:distribution-list"), {"person": world["delhi"]["person"].pk}
     )
     assert response.status_code == OK and response.json()["results"] == []
 
@@ -738,5 +738,5 @@ def test_a_filter_out_of_scope_is_empty_not_an_error(api, world, case_worker_mae
 def test_open_stays_filter(api, world, admin_user):
     stay = world["own"]["stays"]
     services.check_out(by=admin_user, stay=stay, check_out_on=timezone.localdate())
-    rows = api(admin_user).get(reverse("api-stay-list"), {"open": "true"}).json()["results"]
+    rows = api(admin_user).get(reverse("api:stay-list"), {"open": "true"}).json()["results"]
     assert stay.pk not in {row["id"] for row in rows} and len(rows) == 2

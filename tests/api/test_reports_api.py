@@ -11,10 +11,10 @@ from reports.models import Report
 from reports.periods import parse
 from tests.reports.conftest import august_report  # noqa: F401 (fixture)
 
-LIST = reverse("api-report-list")
-MONTHLY = reverse("api-report-monthly", kwargs={"period": "2025-08"})
-ANNUAL = reverse("api-report-annual", kwargs={"period": "2025"})
-SINCE_1027 = reverse("api-report-since-1027")
+LIST = reverse("api:report-list")
+MONTHLY = reverse("api:report-monthly", kwargs={"period": "2025-08"})
+ANNUAL = reverse("api:report-annual", kwargs={"period": "2025"})
+SINCE_1027 = reverse("api:report-since-1027")
 
 
 def test_the_urls_of_the_issue():

@@ -61,15 +61,15 @@ def test_no_basic_auth_in_the_schema(schema):
 
 
 def test_schema_endpoint_needs_authentication(api, analyst):
-    assert api().get(reverse("api_schema")).status_code == 401
-    response = api(analyst).get(reverse("api_schema"), {"format": "json"})
+    assert api().get(reverse("api:schema")).status_code == 401
+    response = api(analyst).get(reverse("api:schema"), {"format": "json"})
     assert response.status_code == 200
     assert response.json()["info"]["title"] == "Support services portal API"
 
 
 def test_docs_are_served_offline_without_inline_code(client, signed_in, analyst):
     signed_in(analyst)
-    response = client.get(reverse("api_docs"))
+    response = client.get(reverse("api:docs"))
     assert response.status_code == 200
     page = response.content.decode()
     for asset in ("swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalone-preset.js"):
@@ -81,11 +81,11 @@ def test_docs_are_served_offline_without_inline_code(client, signed_in, analyst)
     assert scripts and all("src=" in attributes for attributes in scripts)
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
-    script = client.get(reverse("api_docs"), {"script": ""})
+    script = client.get(reverse("api:docs"), {"script": ""})
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
-    assert reverse("api_schema") in script.content.decode()
+    assert reverse("api:schema") in script.content.decode()
 
 
 def test_docs_need_sign_in(client, db):
-    assert client.get(reverse("api_docs")).status_code == 401
+    assert client.get(reverse("api:docs")).status_code == 401

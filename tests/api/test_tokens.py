@@ -13,13 +13,14 @@ from knox.crypto import hash_token
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from portal import services
 from portal.models import AuditEvent, Pledge
 from portal.roles import Role
 from tests.conftest import make_user
 
-TOKENS = reverse("api_tokens")
-REVOKE = reverse("api_token_revoke")
-PEOPLE = reverse("api-person-list")
+TOKENS = reverse("api:tokens")
+REVOKE = reverse("api:token_revoke")
+PEOPLE = reverse("api:person-list")
 TOKEN_IN_PAGE = re.compile(r"user-select-all text-break\">([0-9a-f]{64})<")
 
 
@@ -152,8 +153,6 @@ def test_token_of_deactivated_user_is_refused(api, case_worker_mae_sot):
 
 
 def test_role_change_applies_to_existing_tokens(api, case_worker_mae_sot):
-    from portal import services
-
     client = api(case_worker_mae_sot)
     assert client.get(PEOPLE).status_code == 200
     services.set_role(case_worker_mae_sot, Role.ANALYST)

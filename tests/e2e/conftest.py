@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from config.celery import app
 from tests.e2e.helpers import SCREENSHOTS, create_portal_data, user_totp_code
 from tests.factories import PASSWORD
 
@@ -92,7 +93,6 @@ def browser_context_args(browser_context_args):
 def _e2e(django_db_serialized_rollback, live_server, settings):
     """Every journey runs against the live server with a transactional database; the rows
     that migrations create (roles, sites, the pledge) are restored for each test."""
-    from portal.celery import app
 
     # Tasks queued after commit run in-process instead of going to a broker.
     app.conf.task_always_eager = True

@@ -8,6 +8,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from people import tasks
 from people.models import ImportJob, Person
 from portal.roles import Role
 from tests.conftest import make_user
@@ -25,8 +26,6 @@ THET = ",Thet Naing,Thet,သက်နိုင်,{sex},1998,pow,soldier,2025-07
 
 @pytest.fixture
 def worker(monkeypatch):
-    from people import tasks
-
     worker = hold_task(monkeypatch, tasks, "run_import")
     yield worker
     worker.finish()

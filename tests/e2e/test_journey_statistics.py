@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.roles import Role
-from reports import services
+from reports import services, tasks
 from reports.models import ReportBuild
 from reports.periods import parse
 from tests.conftest import make_user
@@ -39,8 +39,6 @@ def august_exits(site, soldiers=12, police=2):
 
 @pytest.fixture
 def worker(monkeypatch):
-    from reports import tasks
-
     worker = hold_task(monkeypatch, tasks, "run_build")
     yield worker
     worker.finish()

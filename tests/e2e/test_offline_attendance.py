@@ -1,7 +1,7 @@
 """Issue 10: a trainer marks attendance on a phone without a connection; every save reaches the
 server exactly once when the connection returns.
 
-The phone side: static/js/offline-sw.js (service worker at /programs/sw.js), offline-store.js
+The phone side: programs/static/programs/offline-sw.js (service worker at /programs/sw.js), offline-store.js
 (IndexedDB queue), offline-page.js (the pages). The server side: docs/offline-attendance-api.md.
 """
 
@@ -422,8 +422,8 @@ def test_signing_out_from_a_page_outside_the_programs_also_clears_the_phone(
     page.goto(url("/"))
     if not page.locator("[data-offline-attendance]").count():
         page.evaluate("html => document.body.insertAdjacentHTML('beforeend', html)", include)
-        page.add_script_tag(url="/static/js/offline-store.js")
-        page.add_script_tag(url="/static/js/offline-page.js")
+        page.add_script_tag(url="/static/programs/offline-store.js")
+        page.add_script_tag(url="/static/programs/offline-page.js")
     assert page.evaluate(READ_CACHES)
     page.get_by_role("button", name="Toggle navigation").click()
     page.get_by_role("button", name="Sign out").click()

@@ -18,7 +18,7 @@ ADMIN_PAGES = {
 GET_MATRIX = {
     "people:list": SITE_FREE_PAGES,
     "people:create": SITE_FREE_PAGES,
-    "people_import": SITE_FREE_PAGES,
+    "people:import": SITE_FREE_PAGES,
     # Only the uploader sees an import job, admins included: "own" holds a job of the MAE-SOT
     # case worker, "other" one of the admin.
     "people:import_job": {

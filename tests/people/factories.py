@@ -1,5 +1,6 @@
 import factory
 
+from people.keys import apply_derived_fields
 from people.models import Exit, Person
 from tests.conftest import site
 
@@ -21,8 +22,6 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        from people.services import apply_derived_fields
-
         person = model_class(*args, **kwargs)
         apply_derived_fields(person)
         person.save()

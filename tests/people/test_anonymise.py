@@ -1,3 +1,5 @@
+import pytest
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.urls import reverse
 
@@ -33,8 +35,5 @@ def test_admin_anonymises_a_person_and_statistics_fields_stay(
 
 
 def test_case_worker_cannot_anonymise(case_worker_mae_sot, person_mae_sot):
-    import pytest
-    from django.core.exceptions import PermissionDenied
-
     with pytest.raises(PermissionDenied):
         services.anonymise_person(by=case_worker_mae_sot, person=person_mae_sot, reason="x")

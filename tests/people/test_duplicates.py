@@ -2,6 +2,7 @@ import random
 from itertools import combinations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.urls import reverse
 from people import duplicates, services
 from people.duplicates import suspected_pairs
 from people.models import DistinctPeople, Person
+from people.views import duplicates as duplicate_views
 from tests.people.factories import ExitFactory, PersonFactory
 
 
@@ -68,9 +70,6 @@ def test_pair_marked_as_different_people_is_not_suggested_again(
 
 
 def test_a_merged_record_cannot_be_merged_again(admin_user, person_mae_sot):
-    import pytest
-    from django.core.exceptions import ValidationError
-
     twin = PersonFactory()
     services.merge_people(by=admin_user, keep=person_mae_sot, merge=twin)
     with pytest.raises(ValidationError):
@@ -187,8 +186,6 @@ def test_queries_do_not_grow_with_many_large_groups(mae_sot, monkeypatch):
 
 
 def test_the_review_page_says_when_the_list_is_cut(client, signed_in, admin_user, monkeypatch):
-    from people import duplicate_views
-
     monkeypatch.setattr(duplicate_views, "PAIRS_SHOWN", 2)
     PersonFactory.create_batch(3, full_name="Aung Aung")
     signed_in(admin_user)

@@ -9,10 +9,13 @@ from datetime import date, datetime, timedelta
 
 import openpyxl
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from myanmar.converter import convert
 
 from people import importing
@@ -20,6 +23,7 @@ from people.import_rows import COLUMNS
 from people.importing import import_people
 from people.models import CaseNote, CaseNumberSequence, Exit, ImportJob, Person
 from people.services import create_person
+from people.views import imports as import_views
 from portal.models import AuditEvent, Location
 
 # The content of ../shared/samples/intake_sample.csv, copied so the tests stay in the repo.
@@ -503,8 +507,6 @@ def test_non_utf8_csv_is_refused_with_its_line(admin_user):
 
 
 def test_trainers_and_analysts_cannot_import(trainer, analyst):
-    from django.core.exceptions import PermissionDenied
-
     for user in (trainer, analyst):
         with pytest.raises(PermissionDenied):
             run(SAMPLE_CSV.encode(), user)
@@ -665,7 +667,7 @@ def _uploads_in_tmp(settings, tmp_path):
 def test_upload_page_access(request, client, signed_in, user_fixture, status):
     signed_in(request.getfixturevalue(user_fixture))
 
-    response = client.get(reverse("people_import"))
+    response = client.get(reverse("people:import"))
 
     assert response.status_code == status
     if status == 200:
@@ -683,7 +685,7 @@ def upload(client, django_capture_on_commit_callbacks):
         if dry_run:
             fields["dry_run"] = "on"
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("people_import"), fields)
+            response = client.post(reverse("people:import"), fields)
         if response.status_code != 302:
             return response
         job = ImportJob.objects.get()
@@ -702,7 +704,7 @@ def test_upload_imports_the_file(signed_in, upload, case_worker_mae_sot):
     assert "The file was imported." in response.text
     assert "2 rows read: 2 people, 2 exits and 1 case notes created." in response.text
     assert Person.objects.count() == 2 and CaseNote.objects.count() == 1
-    assert people_audit_rows().get().path == reverse("people_import")
+    assert people_audit_rows().get().path == reverse("people:import")
 
 
 def test_upload_redirects_to_a_job_page_without_the_file_name(
@@ -712,7 +714,7 @@ def test_upload_redirects_to_a_job_page_without_the_file_name(
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("people_import"), {"file": SimpleUploadedFile("kyaw-min-oo.csv", b"x")}
+            reverse("people:import"), {"file": SimpleUploadedFile("kyaw-min-oo.csv", b"x")}
         )
 
     job = ImportJob.objects.get()
@@ -770,8 +772,6 @@ def test_upload_of_xlsx(signed_in, upload, admin_user):
 
 
 def test_upload_refuses_other_file_types_and_big_files(signed_in, upload, admin_user, monkeypatch):
-    from people import import_views
-
     signed_in(admin_user)
     refused = upload(b"x", name="people.pdf", dry_run=True)
     assert "Choose a .csv or .xlsx file." in refused.text
@@ -782,12 +782,10 @@ def test_upload_refuses_other_file_types_and_big_files(signed_in, upload, admin_
 
 
 def test_upload_checks_the_csrf_token(case_worker_mae_sot):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(case_worker_mae_sot, backend="django.contrib.auth.backends.ModelBackend")
 
-    response = client.post(reverse("people_import"), {"file": SimpleUploadedFile("p.csv", b"x")})
+    response = client.post(reverse("people:import"), {"file": SimpleUploadedFile("p.csv", b"x")})
 
     assert response.status_code == 403 and not ImportJob.objects.exists()
 
@@ -795,8 +793,6 @@ def test_upload_checks_the_csrf_token(case_worker_mae_sot):
 def test_large_upload_is_never_written_to_a_plain_temporary_file(
     signed_in, upload, admin_user, settings, monkeypatch
 ):
-    from django.core.files.uploadhandler import TemporaryFileUploadHandler
-
     def refuse(*args, **kwargs):
         raise AssertionError("the upload was spooled to a temporary file")
 
@@ -814,11 +810,10 @@ def test_large_upload_is_never_written_to_a_plain_temporary_file(
 def test_upload_page_marks_column_names_as_english_code(client, signed_in, case_worker_mae_sot):
     """Column names are typed in English whatever the language: marked so on the page (screen
     readers, browser translation), also inside translated sentences."""
-    from django.utils import translation
 
     signed_in(case_worker_mae_sot)
     with translation.override("my"):
-        page = client.get(reverse("people_import"), HTTP_ACCEPT_LANGUAGE="my").content.decode()
+        page = client.get(reverse("people:import"), HTTP_ACCEPT_LANGUAGE="my").content.decode()
     for name in ("full_name", "location", "case_number", "exit_type", "notes"):
         assert f'<code lang="en" translate="no">{name}</code>' in page
     assert '<code class="text-break" lang="en" translate="no">case_number,full_name' in page

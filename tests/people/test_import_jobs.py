@@ -10,16 +10,17 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from people import import_jobs, importing
-from people.import_rows import RowError
-from people.importing import ImportReport
+from people.import_report import ImportReport, RowError
 from people.models import ImportJob, Person
 from people.tasks import run_import
 from portal import crypto
 from portal.models import AuditEvent
+from portal.tasks import clear_expired_sessions_and_invitations
 from tests.people.test_import import SAMPLE_CSV, row, to_csv
 
 CANARY = "Zzyzxcanary Qwertyname"
@@ -53,7 +54,7 @@ def queue_upload(client, django_capture_on_commit_callbacks):
     def post(data: bytes, name="people.csv"):
         with django_capture_on_commit_callbacks() as callbacks:
             response = client.post(
-                reverse("people_import"), {"file": SimpleUploadedFile(name, data)}
+                reverse("people:import"), {"file": SimpleUploadedFile(name, data)}
             )
         assert response.status_code == 302
         assert len(callbacks) == 1
@@ -222,8 +223,6 @@ def test_file_is_deleted_after_a_successful_import(
 
 
 def test_report_is_stored_encrypted(client, signed_in, case_worker_mae_sot, queue_upload):
-    from django.db import connection
-
     signed_in(case_worker_mae_sot)
     job, task = queue_upload(to_csv([row(full_name=CANARY, sex="robot")]))
     task()
@@ -335,7 +334,7 @@ def test_import_audit_row_carries_the_upload_request(client, signed_in, admin_us
     task()  # after the request, as a worker would
 
     event = AuditEvent.objects.get(action="import")
-    assert event.actor == admin_user and event.path == reverse("people_import")
+    assert event.actor == admin_user and event.path == reverse("people:import")
     assert event.request_id == job.request_id != "" and event.source_ip == "127.0.0.1"
 
 
@@ -389,8 +388,6 @@ def test_reports_and_file_names_are_erased_a_month_after_the_import(
 
 
 def test_daily_housekeeping_deletes_leftover_import_files(case_worker_mae_sot):
-    from portal.tasks import clear_expired_sessions_and_invitations
-
     import_jobs.request_import(
         user=case_worker_mae_sot, data=b"x", file_name="p.csv", dry_run=False
     )

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 from myanmar.converter import convert
 
+from people import services
 from people.models import Person
 from portal.models import AuditEvent
 from tests.people.factories import ExitFactory, PersonFactory
@@ -257,8 +258,6 @@ def test_second_concurrent_edit_is_refused_and_shows_what_changed(
 
 
 def test_merged_record_redirects_to_the_kept_one(client, signed_in, admin_user):
-    from people import services
-
     keep, merge = PersonFactory(), PersonFactory()
     services.merge_people(by=admin_user, keep=keep, merge=merge)
     signed_in(admin_user)

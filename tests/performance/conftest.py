@@ -9,7 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from people import demo
 from portal.roles import Role
+from programs import demo as programs_demo
+from programs import demo_bulk
 from tests.conftest import make_user
 
 
@@ -17,7 +20,6 @@ from tests.conftest import make_user
 def staff(mae_sot, mae_sariang, new_delhi):
     """An admin, a case worker at MAE-SOT, the trainer of the demo sessions and an analyst,
     with the demo programmes' courses, assistance types and safe home."""
-    from programs import demo as programs_demo
 
     users = {
         "admin": make_user(Role.ADMIN, email="admin@example.org"),
@@ -32,8 +34,6 @@ def staff(mae_sot, mae_sariang, new_delhi):
 @pytest.fixture
 def grow(staff):
     """`grow(n)` adds n demo people at the three sites, with their programme history."""
-    from people import demo
-    from programs import demo_bulk
 
     def add(count: int, seed: int = 1):
         people = demo.create(count, created_by=staff["case_worker"], seed_value=seed + count)

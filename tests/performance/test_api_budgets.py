@@ -12,8 +12,8 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from config.api_urls import router
 from people.models import Partner, Person, Transfer
-from portal.api.urls import router
 from reports import services as report_services
 from reports.periods import parse
 from tests.performance.test_query_budgets import FEW, MANY, flat, sign_in
@@ -25,28 +25,28 @@ pytestmark = pytest.mark.django_db
 # select_related, one query per prefetched relation (never one per row), and the audit row
 # of a read of person-level data.
 BUDGETS = {
-    "api-location": (7, 6),
-    "api-person": (9, 8),
-    "api-exit": (8, 7),
-    "api-note": (8, 7),
-    "api-follow-up": (8, 7),
-    "api-transfer": (8, 7),
-    "api-partner": (7, 6),
-    "api-course": (7, 6),
-    "api-session": (7, 6),
-    "api-enrolment": (8, 7),
-    "api-attendance": (8, 7),
-    "api-assistance-type": (7, 6),
-    "api-distribution": (8, 7),
-    "api-home": (7, 6),
-    "api-stay": (8, 7),
-    "api-report": (6, None),  # reports are read by period, below
+    "api:location": (7, 6),
+    "api:person": (9, 8),
+    "api:exit": (8, 7),
+    "api:note": (8, 7),
+    "api:follow-up": (8, 7),
+    "api:transfer": (8, 7),
+    "api:partner": (7, 6),
+    "api:course": (7, 6),
+    "api:session": (7, 6),
+    "api:enrolment": (8, 7),
+    "api:attendance": (8, 7),
+    "api:assistance-type": (7, 6),
+    "api:distribution": (8, 7),
+    "api:home": (7, 6),
+    "api:stay": (8, 7),
+    "api:report": (6, None),  # reports are read by period, below
 }
-REPORT_BY_PERIOD = ("api-report-monthly", {"period": "2025-08"}), 6
+REPORT_BY_PERIOD = ("api:report-monthly", {"period": "2025-08"}), 6
 
 
 def routes():
-    return [(basename, viewset) for _prefix, viewset, basename in router.registry]
+    return [(f"api:{basename}", viewset) for _prefix, viewset, basename in router.registry]
 
 
 def test_every_route_has_a_budget():

@@ -13,26 +13,38 @@ tests, which run inside a test transaction, that is a SAVEPOINT and a RELEASE, c
 `django_assert_max_num_queries` ("+2 tx" below); in production BEGIN and COMMIT.
 """
 
+import json
 from datetime import time, timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from people.models import CaseNote, Exit, Flag, FollowUp, Person
-from portal.models import AuditEvent
-from programs import selectors
+from people.import_report import ImportReport, RowError
+from people.models import CaseNote, Exit, Flag, FollowUp, ImportJob, Person
+from portal import auditing
+from portal.benchmarks import LIST_FILTERS, bench_session, list_matches
+from portal.models import AuditEvent, ExportJob
+from portal.roles import Role
+from programs import demo_bulk, selectors, services
+from programs.forms import RosterForm
 from programs.models import (
+    AssistanceType,
     Attendance,
     AttendanceChange,
+    Course,
     Distribution,
     Enrolment,
     SafeHome,
     Stay,
     TrainingSession,
 )
+from reports import services as report_services
+from reports.periods import parse, previous_month
+from tests.conftest import make_user
+from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -71,8 +83,6 @@ def test_people_list(client, staff, grow, count_queries, django_assert_max_num_q
 def test_people_list_with_a_search_and_two_filters(
     client, staff, grow, count_queries, django_assert_max_num_queries
 ):
-    from portal.benchmarks import LIST_FILTERS, list_matches
-
     grow(60)
     sign_in(client, staff["case_worker"])
     key = client.post(reverse("people:list"), LIST_FILTERS)["Location"]
@@ -88,7 +98,6 @@ def test_people_list_with_a_search_and_two_filters(
 def _person_with_history(staff, parts: int) -> Person:
     """A MAE-SOT person with `parts` exits, notes, follow-ups, flags, distributions, stays,
     enrolments and attendance."""
-    from programs.models import AssistanceType, Course
 
     person = Person.objects.filter(location__code="MAE-SOT").order_by("pk").first()
     author = staff["case_worker"]
@@ -136,8 +145,6 @@ def test_person_page(client, staff, grow, count_queries, django_assert_max_num_q
 
 
 def test_possible_duplicates(client, staff, grow, count_queries, django_assert_max_num_queries):
-    from tests.people.factories import PersonFactory
-
     grow(FEW)
     PersonFactory.create_batch(2, full_name="Kyaw Min Oo", birth_year=1990)
     sign_in(client, staff["admin"])
@@ -155,12 +162,6 @@ def test_possible_duplicates(client, staff, grow, count_queries, django_assert_m
 
 @pytest.mark.parametrize("name", ["people:import_job", "people:import_job_progress"])
 def test_import_job_page(client, staff, count_queries, django_assert_max_num_queries, name):
-    import json
-
-    from people.import_rows import RowError
-    from people.importing import ImportReport
-    from people.models import ImportJob
-
     def report(errors: int) -> str:
         rows = [RowError(line, "sex", "not one of") for line in range(2, errors + 2)]
         return json.dumps(ImportReport(rows_read=errors, errors=rows).to_dict())
@@ -200,8 +201,6 @@ def test_session_lists(client, staff, grow, count_queries, django_assert_max_num
 
 
 def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_queries):
-    from programs import demo_bulk
-
     grow(FEW)
     trainer = demo_bulk.pool_trainers()[0]
     sign_in(client, trainer)
@@ -215,8 +214,6 @@ def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_q
 
 
 def _session_with(staff, people: int) -> TrainingSession:
-    from portal.benchmarks import bench_session
-
     return bench_session(staff["trainer"], staff["case_worker"], size=people)
 
 
@@ -234,8 +231,6 @@ def test_session_detail(client, staff, grow, count_queries, django_assert_max_nu
 
 
 def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_max_num_queries):
-    from programs.forms import RosterForm
-
     grow(MANY)
     session = _session_with(staff, 3)
     sign_in(client, staff["trainer"])
@@ -262,8 +257,6 @@ def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_
 
 
 def test_attendance_history(client, staff, grow, count_queries, django_assert_max_num_queries):
-    from programs import services
-
     grow(MANY)
     session = _session_with(staff, 40)
     people = list(session.enrolments.values_list("person_id", flat=True))
@@ -409,17 +402,12 @@ def test_home_detail(client, staff, grow, count_queries, django_assert_max_num_q
 
 
 def _reports():
-    from reports import services
-    from reports.periods import parse
-
-    for kind, key in services.expected_reports():
-        services.build_report(parse(kind, key))
+    for kind, key in report_services.expected_reports():
+        report_services.build_report(parse(kind, key))
 
 
 @pytest.mark.parametrize("role", ["admin", "analyst"])
 def test_dashboard(client, staff, grow, count_queries, django_assert_max_num_queries, role):
-    from reports.periods import previous_month
-
     grow(FEW)
     _reports()
     sign_in(client, staff[role])
@@ -454,8 +442,6 @@ def test_report_index(client, staff, grow, count_queries, django_assert_max_num_
 
 
 def test_audit_list(client, staff, grow, count_queries, django_assert_max_num_queries):
-    from portal import auditing
-
     def events(count):
         people = list(Person.objects.select_related("location").order_by("pk"))
         for number in range(count):
@@ -466,7 +452,7 @@ def test_audit_list(client, staff, grow, count_queries, django_assert_max_num_qu
     grow(FEW)
     events(2)
     sign_in(client, staff["admin"])
-    url = reverse("audit_list")
+    url = reverse("portal:audit_list")
     queries = flat(count_queries, client, url, lambda: events(60))
     # The request (3) +2 tx; the count (1); the users of the filter form (1); the page of 100
     # with user and site (1).
@@ -477,11 +463,8 @@ def test_audit_list(client, staff, grow, count_queries, django_assert_max_num_qu
 
 
 def test_users_list(client, staff, count_queries, django_assert_max_num_queries, mae_sot):
-    from portal.roles import Role
-    from tests.conftest import make_user
-
     sign_in(client, staff["admin"])
-    url = reverse("users")
+    url = reverse("portal:users")
 
     def more_users():
         for number in range(25):
@@ -496,15 +479,13 @@ def test_users_list(client, staff, count_queries, django_assert_max_num_queries,
 
 
 def test_export_list(client, staff, count_queries, django_assert_max_num_queries):
-    from portal.models import ExportJob
-
     def jobs(count):
         for _ in range(count):
             ExportJob.objects.create(requested_by=staff["admin"], kind="people", params={})
 
     jobs(2)
     sign_in(client, staff["admin"])
-    url = reverse("export_list")
+    url = reverse("portal:export_list")
     queries = flat(count_queries, client, url, lambda: jobs(30))
     # The request (3) +2 tx; the user's latest 50 export jobs (1).
     with django_assert_max_num_queries(6):
@@ -514,8 +495,6 @@ def test_export_list(client, staff, count_queries, django_assert_max_num_queries
 
 @pytest.mark.parametrize("role", ["admin", "case_worker", "trainer", "analyst"])
 def test_home_pages(client, staff, grow, count_queries, django_assert_max_num_queries, role):
-    from programs import demo_bulk
-
     grow(FEW)
     user = staff[role] if role != "trainer" else demo_bulk.pool_trainers()[0]
     sign_in(client, user)
@@ -535,8 +514,6 @@ def test_home_pages(client, staff, grow, count_queries, django_assert_max_num_qu
 
 
 def _api(name, **kwargs):
-    from django.urls import NoReverseMatch
-
     try:
         return reverse(name, kwargs=kwargs or None)
     except NoReverseMatch:
@@ -544,7 +521,7 @@ def _api(name, **kwargs):
 
 
 @pytest.mark.parametrize(
-    "name", ["api-person-list", "api-exit-list", "api-note-list", "api-follow-up-list"]
+    "name", ["api:person-list", "api:exit-list", "api:note-list", "api:follow-up-list"]
 )
 def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_num_queries, name):
     grow(FEW)
@@ -554,7 +531,7 @@ def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_
     # The request (3) +2 tx (the API does not repeat the middleware's TOTP and pledge checks
     # for a browser session); the count (1); the page (1); people: their exits (prefetch, 1);
     # the audit row of the read (1).
-    budget = 9 if name == "api-person-list" else 8
+    budget = 9 if name == "api:person-list" else 8
     with django_assert_max_num_queries(budget):
         client.get(url)
     assert queries == budget
@@ -563,7 +540,7 @@ def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_
 def test_people_api_detail(client, staff, grow, count_queries, django_assert_max_num_queries):
     grow(FEW)
     person = _person_with_history(staff, 2)
-    url = _api("api-person-detail", pk=person.pk)
+    url = _api("api:person-detail", pk=person.pk)
     sign_in(client, staff["case_worker"])
     queries = flat(count_queries, client, url, lambda: _person_with_history(staff, 15))
     # The request (3) +2 tx; the person with site and case worker (1); the exits (prefetch,

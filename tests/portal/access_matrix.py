@@ -1,3 +1,3 @@
 """Export job URLs (their rows are exercised in test_exports.py: only the admin who asked)."""
 
-URL_NAMES = {"export_detail", "export_progress", "export_download"}
+URL_NAMES = {"portal:export_detail", "portal:export_progress", "portal:export_download"}

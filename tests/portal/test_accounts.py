@@ -1,13 +1,15 @@
 import re
 from datetime import timedelta
 
+import pyotp
 import pytest
 import time_machine
+from allauth.mfa.models import Authenticator
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import AuditEvent, Invitation, User
+from portal.models import AuditEvent, Invitation, Pledge, PledgeAcceptance, User
 from portal.roles import Role
 from tests.conftest import activate_totp, make_user, totp_code
 from tests.factories import PASSWORD
@@ -28,7 +30,7 @@ def reauthenticate(client, password=PASSWORD):
 def invite(client, admin_user, mae_sot, email="new.worker@example.org", role=Role.CASE_WORKER):
     client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
-        reverse("user_invite"),
+        reverse("portal:user_invite"),
         {"email": email, "full_name": "New Worker", "role": role, "sites": [mae_sot.pk]},
     )
     client.logout()
@@ -100,7 +102,7 @@ def test_invitation_for_an_existing_address_is_a_form_error(
 def test_case_worker_invitation_needs_a_site(client, admin_user):
     client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
     response = client.post(
-        reverse("user_invite"),
+        reverse("portal:user_invite"),
         {"email": "x@example.org", "full_name": "X", "role": Role.CASE_WORKER},
     )
     assert response.status_code == 200
@@ -218,7 +220,6 @@ def test_login_with_totp_asks_for_the_code(client, case_worker_mae_sot):
 def test_totp_secret_is_not_stored_in_clear_text(db):
     user = make_user(Role.ANALYST, mfa=False)
     secret = activate_totp(user)
-    from allauth.mfa.models import Authenticator
 
     stored = Authenticator.objects.get(user=user).data["secret"]
     assert secret not in stored
@@ -231,7 +232,6 @@ def test_mfa_activation_is_audited(client, db):
     reauthenticate(client)
     response = client.get(reverse("mfa_activate_totp"))
     secret = response.context["form"].secret
-    import pyotp
 
     response = client.post(reverse("mfa_activate_totp"), {"code": pyotp.TOTP(secret).now()})
     assert response.status_code == 302
@@ -276,7 +276,7 @@ def test_deactivated_user_loses_access_at_once(client, analyst, signed_in):
 def test_admin_deactivates_a_user(client, admin_user, analyst, signed_in):
     signed_in(admin_user)
     response = client.post(
-        reverse("user_edit", args=[analyst.pk]),
+        reverse("portal:user_edit", args=[analyst.pk]),
         {"full_name": "Renamed", "role": Role.ANALYST, "is_active": ""},
     )
     assert response.status_code == 302
@@ -289,7 +289,7 @@ def test_admin_deactivates_a_user(client, admin_user, analyst, signed_in):
 def test_admin_cannot_demote_themselves(client, admin_user, signed_in):
     signed_in(admin_user)
     response = client.post(
-        reverse("user_edit", args=[admin_user.pk]),
+        reverse("portal:user_edit", args=[admin_user.pk]),
         {"full_name": "Me", "role": Role.ANALYST, "is_active": "on"},
     )
     assert response.status_code == 200
@@ -306,7 +306,7 @@ def test_resend_invitation_revokes_the_old_link(
     invited = User.objects.get(email="new.worker@example.org")
     signed_in(admin_user)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("user_resend_invitation", args=[invited.pk]))
+        client.post(reverse("portal:user_resend_invitation", args=[invited.pk]))
     client.logout()
     assert client.get(old_link).status_code == 404
     assert client.get(invitation_link(mail.outbox[1])).status_code == 200
@@ -314,24 +314,20 @@ def test_resend_invitation_revokes_the_old_link(
 
 
 def test_first_sign_in_requires_the_pledge(client, db, signed_in):
-    from portal.models import PledgeAcceptance
-
     user = make_user(Role.ANALYST, mfa=False)
     PledgeAcceptance.objects.filter(user=user).delete()
     signed_in(user)
     response = client.get(reverse("home"))
-    assert response.status_code == 302 and response.url.startswith(reverse("pledge"))
-    response = client.post(reverse("pledge") + "?next=/", {})
+    assert response.status_code == 302 and response.url.startswith(reverse("portal:pledge"))
+    response = client.post(reverse("portal:pledge") + "?next=/", {})
     assert response.status_code == 200 and "agree" in response.context["form"].errors
-    response = client.post(reverse("pledge"), {"agree": "on", "next": "/"})
+    response = client.post(reverse("portal:pledge"), {"agree": "on", "next": "/"})
     assert response.status_code == 302
     assert client.get(reverse("home")).status_code == 200
     assert AuditEvent.objects.filter(action="pledge_accepted", actor=user).count() == 1
 
 
 def test_a_new_pledge_version_must_be_accepted_again(client, analyst, signed_in):
-    from portal.models import Pledge
-
     signed_in(analyst)
     assert client.get(reverse("home")).status_code == 200
     Pledge.objects.create(version=2, text="New text")

@@ -6,7 +6,8 @@ from django.db import connection
 from people import services
 from people.models import CaseNote, Person
 from portal import crypto
-from tests.conftest import activate_totp, totp_code
+from portal.roles import Role
+from tests.conftest import activate_totp, make_user, totp_code
 from tests.people.factories import PersonFactory
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
@@ -41,9 +42,6 @@ def test_raw_sql_shows_only_ciphertext_and_names_stay_searchable(admin_user, key
 
 
 def test_rotate_keys_reencrypts_everything_with_the_newest_key(db, keys):
-    from portal.roles import Role
-    from tests.conftest import make_user
-
     keys(OLD)
     admin_user = make_user(Role.ADMIN, mfa=False)
     person = PersonFactory(phone="0812345678")

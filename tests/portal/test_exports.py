@@ -8,9 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from people.exporting import people_table
 from portal import exports
 from portal.models import AuditEvent, ExportJob
+from portal.roles import Role
 from portal.tasks import build_export, delete_expired_exports
+from tests.conftest import make_user
 from tests.people.factories import ExitFactory, PersonFactory
 
 
@@ -24,7 +27,7 @@ def run_export(client, kind="people", query="", file_format="csv"):
         key, value = query.split("=")
         query = client.post(reverse("people:list"), {key: value}).url.split("?")[1]
     response = client.post(
-        f"{reverse('export_new', args=[kind])}?{query}", {"file_format": file_format}
+        f"{reverse('portal:export_new', args=[kind])}?{query}", {"file_format": file_format}
     )
     assert response.status_code == 302
     job = ExportJob.objects.get()
@@ -40,7 +43,7 @@ def read_zip(path, password):
 
 
 def password_from_page(client, job):
-    page = client.get(reverse("export_detail", args=[job.pk]))
+    page = client.get(reverse("portal:export_detail", args=[job.pk]))
     return page.context["password"]
 
 
@@ -59,7 +62,7 @@ def test_people_export_is_an_encrypted_zip_whose_password_is_shown_once(
     assert password_from_page(client, job) == ""  # shown once
     job.refresh_from_db()
     assert job.password == "" and job.status == "done" and job.rows_done == 1
-    response = client.get(reverse("export_download", args=[job.pk]))
+    response = client.get(reverse("portal:export_download", args=[job.pk]))
     archive = b"".join(response.streaming_content)
     path = exports.export_dir() / "downloaded.zip"
     path.write_bytes(archive)
@@ -97,26 +100,23 @@ def test_export_request_and_download_are_audited(client, signed_in, admin_user):
     signed_in(admin_user)
     job = run_export(client)
     password_from_page(client, job)
-    client.get(reverse("export_download", args=[job.pk]))
+    client.get(reverse("portal:export_download", args=[job.pk]))
     events = AuditEvent.objects.filter(action="export", object_type="export.people")
     assert events.count() == 2
     assert events.filter(changes__has_key="downloaded").count() == 1
 
 
 def test_only_the_requester_may_follow_or_download(client, signed_in, admin_user):
-    from portal.roles import Role
-    from tests.conftest import make_user
-
     signed_in(admin_user)
     job = run_export(client)
     signed_in(make_user(Role.ADMIN))
-    assert client.get(reverse("export_detail", args=[job.pk])).status_code == 404
-    assert client.get(reverse("export_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("portal:export_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("portal:export_download", args=[job.pk])).status_code == 404
 
 
 def test_case_workers_cannot_export(client, signed_in, case_worker_mae_sot):
     signed_in(case_worker_mae_sot)
-    assert client.post(reverse("export_new", args=["people"])).status_code == 403
+    assert client.post(reverse("portal:export_new", args=["people"])).status_code == 403
     assert not ExportJob.objects.exists()
 
 
@@ -130,7 +130,7 @@ def test_files_are_deleted_after_24_hours(client, signed_in, admin_user):
     assert not exports.file_path(job).exists()
     job.refresh_from_db()
     assert job.status == "expired"
-    assert client.get(reverse("export_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("portal:export_download", args=[job.pk])).status_code == 404
 
 
 def test_the_export_task_claims_a_job_once(client, signed_in, admin_user):
@@ -144,7 +144,7 @@ def test_the_export_task_claims_a_job_once(client, signed_in, admin_user):
 
 def test_audit_log_export_and_filters(client, signed_in, admin_user):
     signed_in(admin_user)
-    page = client.get(reverse("audit_list"), {"action": "export"})
+    page = client.get(reverse("portal:audit_list"), {"action": "export"})
     assert page.status_code == 200
     job = run_export(client, kind="audit", query="action=login")
     _, content = read_zip(exports.file_path(job), password_from_page(client, job))
@@ -153,7 +153,6 @@ def test_audit_log_export_and_filters(client, signed_in, admin_user):
 
 def test_export_is_memory_bounded_streaming(monkeypatch, admin_user):
     """The table's rows come from a queryset iterator, never a list of all rows."""
-    from people.exporting import people_table
 
     PersonFactory()
     table = people_table(admin_user, {})
@@ -161,7 +160,9 @@ def test_export_is_memory_bounded_streaming(monkeypatch, admin_user):
     assert table.total == 1
 
 
-@pytest.mark.parametrize("name", ["export_detail", "export_progress", "export_download"])
+@pytest.mark.parametrize(
+    "name", ["portal:export_detail", "portal:export_progress", "portal:export_download"]
+)
 def test_job_pages_by_role(
     client, signed_in, admin_user, case_worker_mae_sot, trainer, analyst, name
 ):

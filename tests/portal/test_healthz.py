@@ -1,5 +1,9 @@
 import json
 
+from django.db import connection
+
+from config.celery import app
+from portal.health import broker_is_reachable, database_is_reachable
 from portal.models import AuditEvent
 
 
@@ -10,24 +14,20 @@ def test_healthz_reports_database_and_broker_without_login(client, db):
 
 
 def test_healthz_answers_503_when_the_broker_is_down(client, db, monkeypatch):
-    monkeypatch.setattr("portal.views.broker_is_reachable", lambda: False)
+    monkeypatch.setattr("portal.views.health.broker_is_reachable", lambda: False)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content)["broker"] == "error"
 
 
 def test_healthz_answers_503_when_the_database_is_down(client, db, monkeypatch):
-    monkeypatch.setattr("portal.views.database_is_reachable", lambda: False)
+    monkeypatch.setattr("portal.views.health.database_is_reachable", lambda: False)
     response = client.get("/healthz")
     assert response.status_code == 503
     assert json.loads(response.content)["database"] == "error"
 
 
 def test_database_check_fails_when_a_query_fails(db, monkeypatch):
-    from django.db import connection
-
-    from portal.health import database_is_reachable
-
     def broken_cursor(*args, **kwargs):
         raise RuntimeError("database unavailable")
 
@@ -38,9 +38,6 @@ def test_database_check_fails_when_a_query_fails(db, monkeypatch):
 
 
 def test_broker_check_fails_for_an_unreachable_broker(settings):
-    from portal.celery import app
-    from portal.health import broker_is_reachable
-
     previous = app.conf.broker_url
     app.conf.broker_url = "redis://127.0.0.1:1/0"
     try:

@@ -1,4 +1,4 @@
-from portal.models import Location
+from portal.models import Location, Pledge
 
 
 def test_admin_adds_renames_and_deactivates_a_site(client, signed_in, admin_user):
@@ -50,8 +50,6 @@ def test_case_worker_cannot_reach_the_django_admin(client, signed_in, case_worke
 
 
 def test_admin_publishes_a_new_pledge_version(client, signed_in, admin_user):
-    from portal.models import Pledge
-
     signed_in(admin_user)
     response = client.post("/admin/portal/pledge/add/", {"version": 2, "text": "Updated pledge"})
     assert response.status_code == 302

@@ -65,7 +65,7 @@ def test_absurd_page_numbers_in_the_list_and_the_api(
     signed_in(admin_user)
     huge = "3871587310427421897048642017034240"
     assert client.get(reverse("people:list"), {"page": huge}).status_code == 200
-    assert client.get(reverse("audit_list"), {"page": huge}).status_code == 200
+    assert client.get(reverse("portal:audit_list"), {"page": huge}).status_code == 200
     for url in ("/api/v1/people/", "/api/v1/locations/", "/api/v1/exits/"):
         assert api(admin_user).get(url, {"page": huge}).status_code == 404, url
 
@@ -78,7 +78,7 @@ def test_the_count_is_one_limited_query(fifteen_people, django_assert_num_querie
 
 
 def test_people_list_says_more_than(client, signed_in, admin_user, fifteen_people, monkeypatch):
-    monkeypatch.setattr("people.views.PAGE_SIZE", PER_PAGE)
+    monkeypatch.setattr("people.views.persons.PAGE_SIZE", PER_PAGE)
     signed_in(admin_user)
     page = client.get(reverse("people:list")).content.decode()
     assert f"More than {BOUND_ON_PAGE_ONE} people" in page

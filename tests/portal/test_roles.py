@@ -1,5 +1,6 @@
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
+from portal import services
 from portal.roles import Role
 from tests.conftest import make_user
 
@@ -9,8 +10,6 @@ def test_migration_creates_one_group_per_role(db):
 
 
 def test_user_has_exactly_the_group_of_their_role(mae_sot):
-    from portal import services
-
     user = make_user(Role.CASE_WORKER, [mae_sot])
     assert list(user.groups.values_list("name", flat=True)) == ["case_worker"]
     services.set_role(user, Role.TRAINER)
@@ -26,8 +25,6 @@ def test_only_admins_reach_the_django_admin(db):
 
 
 def test_admin_group_holds_every_permission_and_analyst_none(db):
-    from django.contrib.auth.models import Permission
-
     assert Group.objects.get(name="admin").permissions.count() == Permission.objects.count()
     assert Group.objects.get(name="analyst").permissions.count() == 0
 

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
 
-from portal.models import Location, SiteAssignment
-from portal.roles import Role
+from portal import services
+from portal.models import AuditEvent, Location, SiteAssignment
+from portal.roles import SITE_SCOPED_ROLES, Role
 from portal.scoping import get_object_for_user, visible_to
 from tests.conftest import make_user
 
@@ -47,16 +49,12 @@ def test_deactivated_site_grants_nothing(case_worker_mae_sot, mae_sot):
 
 
 def test_inactive_or_anonymous_users_see_nothing(case_worker_mae_sot):
-    from django.contrib.auth.models import AnonymousUser
-
     case_worker_mae_sot.is_active = False
     assert visible_codes(case_worker_mae_sot) == set()
     assert not visible_to(AnonymousUser(), Location.objects.all()).exists()
 
 
 def test_model_without_a_scope_is_for_admins_only(case_worker_mae_sot, admin_user):
-    from portal.models import AuditEvent
-
     assert not hasattr(AuditEvent, "scope")
     AuditEvent.objects.create(action="view")
     views = AuditEvent.objects.filter(action="view")
@@ -67,8 +65,6 @@ def test_model_without_a_scope_is_for_admins_only(case_worker_mae_sot, admin_use
 def test_moving_a_user_to_another_site_applies_on_the_next_request(
     client, signed_in, case_worker_mae_sot, new_delhi
 ):
-    from portal import services
-
     signed_in(case_worker_mae_sot)
     assert "Mae Sot" in client.get("/").content.decode()
     services.set_sites(case_worker_mae_sot, [new_delhi])
@@ -77,8 +73,6 @@ def test_moving_a_user_to_another_site_applies_on_the_next_request(
 
 
 def test_site_scoped_roles_are_declared_once():
-    from portal.roles import SITE_SCOPED_ROLES
-
     assert SITE_SCOPED_ROLES == {Role.CASE_WORKER, Role.TRAINER}
 
 

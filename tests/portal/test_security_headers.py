@@ -1,3 +1,7 @@
+import re
+from pathlib import Path
+
+
 def test_signed_in_pages_carry_security_headers(client, signed_in, analyst):
     signed_in(analyst)
     response = client.get("/")
@@ -19,9 +23,6 @@ def test_login_page_is_not_cached(client, db):
 
 
 def test_templates_contain_no_inline_scripts():
-    import re
-    from pathlib import Path
-
     root = Path(__file__).resolve().parents[2] / "templates"
     for template in root.rglob("*.html"):
         text = template.read_text()

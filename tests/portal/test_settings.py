@@ -1,4 +1,5 @@
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +33,7 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
     }
     base.update(
         {
-            "DJANGO_SETTINGS_MODULE": "portal.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "VAR_DIR": str(ROOT / "var" / "test-settings"),
         }
     )
@@ -107,10 +108,9 @@ def test_production_settings_pass_check_deploy():
 
 
 def test_env_example_lists_every_variable_the_settings_read():
-    settings_source = (ROOT / "portal" / "settings.py").read_text()
+    settings_source = (ROOT / "config" / "settings.py").read_text()
     example = (ROOT / ".env.example").read_text()
     readme = (ROOT / "README.md").read_text()
-    import re
 
     names = set(re.findall(r'env\.\w+\("([A-Z_]+)"', settings_source)) | set(
         re.findall(r'Env\(\)\.\w+\("([A-Z_]+)"', settings_source)

@@ -1,11 +1,13 @@
 from datetime import timedelta
 
 import pytest
+from celery.contrib.testing.worker import start_worker
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from config.celery import app
 from portal.models import Invitation
 from portal.tasks import clear_expired_sessions_and_invitations
 from tests.factories import UserFactory
@@ -51,10 +53,6 @@ def test_housekeeping_is_on_the_beat_schedule(db):
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_runs_the_task_over_redis(settings):
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
-
     app.conf.task_always_eager = False
     expired, live, _ = make_expired_data()
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

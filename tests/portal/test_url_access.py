@@ -1,10 +1,17 @@
 """Deny by default: every URL declares who may reach it, and each rule is exercised."""
 
-import pytest
-from django.urls import URLResolver, get_resolver, reverse
+import importlib
+import pkgutil
 
+import pytest
+from django.urls import URLResolver, get_resolver, resolve, reverse
+
+import tests
 from portal.access import PUBLIC
+from portal.models import AuditEvent
 from portal.roles import Role
+from portal.views.accounts import closed
+from tests.conftest import make_user
 
 # URLs from libraries, with the rule that protects them. A new library URL fails the walk
 # until someone decides its rule here.
@@ -21,7 +28,7 @@ LIBRARY_RULES = {
     "account_confirm_email": "public",
     "account_email_verification_sent": "public",
     "mfa_authenticate": "public",
-    # allauth pages shadowed by `portal.views.closed` (no sign-up, no self-service e-mail)
+    # allauth pages shadowed by `portal.views.accounts.closed` (no sign-up, no self-service e-mail)
     "account_signup": "closed",
     "account_email": "closed",
     # allauth: the signed-in user's own account (LoginRequiredMiddleware)
@@ -64,10 +71,6 @@ def test_every_url_declares_an_access_rule():
 
 
 def test_closed_library_pages_are_shadowed():
-    from django.urls import resolve
-
-    from portal.views import closed
-
     for name, rule in LIBRARY_RULES.items():
         if rule == "closed":
             assert resolve(reverse(name)).func.__wrapped__ is closed.__wrapped__
@@ -78,28 +81,36 @@ ADMIN_ONLY = {Role.ADMIN: 200, Role.CASE_WORKER: 403, Role.TRAINER: 403, Role.AN
 # (url, role, expected status); every role-restricted URL of the portal appears here.
 MATRIX = [
     ("home", {}, {Role.ADMIN: 200, Role.CASE_WORKER: 200, Role.TRAINER: 200, Role.ANALYST: 200}),
-    ("users", {}, {Role.ADMIN: 200, Role.CASE_WORKER: 403, Role.TRAINER: 403, Role.ANALYST: 403}),
     (
-        "user_invite",
+        "portal:users",
         {},
         {Role.ADMIN: 200, Role.CASE_WORKER: 403, Role.TRAINER: 403, Role.ANALYST: 403},
     ),
     (
-        "user_edit",
+        "portal:user_invite",
+        {},
+        {Role.ADMIN: 200, Role.CASE_WORKER: 403, Role.TRAINER: 403, Role.ANALYST: 403},
+    ),
+    (
+        "portal:user_edit",
         {"pk": "self"},
         {Role.ADMIN: 200, Role.CASE_WORKER: 403, Role.TRAINER: 403, Role.ANALYST: 403},
     ),
-    ("pledge", {}, {Role.ADMIN: 302, Role.CASE_WORKER: 302, Role.TRAINER: 302, Role.ANALYST: 302}),
+    (
+        "portal:pledge",
+        {},
+        {Role.ADMIN: 302, Role.CASE_WORKER: 302, Role.TRAINER: 302, Role.ANALYST: 302},
+    ),
     (
         "admin:index",
         {},
         {Role.ADMIN: 200, Role.CASE_WORKER: 302, Role.TRAINER: 302, Role.ANALYST: 302},
     ),
-    ("audit_list", {}, ADMIN_ONLY),
-    ("export_list", {}, ADMIN_ONLY),
-    ("export_new", {"kind": "people"}, ADMIN_ONLY),
+    ("portal:audit_list", {}, ADMIN_ONLY),
+    ("portal:export_list", {}, ADMIN_ONLY),
+    ("portal:export_new", {"kind": "people"}, ADMIN_ONLY),
 ]
-POST_ONLY = {"user_resend_invitation": {"pk": "self"}}
+POST_ONLY = {"portal:user_resend_invitation": {"pk": "self"}}
 
 
 def portal_url_names():
@@ -114,10 +125,6 @@ def portal_url_names():
 def declared_url_names() -> set[str]:
     """URL names covered by an access matrix: this file's and every `tests/<app>/access_matrix.py`
     (each app tests its own rows with objects of its own and other sites)."""
-    import importlib
-    import pkgutil
-
-    import tests
 
     names = {name for name, *_ in MATRIX} | set(POST_ONLY)
     for module in pkgutil.iter_modules(tests.__path__):
@@ -144,8 +151,6 @@ def test_matrix_covers_every_role_restricted_url():
     ],
 )
 def test_access_matrix(client, signed_in, mae_sot, url_name, kwargs, role, expected):
-    from tests.conftest import make_user
-
     user = make_user(role, [mae_sot])
     signed_in(user)
     kwargs = {key: user.pk if value == "self" else value for key, value in kwargs.items()}
@@ -155,8 +160,6 @@ def test_access_matrix(client, signed_in, mae_sot, url_name, kwargs, role, expec
 
 @pytest.mark.parametrize("role", [Role.CASE_WORKER, Role.TRAINER, Role.ANALYST])
 def test_post_only_admin_urls_refuse_other_roles(client, signed_in, mae_sot, role):
-    from tests.conftest import make_user
-
     user = make_user(role, [mae_sot])
     signed_in(user)
     for name, kwargs in POST_ONLY.items():
@@ -165,20 +168,18 @@ def test_post_only_admin_urls_refuse_other_roles(client, signed_in, mae_sot, rol
 
 
 def test_denial_is_audited(client, signed_in, case_worker_mae_sot):
-    from portal.models import AuditEvent
-
     signed_in(case_worker_mae_sot)
-    assert client.get(reverse("users")).status_code == 403
+    assert client.get(reverse("portal:users")).status_code == 403
     event = AuditEvent.objects.get(action="permission_denied")
     assert event.actor == case_worker_mae_sot and event.path == "/users/"
 
 
 def test_signed_out_visitor_is_sent_to_login(client, db):
-    for name in ("home", "users", "pledge"):
+    for name in ("home", "portal:users", "portal:pledge"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith("/accounts/login/")
 
 
 def test_out_of_scope_user_edit_is_404_not_403(client, signed_in, admin_user):
     signed_in(admin_user)
-    assert client.get(reverse("user_edit", args=[999999])).status_code == 404
+    assert client.get(reverse("portal:user_edit", args=[999999])).status_code == 404

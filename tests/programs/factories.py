@@ -16,12 +16,11 @@ from programs.models import (
     Stay,
     TrainingSession,
 )
+from tests.conftest import site
 from tests.factories import UserFactory
 
 
 def _site(code: str = "MAE-SOT") -> Location:
-    from tests.conftest import site
-
     return site(code)
 
 

@@ -3,6 +3,8 @@
 import pytest
 from django.urls import reverse
 
+from portal.models import AuditEvent
+from programs.urls import urlpatterns
 from tests.programs.access_matrix import GET_MATRIX, POST_MATRIX
 from tests.programs.factories import (
     DistributionFactory,
@@ -91,14 +93,10 @@ def test_post_access(client, signed_in, world, viewers, name, viewer, expected):
 
 
 def test_every_url_of_the_app_is_in_the_matrix():
-    from programs.urls import urlpatterns
-
     assert {f"programs:{p.name}" for p in urlpatterns} == set(GET_MATRIX) | set(POST_MATRIX)
 
 
 def test_every_parameterised_url_names_its_object():
-    from programs.urls import urlpatterns
-
     with_pk = {f"programs:{p.name}" for p in urlpatterns if "<int:pk>" in str(p.pattern)}
     assert with_pk == set(URL_OBJECT)
 
@@ -111,8 +109,6 @@ def test_post_only_urls_refuse_get(client, signed_in, world, admin_user, name):
 
 def test_pages_that_show_people_are_audited_once_per_read(client, signed_in, trainer):
     """A roster read leaves one VIEW row naming the people it showed."""
-    from portal.models import AuditEvent
-    from tests.programs.factories import EnrolmentFactory, TrainingSessionFactory
 
     session = TrainingSessionFactory(trainer=trainer)
     enrolments = [EnrolmentFactory(session=session) for _ in range(3)]

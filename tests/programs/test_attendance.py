@@ -118,7 +118,7 @@ def test_roster_renders_big_radio_tap_targets_and_its_script(client, signed_in, 
     page = client.get(reverse("programs:roster", args=[session.pk])).content.decode()
     assert page.count('class="btn-check"') == 3 and "tap-target" in page
     assert f'name="attendance-{people[0].pk}"' in page
-    assert "js/programs-roster.js" in page
+    assert "programs/roster.js" in page
 
 
 # --- One POST for the whole roster ------------------------------------------------------------

@@ -1,5 +1,6 @@
 """The service worker of offline attendance (issue 10), served by `programs.offline`."""
 
+import io
 import json
 
 import pytest
@@ -76,8 +77,6 @@ def test_missing_worker_source_answers_404(client, monkeypatch):
 def test_the_worker_is_read_from_the_collected_static_files_without_the_source_tree(
     client, monkeypatch
 ):
-    import io
-
     monkeypatch.setattr(offline.finders, "find", lambda path: None)
     monkeypatch.setattr(offline.staticfiles_storage, "exists", lambda path: True)
     monkeypatch.setattr(

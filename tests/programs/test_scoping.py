@@ -3,6 +3,7 @@
 import pytest
 from django.http import Http404
 
+from people.models import Person
 from portal.scoping import get_object_for_user, visible_to
 from programs import services
 from programs.models import (
@@ -105,8 +106,6 @@ def test_reference_data_is_open_to_every_role(
 
 
 def test_string_forms_carry_no_personal_data(rows):
-    from people.models import Person
-
     names = set(Person.objects.values_list("full_name", flat=True)) | set(
         Person.objects.values_list("preferred_name", flat=True)
     )

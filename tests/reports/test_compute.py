@@ -1,10 +1,13 @@
 from datetime import date
 
 import pytest
+from django.utils import translation
 
+from people import services as people_services
 from people.models import Exit, Person
 from reports import headline, services
 from reports.compute import compute
+from reports.models import Report
 from reports.periods import parse
 
 # The organisation's published 2025 figures, rebuilt from synthetic raw rows.
@@ -69,8 +72,6 @@ def test_the_articles_sentence(article_2025):
 
 
 def test_the_sentence_in_burmese_uses_burmese_punctuation(article_2025):
-    from django.utils import translation
-
     data = compute(parse("annual", "2025"))
     with translation.override("my"):
         text = headline.sentence(data, "၂၀၂၅ ခုနှစ်တွင်")
@@ -92,8 +93,6 @@ def test_sex_and_age_bands(mae_sot):
 
 
 def test_merged_records_are_not_counted_twice(mae_sot, admin_user):
-    from people import services as people_services
-
     make_exits([("defected", "soldier", date(2025, 3, 1), "unknown")] * 2, mae_sot)
     keep, merge = Person.objects.all()
     people_services.merge_people(by=admin_user, keep=keep, merge=merge)
@@ -107,7 +106,6 @@ def test_rebuilding_replaces_the_stored_report(article_2025):
     second = services.build_report(period)
     assert first.pk == second.pk
     assert second.checksum == services.checksum(second.data)
-    from reports.models import Report
 
     assert Report.objects.filter(kind="annual", period="2025").count() == 1
 

@@ -3,11 +3,13 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
+from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from config.celery import app
 from reports import services, tasks
 from reports.models import Report, ReportBuild
 from reports.periods import parse
@@ -107,10 +109,6 @@ def test_concurrent_rebuilds_leave_one_report():
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_real_worker_on_redis_builds_a_report():
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
-
     app.conf.task_always_eager = False
     build = ReportBuild.objects.create(kind="annual", period="2024")
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):

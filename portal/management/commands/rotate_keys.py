@@ -34,25 +34,25 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Done. The old keys can now be removed."))
 
     def _rotate_model(self, model, fields: list[str]) -> int:
-        from people.models import Person
-        from people.services import apply_derived_fields
-
-        extra = ["phone_hash", "name_key", "name_my_key"] if model is Person else []
+        # A model may keep fields derived from others (e.g. search hashes that depend on
+        # SECRET_KEY): it names them in DERIVED_FIELDS and recomputes them itself.
+        derived = list(getattr(model, "DERIVED_FIELDS", ()))
+        sources = list(getattr(model, "DERIVED_FROM", ()))
         done = 0
         with transaction.atomic():
             batch = []
-            for obj in model._default_manager.only(
-                "pk", *fields, *(["full_name", "name_my"] if extra else [])
-            ).iterator(chunk_size=BATCH):
-                if extra:
-                    apply_derived_fields(obj)
+            for obj in model._default_manager.only("pk", *fields, *sources).iterator(
+                chunk_size=BATCH
+            ):
+                if derived:
+                    obj.refresh_derived_fields()
                 batch.append(obj)
                 if len(batch) >= BATCH:
-                    model._default_manager.bulk_update(batch, fields + extra)
+                    model._default_manager.bulk_update(batch, fields + derived)
                     done += len(batch)
                     batch = []
             if batch:
-                model._default_manager.bulk_update(batch, fields + extra)
+                model._default_manager.bulk_update(batch, fields + derived)
                 done += len(batch)
         return done
 

@@ -1,6 +1,8 @@
+"""Accounts: invitations, the data-protection pledge and the admins' user pages."""
+
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,62 +13,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import selectors, services
 from portal.access import public, require_roles
 from portal.forms import InvitationForm, PledgeForm, SetPasswordForm, UserEditForm
-from portal.health import broker_is_reachable, database_is_reachable
 from portal.models import Invitation, Pledge
 from portal.roles import ADMINS, EVERYONE, Role
-from portal.scoping import active_site_ids, get_object_for_user
-
-
-@public
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Database and broker status, for load balancers and monitoring. No personal data."""
-    database_ok = database_is_reachable()
-    broker_ok = broker_is_reachable()
-    healthy = database_ok and broker_ok
-    body = {
-        "status": "ok" if healthy else "error",
-        "database": "ok" if database_ok else "error",
-        "broker": "ok" if broker_ok else "error",
-    }
-    return JsonResponse(body, status=200 if healthy else 503)
+from portal.scoping import get_object_for_user
 
 
 @require_GET
 def closed(request: HttpRequest) -> HttpResponse:
     """Pages of allauth that this portal does not offer."""
     raise Http404
-
-
-HOME_TEMPLATES = {
-    Role.ADMIN: "portal/home_admin.html",
-    Role.CASE_WORKER: "portal/home_case_worker.html",
-    Role.TRAINER: "portal/home_trainer.html",
-    Role.ANALYST: "portal/home_analyst.html",
-}
-
-
-@require_roles(EVERYONE)
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    context = {
-        "sites": selectors.locations_for(request.user).filter(pk__in=active_site_ids(request.user)),
-    }
-    if request.user.role in (Role.CASE_WORKER, Role.ADMIN):
-        from people.selectors import case_worker_home
-
-        context.update(case_worker_home(request.user))
-    if request.user.role == Role.TRAINER:
-        from programs.selectors import sessions_for_trainer_home
-
-        context["training_sessions"] = sessions_for_trainer_home(request.user)
-    if request.user.role == Role.ADMIN:
-        context["open_invitations"] = Invitation.objects.filter(
-            accepted_at__isnull=True, revoked_at__isnull=True
-        ).count()
-        context["locations"] = selectors.locations_for(request.user)
-    return render(request, HOME_TEMPLATES[request.user.role], context)
 
 
 @require_roles(EVERYONE)
@@ -84,7 +39,7 @@ def pledge(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Thank you. You accepted the data-protection pledge."))
         return redirect(next_url)
     return render(
-        request, "portal/pledge.html", {"pledge": current, "form": form, "next": next_url}
+        request, "portal/pledge.html", {"portal:pledge": current, "form": form, "next": next_url}
     )
 
 
@@ -128,7 +83,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
             base_url=request.build_absolute_uri("/").rstrip("/"),
         )
         messages.success(request, _("Invitation sent. The link is valid for 72 hours."))
-        return redirect("users")
+        return redirect("portal:users")
     return render(request, "portal/user_form.html", {"form": form, "title": _("Invite a user")})
 
 
@@ -160,7 +115,7 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 is_active=data["is_active"],
             )
             messages.success(request, _("Changes saved. They apply from the user's next request."))
-            return redirect("users")
+            return redirect("portal:users")
     return render(
         request,
         "portal/user_form.html",
@@ -179,4 +134,4 @@ def user_resend_invitation(request: HttpRequest, pk: int) -> HttpResponse:
             target, request.user, base_url=request.build_absolute_uri("/").rstrip("/")
         )
         messages.success(request, _("A new invitation was sent; earlier links no longer work."))
-    return redirect("users")
+    return redirect("portal:users")

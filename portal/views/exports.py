@@ -1,5 +1,6 @@
 """Request, follow and download person-level exports (admins only)."""
 
+from django.conf import settings
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,7 +25,7 @@ def _own_job(request: HttpRequest, pk) -> ExportJob:
 @require_roles(ADMINS)
 @require_http_methods(["GET", "POST"])
 def export_new(request: HttpRequest, kind: str) -> HttpResponse:
-    if kind not in exports.EXPORTERS:
+    if kind not in settings.EXPORTERS:
         raise Http404
     if kind == "people":
         # The people list keeps its filters in the session (they may hold names).
@@ -38,7 +39,7 @@ def export_new(request: HttpRequest, kind: str) -> HttpResponse:
         job = exports.request_export(
             user=request.user, kind=kind, params=params, file_format=file_format
         )
-        return redirect("export_detail", pk=job.pk)
+        return redirect("portal:export_detail", pk=job.pk)
     return render(
         request,
         "portal/export_new.html",

@@ -85,8 +85,8 @@ MIDDLEWARE = [
     "portal.middleware.SecurityHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "portal.urls"
-WSGI_APPLICATION = "portal.wsgi.application"
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
     {
@@ -99,7 +99,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "portal.context_processors.navigation",
+                "config.navigation.navigation",
             ],
         },
     },
@@ -217,6 +217,15 @@ if not FIELD_ENCRYPTION_KEYS:
         raise ImproperlyConfigured("Refusing to start in production without FIELD_ENCRYPTION_KEYS.")
     # Development-only key (a valid Fernet key), never used when DEBUG=False.
     FIELD_ENCRYPTION_KEYS = ["ZGV2ZWxvcG1lbnQtb25seS1rZXktbm90LXNlY3JldCE="]
+
+# --- What the core asks of the domain apps (portal imports no domain app) -------------------
+# Person-level exports: kind -> `(user, params) -> portal.exports.Table`.
+EXPORTERS = {
+    "people": "people.exporting.people_table",
+    "audit": "portal.audit_log.audit_table",
+}
+# The audit log's "person (case number)" filter: case number -> person ids.
+AUDIT_PERSON_LOOKUP = "people.selectors.person_ids_with_case_number"
 
 # --- REST API ---------------------------------------------------------------------------------
 # Deny by default; session authentication (CSRF enforced) for the browser and personal tokens

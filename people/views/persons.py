@@ -14,6 +14,7 @@ from people.filters import PersonFilter
 from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
 from portal import auditing, filter_state
 from portal.access import require_roles
+from portal.concurrency import StaleEditError
 from portal.pagination import bounded_page
 from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
 from portal.scoping import visible_to
@@ -132,9 +133,6 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"person": person, **selectors.person_page_data(person)}
     context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
     context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
-    from programs.selectors import person_programs
-
-    context["person_programs"] = person_programs(request.user, person)
     return render(request, "people/person_detail.html", context)
 
 
@@ -153,7 +151,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 values=form.person_values(),
                 expected_version=form.cleaned_data["version"] or 0,
             )
-        except services.StaleEditError as stale:
+        except StaleEditError as stale:
             form.add_error(None, STALE_MESSAGE)
             return render(
                 request,

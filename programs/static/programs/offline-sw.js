@@ -11,7 +11,7 @@
 "use strict";
 
 var CONFIG = self.OFFLINE_SW || {};
-importScripts(CONFIG.store || "/static/js/offline-store.js");
+importScripts(CONFIG.store || "/static/programs/offline-store.js");
 OfflineStore.configure(CONFIG);
 
 var PAGES = OfflineStore.CACHE_PREFIX + "pages-v1";

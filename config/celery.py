@@ -4,7 +4,7 @@ import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 # DjangoTask adds `delay_on_commit`: services enqueue with it, so a task never runs for a
 # change that was rolled back or is not yet visible to the worker.

@@ -12,9 +12,9 @@ NAVIGATION = [
     ("programs:distribution_list", _("Assistance"), {Role.ADMIN, Role.CASE_WORKER}),
     ("programs:occupancy", _("Safe homes"), {Role.ADMIN, Role.CASE_WORKER}),
     ("reports:index", _("Statistics"), {Role.ADMIN, Role.ANALYST}),
-    ("users", _("Users"), {Role.ADMIN}),
-    ("audit_list", _("Audit log"), {Role.ADMIN}),
-    ("api_tokens", _("API tokens"), set(Role)),
+    ("portal:users", _("Users"), {Role.ADMIN}),
+    ("portal:audit_list", _("Audit log"), {Role.ADMIN}),
+    ("api:tokens", _("API tokens"), set(Role)),
     ("admin:index", _("Administration"), {Role.ADMIN}),
 ]
 

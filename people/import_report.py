@@ -1,0 +1,62 @@
+"""What an import found and did: the report and its errors (line, column, reason).
+
+A leaf module: the import job model stores a report and the importer builds one, so both
+import it from here instead of from each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RowError:
+    """A refused value: `line` in the file (the header is line 1), its column and why."""
+
+    line: int
+    column: str
+    reason: str
+
+    def __str__(self) -> str:
+        if self.column:
+            return f"line {self.line}, column {self.column}: {self.reason}"
+        return f"line {self.line}: {self.reason}"
+
+
+@dataclass
+class ImportReport:
+    """What an import did; the counts are what was (or, in a dry run, would be) created."""
+
+    rows_read: int = 0
+    people_created: int = 0
+    exits_created: int = 0
+    notes_created: int = 0
+    zawgyi_conversions: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    errors_left_out: int = 0  # errors not kept with a stored report (see `to_dict`)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def saved(self) -> bool:
+        return self.ok and not self.dry_run
+
+    @property
+    def error_count(self) -> int:
+        return len(self.errors) + self.errors_left_out
+
+    def to_dict(self, max_errors: int | None = None) -> dict[str, Any]:
+        """The report as JSON-ready data, with at most `max_errors` errors (the first ones)."""
+        data = asdict(self)
+        if max_errors is not None and len(self.errors) > max_errors:
+            data["errors"] = data["errors"][:max_errors]
+            data["errors_left_out"] += len(self.errors) - max_errors
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        return cls(**{**data, "errors": [RowError(**error) for error in data["errors"]]})

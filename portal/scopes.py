@@ -1,0 +1,27 @@
+"""The `Scope` each model declares: how its rows are reached by each role.
+
+A leaf module (it imports no model), so that models can declare their scope and
+`portal.scoping` can read it without importing each other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from portal.roles import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """How rows of a model are reached by each role.
+
+    site: lookup from the model to the primary key of its Location ("pk" for Location).
+    trainer: lookup from the model to the trainer (a user) who runs it.
+    site_roles: roles that see the rows of their assigned sites.
+    open_to_roles: roles that see every row (non-personal reference data).
+    """
+
+    site: str | None = None
+    trainer: str | None = None
+    site_roles: frozenset[str] = field(default_factory=lambda: frozenset({Role.CASE_WORKER}))
+    open_to_roles: frozenset[str] = frozenset()

@@ -1,0 +1,17 @@
+"""Template tags that programs offers to other apps' pages.
+
+The person page (people app) shows a person's programme history through
+`{% person_programmes person %}`, so that people never imports programs.
+"""
+
+from django import template
+
+from programs.selectors import person_programs
+
+register = template.Library()
+
+
+@register.inclusion_tag("programs/_person_section.html", takes_context=True)
+def person_programmes(context: template.Context, person) -> dict:
+    """Training, outcomes, assistance and stays of `person` that the viewer may see."""
+    return {"person": person, "person_programs": person_programs(context["request"].user, person)}
