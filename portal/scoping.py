@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
 if TYPE_CHECKING:
     from portal.models import User
@@ -39,14 +38,16 @@ class Scope:
 
 def active_site_ids(user: User) -> frozenset[int]:
     """Ids of the active sites a user is assigned to today; cached for one request."""
+    # Imported here: the models import `Scope` from this module.
+    from portal.models import SiteAssignment
+
     cached = getattr(user, "_active_site_ids", None)
     if cached is not None:
         return cached
-    today = timezone.localdate()
     ids = frozenset(
-        user.site_assignments.filter(location__active=True)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .values_list("location_id", flat=True)
+        user.site_assignments.filter(SiteAssignment.active_q(), location__active=True).values_list(
+            "location_id", flat=True
+        )
     )
     user._active_site_ids = ids
     return ids
@@ -76,13 +77,12 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
 
 def _active_sites_subquery(user: User) -> QuerySet:
     """The user's active sites as a subquery: scoping adds no query of its own."""
+    # Imported here: the models import `Scope` from this module.
     from portal.models import SiteAssignment
 
-    return (
-        SiteAssignment.objects.filter(user=user, location__active=True)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
-        .values("location_id")
-    )
+    return SiteAssignment.objects.filter(
+        SiteAssignment.active_q(), user=user, location__active=True
+    ).values("location_id")
 
 
 def get_object_for_user(user: User, queryset: QuerySet[M], **lookup) -> M:
