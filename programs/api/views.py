@@ -5,8 +5,9 @@ Same access as the screens. Admins: everything. Case workers: sessions, enrolmen
 attendance, distributions, homes and stays of their sites. Trainers: their own sessions, the
 rosters and attendance of those (a participant is a case number and a preferred name, nothing
 else), and the bulk roster save. Analysts: the reference data (courses, assistance types) only;
-everything person-level answers 403. Every queryset is scoped by the base class (`visible_to`):
-records of other sites, and other trainers' sessions, answer 404. Writes call
+everything person-level answers 403. Every queryset is scoped by the base class (`visible_to`),
+sessions and distributions through the screens' selectors (`programs.selectors`): records of
+other sites, and other trainers' sessions, answer 404. Writes call
 `programs.services`, which write the audit rows in the same transaction.
 """
 
