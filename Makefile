@@ -48,10 +48,14 @@ bench: install
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench $(BENCH_ARGS)
 
+# Style, architecture (import-linter's contracts in pyproject.toml), security scan, and
+# migrations that match the models.
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r -ll $$(ls -d portal people programs reports 2>/dev/null)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -q -r -ll $$(ls -d config portal people programs reports devtools 2>/dev/null)
+	$(MANAGE) makemigrations --check --dry-run
 
 format: install
 	$(BIN)/ruff check --fix .

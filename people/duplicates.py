@@ -42,7 +42,7 @@ def candidates_for(
     phone_digits = normalise_phone(phone)
     if phone_digits:
         condition |= Q(phone_hash=search_hash(phone_digits))
-    matches = people.filter(condition, merged_into__isnull=True).exclude(pk=exclude_pk)
+    matches = people.current().filter(condition).exclude(pk=exclude_pk)
     found = []
     for person in matches.select_related("location")[:20]:
         same_phone = phone_digits and person.phone_hash == search_hash(phone_digits)
@@ -65,7 +65,7 @@ def suspected_pairs(people: QuerySet[Person], limit: int = 200) -> list[tuple[Pe
     The work is bounded by the pairs returned, not by the number of people: only ids, keys and
     birth years of the first groups are read, and full records (with their site) only for the
     people in the pairs returned. Usually one round: 6 queries (see `_pairs`)."""
-    people = people.filter(merged_into__isnull=True)
+    people = people.current()
     found = list(islice(_pairs(people), limit))
     by_pk = people.select_related("location").in_bulk({pk for pair in found for pk in pair[:2]})
     return [(by_pk[first], by_pk[second], why) for first, second, why in found]

@@ -50,6 +50,25 @@ class Partner(models.Model):
         return self.name
 
 
+def current_people_q(through: str = "") -> Q:
+    """The people not merged into another record (the current ones), reached from a related
+    model through `through` (e.g. "person__"): the one place this rule is written."""
+    return Q(**{f"{through}merged_into__isnull": True})
+
+
+class PersonQuerySet(models.QuerySet):
+    def current(self) -> "PersonQuerySet":
+        """People not merged into another record: a merged-away record is counted, listed and
+        offered once, as the person it was merged into."""
+        return self.filter(current_people_q())
+
+
+class PersonPartQuerySet(models.QuerySet):
+    def of_current_people(self) -> "PersonPartQuerySet":
+        """Records of current people only (not of records merged into another)."""
+        return self.filter(current_people_q("person__"))
+
+
 class Person(models.Model):
     case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
     full_name = models.CharField(_("full name"), max_length=150)
@@ -100,6 +119,8 @@ class Person(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
     )
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = PersonQuerySet.as_manager()
 
     scope = Scope(site="location_id")
 
@@ -155,6 +176,8 @@ class PersonPart(models.Model):
     """Common base of records that belong to one person (scoped by the person's site)."""
 
     scope = Scope(site="person__location_id")
+
+    objects = PersonPartQuerySet.as_manager()
 
     class Meta:
         abstract = True

@@ -3,30 +3,52 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from people import burmese
-from people.models import Exit, Flag, Person
+from people.models import Exit, Flag, FollowUp, Person
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
 from portal.roles import Role
 from portal.scoping import get_object_for_user, visible_to
+from portal.selectors import staff_for
 
 CASE_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{2}(-\d{0,5})?$")
 
 
-def people_for(user: User) -> QuerySet[Person]:
-    """People the user may see (merged-away records excluded), with their latest exit."""
-    latest_exit = Exit.objects.filter(person=OuterRef("pk")).order_by("-exit_date", "-id")
+def current_people_for(user: User) -> QuerySet[Person]:
+    """People the user may see, merged-away records excluded: where every list and choice
+    of people starts (screens, exports, API)."""
+    return visible_to(user, Person.objects.current())
+
+
+def _latest_exit() -> QuerySet[Exit]:
+    return Exit.objects.filter(person=OuterRef("pk")).order_by("-exit_date", "-id")
+
+
+def _listed_people(user: User) -> QuerySet[Person]:
+    """`current_people_for` with what every list of people shows and sorts on: the site, the
+    case worker and the latest exit date."""
     return (
-        visible_to(user, Person.objects.filter(merged_into__isnull=True))
+        current_people_for(user)
         .select_related("location", "case_worker")
+        .annotate(exit_date=Subquery(_latest_exit().values("exit_date")[:1]))
+    )
+
+
+def people_for(user: User) -> QuerySet[Person]:
+    """People the user may see (merged-away records excluded), with their latest exit and
+    open flags, for the screens."""
+    latest_exit = _latest_exit()
+    return (
+        _listed_people(user)
         .annotate(
             exit_type=Subquery(latest_exit.values("exit_type")[:1]),
             affiliation=Subquery(latest_exit.values("affiliation")[:1]),
-            exit_date=Subquery(latest_exit.values("exit_date")[:1]),
         )
         .prefetch_related(
             Prefetch(
@@ -56,6 +78,13 @@ LIST_FIELDS = (
 def people_list_for(user: User) -> QuerySet[Person]:
     """`people_for`, reading only the columns of the people list."""
     return people_for(user).only(*LIST_FIELDS)
+
+
+def people_with_exits_for(user: User) -> QuerySet[Person]:
+    """The people of `people_for` with all their exits, as the API shows each person."""
+    # With `to_attr`, Django hands each person a plain list; without it, it builds a
+    # filtered queryset per person (a third of the API list's time, for 50 people).
+    return _listed_people(user).prefetch_related(Prefetch("exits", to_attr="prefetched_exits"))
 
 
 def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -100,14 +129,8 @@ def person_page_data(person: Person) -> dict:
 
 
 def case_workers_for(user: User) -> QuerySet[User]:
-    """Active case workers assigned to any site the user sees (for assignment choices)."""
-    from portal.models import Location, SiteAssignment
-
-    sites = visible_to(user, Location.objects.all())
-    assigned = SiteAssignment.objects.filter(SiteAssignment.active_q(), location__in=sites)
-    return User.objects.filter(
-        is_active=True, role__in=[Role.CASE_WORKER, Role.ADMIN], pk__in=assigned.values("user_id")
-    ).order_by("full_name", "email")
+    """Who may be given a case (case workers and admins of the user's sites), by name."""
+    return staff_for(user, roles=(Role.CASE_WORKER, Role.ADMIN)).order_by("full_name", "email")
 
 
 def receiving_group_suggestions(user: User) -> list[str]:
@@ -119,12 +142,6 @@ def receiving_group_suggestions(user: User) -> list[str]:
 
 def case_worker_home(user: User, days_ahead: int = 7) -> dict:
     """The case worker's home page: recent cases at their sites and follow-ups due soon."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from people.models import FollowUp
-
     horizon = timezone.localdate() + timedelta(days=days_ahead)
     follow_ups = visible_to(
         user, FollowUp.objects.filter(done_at__isnull=True, due_on__lte=horizon)

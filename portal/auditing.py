@@ -120,6 +120,16 @@ def record_page_read(actor, page: str, items: Iterable[Any] = ()) -> AuditEvent:
     )
 
 
+def record_list_read(actor, model: type[models.Model], ids: Iterable[int]) -> AuditEvent:
+    """One VIEW row for a list the API answered (not one per record), with the ids listed."""
+    return record(
+        Action.VIEW,
+        actor=actor,
+        object_type=model._meta.label_lower,
+        changes={"listed": [None, list(ids)]},
+    )
+
+
 def _person_id(item: Any) -> int | None:
     if isinstance(item, dict):
         return item.get("person_id") or item.get("person")

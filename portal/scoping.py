@@ -8,17 +8,14 @@ visible to admins only. Objects outside a user's scope answer 404 through
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.http import Http404
-from django.utils import timezone
 
+from portal.models import SiteAssignment, User
 from portal.roles import Role
 from portal.scopes import Scope
-
-if TYPE_CHECKING:
-    from portal.models import User
 
 M = TypeVar("M", bound=Model)
 
@@ -28,11 +25,10 @@ def active_site_ids(user: User) -> frozenset[int]:
     cached = getattr(user, "_active_site_ids", None)
     if cached is not None:
         return cached
-    today = timezone.localdate()
     ids = frozenset(
-        user.site_assignments.filter(location__active=True)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
-        .values_list("location_id", flat=True)
+        user.site_assignments.filter(SiteAssignment.active_q(), location__active=True).values_list(
+            "location_id", flat=True
+        )
     )
     user._active_site_ids = ids
     return ids
@@ -62,13 +58,9 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
 
 def _active_sites_subquery(user: User) -> QuerySet:
     """The user's active sites as a subquery: scoping adds no query of its own."""
-    from portal.models import SiteAssignment
-
-    return (
-        SiteAssignment.objects.filter(user=user, location__active=True)
-        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
-        .values("location_id")
-    )
+    return SiteAssignment.objects.filter(
+        SiteAssignment.active_q(), user=user, location__active=True
+    ).values("location_id")
 
 
 def get_object_for_user(user: User, queryset: QuerySet[M], **lookup) -> M:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TypeVar
 
 from django.db.models import (
     Count,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -16,17 +16,16 @@ from django.db.models import (
     Subquery,
     Sum,
 )
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from people import burmese
 from people.models import Person
-from portal.models import Location, SiteAssignment, User
+from portal.models import Location, User
 from portal.roles import Role
 from portal.scoping import get_object_for_user, visible_to
+from portal.selectors import staff_for
 from programs.models import (
     AssistanceType,
-    Attendance,
     AttendanceChange,
     Course,
     Distribution,
@@ -38,6 +37,7 @@ from programs.models import (
 )
 
 PAST_SESSIONS_SHOWN = 30
+OFFLINE_DAYS_AHEAD = 7
 PEOPLE_OFFERED = 50
 RECENT_ASSISTANCE_DAYS = 30
 
@@ -54,7 +54,9 @@ def bounded(queryset: QuerySet[T], limit: int) -> tuple[list[T], bool]:
 # --- Reference data ---------------------------------------------------------------------------
 
 
-def locations_for(user: User) -> QuerySet[Location]:
+def active_locations_for(user: User) -> QuerySet[Location]:
+    """The open sites the user may see: where sessions, distributions and stays can be
+    recorded (`portal.selectors.locations_for` includes closed sites)."""
     return visible_to(user, Location.objects.filter(active=True))
 
 
@@ -68,35 +70,17 @@ def assistance_types_for(user: User) -> QuerySet[AssistanceType]:
 
 def trainers_for(user: User) -> QuerySet[User]:
     """Active trainers assigned (today) to a site the user may see."""
-    assignments = SiteAssignment.objects.filter(SiteAssignment.active_q()).filter(
-        location__in=locations_for(user)
-    )
-    return User.objects.filter(
-        role=Role.TRAINER, is_active=True, site_assignments__in=assignments
-    ).distinct()
+    return staff_for(user, roles=(Role.TRAINER,))
 
 
 # --- Training ---------------------------------------------------------------------------------
 
 
-def _taken_places() -> Coalesce:
-    """Places taken in each session, as a correlated subquery: computed only for the rows a
-    list returns (after its sort and cut to 200), where a JOIN with GROUP BY counted the
-    enrolments of every matching session first (1,300 upcoming sessions at 100k people)."""
-    taken = (
-        Enrolment.objects.filter(session=OuterRef("pk"), status__in=Enrolment.TAKES_A_PLACE)
-        .order_by()
-        .values("session")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(taken, output_field=IntegerField()), 0)
-
-
 def sessions_for(user: User) -> QuerySet[TrainingSession]:
+    """The sessions the user may see, with their course, site, trainer and places taken."""
     return visible_to(
         user, TrainingSession.objects.select_related("course", "location", "trainer")
-    ).annotate(taken=_taken_places())
+    ).with_places_taken()
 
 
 def get_session(user: User, pk: int) -> TrainingSession:
@@ -149,20 +133,12 @@ def session_list(
     return sessions
 
 
-def _attendance_status() -> Subquery:
-    return Subquery(
-        Attendance.objects.filter(session=OuterRef("session"), person=OuterRef("person")).values(
-            "status"
-        )[:1]
-    )
-
-
 def session_enrolments(user: User, session: TrainingSession) -> QuerySet[Enrolment]:
     """Everyone enrolled in the session (case workers and admins), with their attendance."""
     return (
         visible_to(user, Enrolment.objects.filter(session=session))
         .select_related("person")
-        .annotate(attendance_status=_attendance_status())
+        .with_attendance_status()
         .order_by("status", "person__case_number")
     )
 
@@ -177,24 +153,78 @@ class RosterRow:
     status: str
 
 
-def roster(user: User, session: TrainingSession) -> list[RosterRow]:
-    """Participants who hold a place, in case-number order, with their attendance. One query;
-    no other personal field is read from the database."""
+@dataclass
+class Rosters:
+    """The rosters of several sessions, and the enrolments they list (for the audit row)."""
+
+    by_session: dict[int, list[RosterRow]]
+    enrolment_ids: list[int]
+
+
+def rosters(user: User, session_ids: Sequence[int]) -> Rosters:
+    """The roster of each session: participants who hold a place, in case-number order, with
+    their attendance. One query (none without sessions); no other personal field is read
+    from the database."""
     rows = (
-        visible_to(
-            user,
-            Enrolment.objects.filter(session=session, status__in=Enrolment.TAKES_A_PLACE),
-        )
-        .annotate(attendance_status=_attendance_status())
+        visible_to(user, Enrolment.objects.filter(session__in=session_ids).holding_places())
+        .with_attendance_status()
         .order_by("person__case_number")
         .values_list(
-            "person_id", "person__case_number", "person__preferred_name", "attendance_status"
+            "pk", "session_id", "person_id", "person__case_number", "person__preferred_name",
+            "attendance_status",
         )
-    )
-    return [
-        RosterRow(pk, case_number, preferred or case_number, status or "")
-        for pk, case_number, preferred, status in rows
+    )  # fmt: skip
+    found = Rosters({pk: [] for pk in session_ids}, enrolment_ids=[])
+    for pk, session_id, person_id, case_number, preferred, status in rows:
+        found.enrolment_ids.append(pk)
+        found.by_session[session_id].append(
+            RosterRow(person_id, case_number, preferred or case_number, status or "")
+        )
+    return found
+
+
+def roster(user: User, session: TrainingSession) -> list[RosterRow]:
+    """The session's roster (see `rosters`), for the roster page."""
+    return rosters(user, [session.pk]).by_session[session.pk]
+
+
+@dataclass
+class OfflineSession:
+    """One of the trainer's sessions as their phone keeps it (docs/offline-attendance-api.md)."""
+
+    session: TrainingSession
+    can_mark: bool
+    roster: list[RosterRow]
+
+
+@dataclass
+class OfflineSessions:
+    sessions: list[OfflineSession]
+    enrolment_ids: list[int]
+
+
+def offline_sessions(user: User) -> OfflineSessions:
+    """The trainer's own sessions from today to `OFFLINE_DAYS_AHEAD` days ahead, and
+    yesterday's while they can still be corrected, each with its roster, for marking
+    attendance without a connection. Two queries, whatever the number of sessions."""
+    today = timezone.localdate()
+    window = (today - timedelta(days=1), today + timedelta(days=OFFLINE_DAYS_AHEAD))
+    sessions = [
+        session
+        for session in sessions_for(user)
+        .filter(trainer=user, date__range=window)
+        .order_by("date", "start_time", "id")
+        # Yesterday's only while it can still be corrected (not cancelled).
+        if session.date >= today or session.attendance_open_for(user)
     ]
+    found = rosters(user, [session.pk for session in sessions])
+    return OfflineSessions(
+        [
+            OfflineSession(session, session.attendance_open_for(user), found.by_session[session.pk])
+            for session in sessions
+        ],
+        enrolment_ids=found.enrolment_ids,
+    )
 
 
 def attendance_history(user: User, session: TrainingSession) -> QuerySet[AttendanceChange]:
@@ -211,10 +241,7 @@ def attendance_history(user: User, session: TrainingSession) -> QuerySet[Attenda
 
 def _usable_people(user: User) -> QuerySet[Person]:
     return (
-        visible_to(user, Person.objects.all())
-        .filter(merged_into__isnull=True)
-        .exclude(status="closed")
-        .order_by("case_number")
+        visible_to(user, Person.objects.current()).exclude(status="closed").order_by("case_number")
     )
 
 
@@ -234,9 +261,7 @@ def matching(people: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 def people_to_enrol(user: User, session: TrainingSession, query: str = "") -> QuerySet[Person]:
     """People of the session's site the user may see who do not hold a place in it yet."""
-    holding = Enrolment.objects.filter(session=session, status__in=Enrolment.TAKES_A_PLACE).values(
-        "person_id"
-    )
+    holding = Enrolment.objects.filter(session=session).holding_places().values("person_id")
     people = _usable_people(user).filter(location_id=session.location_id).exclude(pk__in=holding)
     return matching(people, query)
 
@@ -467,7 +492,7 @@ def person_programs(user: User, person: Person) -> PersonPrograms:
     enrolments = (
         visible_to(user, Enrolment.objects.filter(person=person))
         .select_related("session__course", "session__location")
-        .annotate(attendance_status=_attendance_status())
+        .with_attendance_status()
         .order_by("-session__date", "-session__start_time")
     )
     distributions = (

@@ -45,8 +45,8 @@ def _pivot(queryset, row_field: str, column_field: str) -> dict[str, dict[str, i
 
 
 def exits_in(period: Period):
-    return Exit.objects.filter(
-        exit_date__gte=period.start, exit_date__lte=period.end, person__merged_into__isnull=True
+    return Exit.objects.of_current_people().filter(
+        exit_date__gte=period.start, exit_date__lte=period.end
     )
 
 

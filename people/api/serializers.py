@@ -41,7 +41,7 @@ class VisiblePersonField(ScopedPrimaryKeyField):
     def get_queryset(self):
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return visible_to(user, Person.objects.filter(merged_into__isnull=True))
+        return visible_to(user, Person.objects.current())
 
 
 class ActiveLocationField(ScopedPrimaryKeyField):

@@ -16,6 +16,14 @@ A resource is a `PortalViewSet` subclass that declares, and nothing else:
         def perform_update(self, serializer, instance):
             return services.update_thing(by=..., thing=instance, values=serializer.validated_data)
 
+A resource the screens read through a selector takes its rows from that selector instead, so
+that the rule (scope, merged-away records, what is loaded) is written once:
+
+    queryset = Thing.objects.none()                       # names the model (the schema)
+
+    def get_base_queryset(self):                          # the screens' selector (it scopes)
+        return selectors.things_for(self.request.user)
+
 The base class gives: authentication by personal token or session (CSRF), deny by default,
 roles per action, the scoping of every queryset (`visible_to`, so records of other sites
 answer 404), the serializer of the caller's role, strict pagination/filters/ordering, ETags
@@ -30,6 +38,7 @@ import json
 import re
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -98,8 +107,14 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
 
     # --- Scope and serializers ----------------------------------------------------------------
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet:
         """The one place where API querysets are scoped: records outside answer 404."""
+        return self.get_base_queryset()
+
+    def get_base_queryset(self) -> QuerySet:
+        """The caller's records: `queryset` narrowed by `visible_to`. A resource the screens
+        read through a selector overrides this to return the selector's queryset (which
+        starts from `visible_to`), so that the API repeats none of the selector's rules."""
         return visible_to(self.request.user, super().get_queryset())
 
     def get_serializer_class(self):
@@ -165,11 +180,8 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
     def audit_list(self, objects) -> None:
         """One VIEW row per list request (not per record), with the ids that were listed."""
         if self.audit_reads:
-            auditing.record(
-                auditing.Action.VIEW,
-                actor=self.request.user,
-                object_type=self.get_queryset().model._meta.label_lower,
-                changes={"listed": [None, [obj.pk for obj in objects]]},
+            auditing.record_list_read(
+                self.request.user, self.get_queryset().model, [obj.pk for obj in objects]
             )
 
     # --- Hooks for the resource ----------------------------------------------------------------

@@ -239,11 +239,14 @@ class TrainerSessionSerializer(StrictModelSerializer):
 
 
 class RosterEntrySerializer(serializers.Serializer):
-    """A participant as the trainer's phone keeps them: case number and preferred name only."""
+    """A participant as the trainer's phone keeps them: case number and preferred name only
+    (a `programs.selectors.RosterRow`)."""
 
-    person = serializers.IntegerField()
+    person = serializers.IntegerField(source="person_id")
     case_number = serializers.CharField()
-    preferred_name = serializers.CharField(help_text=_("Falls back to the case number."))
+    preferred_name = serializers.CharField(
+        source="label", help_text=_("Falls back to the case number.")
+    )
     # Output only (no allow_blank: its schema would let "" match two alternatives).
     status = RosterStatusField(
         help_text=_("Attendance recorded so far; empty when not marked yet.")
@@ -251,20 +254,22 @@ class RosterEntrySerializer(serializers.Serializer):
 
 
 class MySessionSerializer(serializers.Serializer):
-    """One of the trainer's sessions, with its roster, for marking attendance offline."""
+    """One of the trainer's sessions, with its roster, for marking attendance offline (a
+    `programs.selectors.OfflineSession`)."""
 
-    id = serializers.IntegerField()
-    date = serializers.DateField()
-    start_time = ClockTimeField()
-    end_time = ClockTimeField()
-    course = serializers.CharField(help_text=_("The course's name."))
-    site = serializers.CharField(help_text=_("The site's code."))
-    status = SessionStatusField()
+    id = serializers.IntegerField(source="session.pk")
+    date = serializers.DateField(source="session.date")
+    start_time = ClockTimeField(source="session.start_time")
+    end_time = ClockTimeField(source="session.end_time")
+    course = serializers.CharField(source="session.course.name", help_text=_("The course's name."))
+    site = serializers.CharField(source="session.location.code", help_text=_("The site's code."))
+    status = SessionStatusField(source="session.status")
     can_mark = serializers.BooleanField(
         help_text=_("Whether attendance can be saved now (the day of the session or the next).")
     )
     correction_closes_at = serializers.DateTimeField(
-        help_text=_("The end of the trainer's correction window (end of the next day, local).")
+        source="session.correction_closes_at",
+        help_text=_("The end of the trainer's correction window (end of the next day, local)."),
     )
     roster = RosterEntrySerializer(many=True)
 

@@ -5,8 +5,9 @@ Same access as the screens. Admins: everything. Case workers: sessions, enrolmen
 attendance, distributions, homes and stays of their sites. Trainers: their own sessions, the
 rosters and attendance of those (a participant is a case number and a preferred name, nothing
 else), and the bulk roster save. Analysts: the reference data (courses, assistance types) only;
-everything person-level answers 403. Every queryset is scoped by the base class (`visible_to`):
-records of other sites, and other trainers' sessions, answer 404. Writes call
+everything person-level answers 403. Every queryset is scoped by the base class (`visible_to`),
+sessions and distributions through the screens' selectors (`programs.selectors`): records of
+other sites, and other trainers' sessions, answer 404. Writes call
 `programs.services`, which write the audit rows in the same transaction.
 """
 
@@ -15,12 +16,11 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import datetime, time, timedelta
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Case, CharField, Count, F, OuterRef, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, OuterRef, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,8 +37,7 @@ from portal import auditing
 from portal.api.serializers import ErrorSerializer
 from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
 from portal.roles import ADMINS, EVERYONE, STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
-from portal.scoping import visible_to
-from programs import services
+from programs import selectors, services
 from programs.api import filters, serializers
 from programs.models import (
     AssistanceType,
@@ -66,14 +65,6 @@ def _participant_name():
         When(person__preferred_name="", then=F("person__case_number")),
         default=F("person__preferred_name"),
         output_field=CharField(),
-    )
-
-
-def _attendance_status():
-    return Subquery(
-        Attendance.objects.filter(session=OuterRef("session"), person=OuterRef("person")).values(
-            "status"
-        )[:1]
     )
 
 
@@ -189,9 +180,8 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
     `If-Match`. `GET /sessions/mine/` and `POST /sessions/{id}/attendance/` serve the trainer's
     phone (docs/offline-attendance-api.md)."""
 
-    queryset = TrainingSession.objects.select_related("course").annotate(
-        taken=_count(Enrolment.objects.filter(status__in=Enrolment.TAKES_A_PLACE), "session")
-    )
+    # Names the model (the schema); the rows come from the training screens' selector.
+    queryset = TrainingSession.objects.none()
     role_serializers = {
         **_staff(serializers.SessionSerializer, serializers.SessionAdminSerializer),
         Role.TRAINER: serializers.TrainerSessionSerializer,
@@ -201,6 +191,9 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
     filterset_class = filters.SessionFilter
     ordering_fields = ("date", "id")
     ordering = ["date", "start_time", "id"]
+
+    def get_base_queryset(self) -> QuerySet[TrainingSession]:
+        return selectors.sessions_for(self.request.user)
 
     def _reread(self, session: TrainingSession) -> TrainingSession:
         """The saved session as this resource shows it (with `taken`)."""
@@ -224,71 +217,9 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
         """The trainer's own sessions from today to 7 days ahead, and yesterday's while they
         can still be corrected, each with its roster (case number and preferred name only),
         for marking attendance without a connection. Not paginated."""
-        user = request.user
-        today = timezone.localdate()
-        window = (today - timedelta(days=1), today + timedelta(days=7))
-        sessions = [
-            session
-            for session in self.get_queryset()
-            .filter(trainer=user, date__range=window)
-            .select_related("location")
-            .order_by("date", "start_time", "id")
-            # Yesterday's only while it can still be corrected (not cancelled).
-            if session.date >= today or services.attendance_open_for(user, session)
-        ]
-        rows = (
-            visible_to(
-                user,
-                Enrolment.objects.filter(
-                    session__in=[s.pk for s in sessions], status__in=Enrolment.TAKES_A_PLACE
-                ),
-            )
-            .annotate(participant_name=_participant_name(), attendance_status=_attendance_status())
-            .order_by("person__case_number")
-            .values_list(
-                "pk", "session_id", "person_id", "person__case_number", "participant_name",
-                "attendance_status",
-            )
-        )  # fmt: skip
-        rosters: dict[int, list[dict]] = {s.pk: [] for s in sessions}
-        listed = []
-        for pk, session_id, person_id, case_number, name, attendance in rows:
-            listed.append(pk)
-            rosters[session_id].append(
-                {
-                    "person": person_id,
-                    "case_number": case_number,
-                    "preferred_name": name or case_number,
-                    "status": attendance or "",
-                }
-            )
-        zone = timezone.get_current_timezone()
-        data = serializers.MySessionSerializer(
-            [
-                {
-                    "id": s.pk,
-                    "date": s.date,
-                    "start_time": s.start_time,
-                    "end_time": s.end_time,
-                    "course": s.course.name,
-                    "site": s.location.code,
-                    "status": s.status,
-                    "can_mark": services.attendance_open_for(user, s),
-                    "correction_closes_at": datetime.combine(
-                        s.correction_deadline, time(23, 59, 59), tzinfo=zone
-                    ),
-                    "roster": rosters[s.pk],
-                }
-                for s in sessions
-            ],
-            many=True,
-        ).data
-        auditing.record(
-            auditing.Action.VIEW,
-            actor=user,
-            object_type="programs.enrolment",
-            changes={"listed": [None, listed]},
-        )
+        offline = selectors.offline_sessions(request.user)
+        data = serializers.MySessionSerializer(offline.sessions, many=True).data
+        auditing.record_list_read(request.user, Enrolment, offline.enrolment_ids)
         return Response(data, headers={"ETag": _etag_of(data)})
 
     # --- POST /sessions/{id}/attendance/ ---------------------------------------------------
@@ -489,13 +420,19 @@ class DistributionViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     """Distributions of material assistance to people of your sites (never changed or
     deleted). `POST /distributions/{id}/confirm/` confirms that the person received it."""
 
-    queryset = Distribution.objects.annotate(case_number=F("person__case_number"))
+    # Names the model (the schema); the rows come from the assistance screens' selector.
+    queryset = Distribution.objects.none()
     role_serializers = _staff(serializers.DistributionSerializer)
     write_roles = STAFF_WITH_PERSON_DATA
     filterset_class = filters.DistributionFilter
     ordering_fields = ("distributed_on", "id")
     ordering = ["-distributed_on", "-id"]
     audit_reads = True
+
+    def get_base_queryset(self) -> QuerySet[Distribution]:
+        return selectors.distributions_for(self.request.user).annotate(
+            case_number=F("person__case_number")
+        )
 
     def perform_create(self, serializer):
         data = dict(serializer.validated_data)

@@ -10,7 +10,6 @@ from programs.services.assistance import (
 from programs.services.homes import check_in, check_out
 from programs.services.training import (
     RosterSaved,
-    attendance_open_for,
     enrol,
     free_places,
     record_outcome,
@@ -23,7 +22,6 @@ from programs.services.training import (
 __all__ = [
     "RepeatAssistance",
     "RosterSaved",
-    "attendance_open_for",
     "check_in",
     "check_out",
     "confirm_receipt",

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -58,7 +57,7 @@ def save_session(
     if not trainer_works_at(session.trainer, session.location):
         raise ValidationError({"trainer": _("This trainer does not work at the chosen site.")})
     if not creating and "capacity" in values:
-        taken = session.enrolments.filter(status__in=Enrolment.TAKES_A_PLACE).count()
+        taken = session.places_taken()
         if session.capacity < taken:
             raise ValidationError(
                 {
@@ -82,7 +81,7 @@ def save_session(
 
 
 def free_places(session: TrainingSession) -> int:
-    taken = session.enrolments.filter(status__in=Enrolment.TAKES_A_PLACE).count()
+    taken = session.places_taken()
     return max(session.capacity - taken, 0)
 
 
@@ -183,18 +182,6 @@ def set_enrolment_status(*, by: User, enrolment: Enrolment, status: str) -> Enro
 # --- Attendance -------------------------------------------------------------------------------
 
 
-def attendance_open_for(user: User, session: TrainingSession) -> bool:
-    """Admins may always mark or correct; the trainer from the session's day until the end of
-    the next day (local time)."""
-    if session.status == TrainingSession.Status.CANCELLED:
-        return False
-    if user.role == Role.ADMIN:
-        return True
-    if user.role == Role.TRAINER and session.trainer_id == user.pk:
-        return session.date <= timezone.localdate() <= session.correction_deadline
-    return False
-
-
 # How far ahead of the server's clock a phone's `marked_at` may be (clocks drift).
 MARKED_AT_TOLERANCE = timedelta(minutes=5)
 
@@ -228,7 +215,7 @@ def save_attendance(
     upsert, one insert of history rows, one insert of audit rows and, the first time, one
     update of the session's status. Saving the same marks again changes nothing.
     """
-    if not attendance_open_for(by, session):
+    if not session.attendance_open_for(by):
         raise PermissionDenied(
             _("Attendance for this session can no longer be changed. Ask an admin to correct it.")
         )
@@ -240,13 +227,13 @@ def save_attendance(
     # Query 1: the participants who hold a place, with what is recorded for them now. Their
     # rows stay locked until the end, so two saves of one roster cannot interleave and each
     # history row's "before" is what the other save left.
-    recorded = Attendance.objects.filter(session=session, person=OuterRef("person_id"))
     current = dict(
         Enrolment.objects.select_for_update(of=("self",))
-        .filter(session=session, status__in=Enrolment.TAKES_A_PLACE)
-        .annotate(current=Subquery(recorded.values("status")[:1]))
+        .filter(session=session)
+        .holding_places()
+        .with_attendance_status()
         .order_by()
-        .values_list("person_id", "current")
+        .values_list("person_id", "attendance_status")
     )
     strangers = set(marks) - set(current)
     if strangers:

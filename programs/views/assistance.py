@@ -58,7 +58,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
         {
             "distributions": rows,
             "summary": selectors.assistance_summary(distributions),
-            "locations": selectors.locations_for(request.user),
+            "locations": selectors.active_locations_for(request.user),
             "assistance_types": selectors.assistance_types_for(request.user),
             "date_from": date_from,
             "date_to": date_to,
@@ -140,7 +140,7 @@ def _distribution_form(request: HttpRequest, people=None) -> DistributionForm:
 @require_http_methods(["GET", "POST"])
 def distribution_bulk(request: HttpRequest) -> HttpResponse:
     """One type of assistance to many people of one site at once."""
-    locations = selectors.locations_for(request.user)
+    locations = selectors.active_locations_for(request.user)
     chosen = int_or_none(request.GET.get("location"))
     location = locations.filter(pk=chosen).first() if chosen else None
     location = location or locations.first()

@@ -48,7 +48,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
             "sessions": sessions,
             "past": past,
             "courses": selectors.courses_for(request.user),
-            "locations": selectors.locations_for(request.user),
+            "locations": selectors.active_locations_for(request.user),
             "selected_course": int_or_none(request.GET.get("course")),
             "selected_location": int_or_none(request.GET.get("location")),
         },
@@ -60,7 +60,7 @@ def _session_form(request: HttpRequest, instance: TrainingSession | None = None)
         request.POST if request.method == "POST" else None,
         instance=instance,
         courses=selectors.courses_for(request.user),
-        locations=selectors.locations_for(request.user),
+        locations=selectors.active_locations_for(request.user),
         trainers=selectors.trainers_for(request.user),
     )
 
@@ -111,7 +111,7 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "enrolments": enrolments,
             "free_places": max(session.capacity - session.taken, 0),
             "status_choices": EnrolmentStatusForm.base_fields["status"].choices,
-            "can_mark": services.attendance_open_for(request.user, session),
+            "can_mark": session.attendance_open_for(request.user),
         },
     )
 
@@ -181,7 +181,7 @@ def enrolment_status(request: HttpRequest, pk: int) -> HttpResponse:
 def roster(request: HttpRequest, pk: int) -> HttpResponse:
     """The trainer's roster: one tap target per person and status, one save for everyone."""
     session = selectors.get_session(request.user, pk)
-    can_mark = services.attendance_open_for(request.user, session)
+    can_mark = session.attendance_open_for(request.user)
     if request.method == "POST":
         marks = RosterForm.parse(request.POST)
         try:

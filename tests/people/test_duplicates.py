@@ -85,7 +85,7 @@ def _close(first, second) -> bool:
 
 def _every_pair(people) -> dict[tuple[int, int], str]:
     """The pairs as the first version found them: every pair of every group, by reason."""
-    people = sorted(people.filter(merged_into__isnull=True), key=lambda person: person.pk)
+    people = sorted(people.current(), key=lambda person: person.pk)
     different = set(DistinctPeople.objects.values_list("first_id", "second_id"))
     found = {}
     for field, why in duplicates.REASONS:
