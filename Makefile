@@ -51,7 +51,7 @@ bench: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/bandit -q -r -ll $$(ls -d portal people programs reports 2>/dev/null)
+	$(BIN)/bandit -q -r -ll $$(ls -d portal people programs reports devtools 2>/dev/null)
 
 format: install
 	$(BIN)/ruff check --fix .
