@@ -17,7 +17,7 @@ from tests.conftest import make_user
 def staff(mae_sot, mae_sariang, new_delhi):
     """An admin, a case worker at MAE-SOT, the trainer of the demo sessions and an analyst,
     with the demo programmes' courses, assistance types and safe home."""
-    from programs import demo as programs_demo
+    from devtools.demo import programs as demo_programs
 
     users = {
         "admin": make_user(Role.ADMIN, email="admin@example.org"),
@@ -25,18 +25,18 @@ def staff(mae_sot, mae_sariang, new_delhi):
         "trainer": make_user(Role.TRAINER, [mae_sot], mfa=False, email="trainer@example.org"),
         "analyst": make_user(Role.ANALYST, mfa=False, email="analyst@example.org"),
     }
-    programs_demo.seed(trainer=users["trainer"], enrolled_by=users["case_worker"])
+    demo_programs.seed(trainer=users["trainer"], enrolled_by=users["case_worker"])
     return users
 
 
 @pytest.fixture
 def grow(staff):
     """`grow(n)` adds n demo people at the three sites, with their programme history."""
-    from people import demo
-    from programs import demo_bulk
+    from devtools.demo import bulk as demo_bulk
+    from devtools.demo import people as demo_people
 
     def add(count: int, seed: int = 1):
-        people = demo.create(count, created_by=staff["case_worker"], seed_value=seed + count)
+        people = demo_people.create(count, created_by=staff["case_worker"], seed_value=seed + count)
         demo_bulk.seed(people, recorded_by=staff["case_worker"], seed_value=seed)
         return people
 

@@ -71,7 +71,7 @@ def test_people_list(client, staff, grow, count_queries, django_assert_max_num_q
 def test_people_list_with_a_search_and_two_filters(
     client, staff, grow, count_queries, django_assert_max_num_queries
 ):
-    from portal.benchmarks import LIST_FILTERS, list_matches
+    from devtools.bench.scenarios import LIST_FILTERS, list_matches
 
     grow(60)
     sign_in(client, staff["case_worker"])
@@ -200,7 +200,7 @@ def test_session_lists(client, staff, grow, count_queries, django_assert_max_num
 
 
 def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_queries):
-    from programs import demo_bulk
+    from devtools.demo import bulk as demo_bulk
 
     grow(FEW)
     trainer = demo_bulk.pool_trainers()[0]
@@ -215,7 +215,7 @@ def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_q
 
 
 def _session_with(staff, people: int) -> TrainingSession:
-    from portal.benchmarks import bench_session
+    from devtools.bench.scenarios import bench_session
 
     return bench_session(staff["trainer"], staff["case_worker"], size=people)
 
@@ -514,7 +514,7 @@ def test_export_list(client, staff, count_queries, django_assert_max_num_queries
 
 @pytest.mark.parametrize("role", ["admin", "case_worker", "trainer", "analyst"])
 def test_home_pages(client, staff, grow, count_queries, django_assert_max_num_queries, role):
-    from programs import demo_bulk
+    from devtools.demo import bulk as demo_bulk
 
     grow(FEW)
     user = staff[role] if role != "trainer" else demo_bulk.pool_trainers()[0]

@@ -306,7 +306,7 @@ def bench_session(trainer, enrolled_by, size: int = ROSTER_SIZE):
 
 def import_csv(rows: int = IMPORT_ROWS, seed: int = 10) -> bytes:
     """A valid import file of `rows` people at MAE-SOT (case numbers left to the portal)."""
-    from people.demo import SYLLABLES
+    from devtools.demo.people import SYLLABLES
     from people.import_rows import COLUMNS
 
     rng = random.Random(seed)  # noqa: S311 - test data
@@ -360,7 +360,7 @@ class Scenarios:
         self.log = log
 
     def run_all(self, people: int) -> SizeResult:
-        from people.demo import BulkWriter
+        from devtools.demo.people import BulkWriter
 
         result = SizeResult(people)
         actors = demo_actors()
@@ -432,10 +432,10 @@ class Scenarios:
     def floor(self, actors: Actors, result: SizeResult) -> None:
         """A signed-in page with no content of its own, as the list's case worker: what any
         page costs Django beyond its SQL, whatever the size of the data."""
-        from portal.bench_urls import FLOOR_PATH
+        from devtools.bench.urls import FLOOR_PATH
 
         client = client_for(actors.case_worker)
-        with override_settings(ROOT_URLCONF="portal.bench_urls"):
+        with override_settings(ROOT_URLCONF="devtools.bench.urls"):
             self._against_raw_sql(client, FLOOR_PATH, None, "floor", result)
 
     # Person page -------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from portal import benchmarks
+from devtools.bench import scenarios as benchmarks
 
 
 def sizes(text: str) -> list[int]:
