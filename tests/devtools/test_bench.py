@@ -2,7 +2,7 @@
 
 import pytest
 
-from devtools.bench.scenarios import count_queries, measure_alternately
+from devtools.bench.measuring import count_queries, measure_alternately
 
 
 def test_two_actions_are_timed_in_turn_after_their_warm_ups():
@@ -68,7 +68,8 @@ def _figure(median, raw):
 
 
 def test_the_table_shows_djangos_part_beside_the_ratio():
-    from devtools.bench.scenarios import SizeResult, table
+    from devtools.bench.report import table
+    from devtools.bench.scenarios import SizeResult
 
     result = SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)})
     text = table([result])
@@ -77,7 +78,8 @@ def test_the_table_shows_djangos_part_beside_the_ratio():
 
 
 def test_djangos_part_is_reported_at_each_size_but_not_judged():
-    from devtools.bench.scenarios import SizeResult, verdicts
+    from devtools.bench.report import verdicts
+    from devtools.bench.scenarios import SizeResult
 
     results = [
         SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)}),
@@ -94,7 +96,7 @@ def test_djangos_part_is_reported_at_each_size_but_not_judged():
 
 
 def test_calibration_times_a_python_and_an_sql_workload(db):
-    from devtools.bench.scenarios import CALIBRATION_ROWS, _sql_workload, calibration
+    from devtools.bench.calibration import CALIBRATION_ROWS, _sql_workload, calibration
 
     assert _sql_workload() == CALIBRATION_ROWS  # the query counts what it is asked to
     figures = calibration(runs=1)

@@ -71,7 +71,7 @@ def test_people_list(client, staff, grow, count_queries, django_assert_max_num_q
 def test_people_list_with_a_search_and_two_filters(
     client, staff, grow, count_queries, django_assert_max_num_queries
 ):
-    from devtools.bench.scenarios import LIST_FILTERS, list_matches
+    from devtools.bench.fixtures import LIST_FILTERS, list_matches
 
     grow(60)
     sign_in(client, staff["case_worker"])
@@ -215,7 +215,7 @@ def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_q
 
 
 def _session_with(staff, people: int) -> TrainingSession:
-    from devtools.bench.scenarios import bench_session
+    from devtools.bench.fixtures import bench_session
 
     return bench_session(staff["trainer"], staff["case_worker"], size=people)
 

@@ -34,7 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, emails: list[str], count: int, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("bench_session signs users in without a password: DEBUG only.")
-        from devtools.bench.scenarios import bench_session
+        from devtools.bench.fixtures import bench_session
 
         users = {user.email: user for user in User.objects.filter(email__in=emails)}
         missing = sorted(set(emails) - set(users))
