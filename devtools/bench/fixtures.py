@@ -9,8 +9,20 @@ import random
 from dataclasses import dataclass
 from datetime import time as clock
 
+import pyotp
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 from django.utils import timezone
+
+from devtools.demo.people import SYLLABLES
+from people.filters import PersonFilter
+from people.import_rows import COLUMNS
+from people.models import Person
+from people.selectors import people_for
+from portal.models import Location, Pledge, PledgeAcceptance, User
+from portal.selectors import locations_for
+from programs.models import Course, Enrolment, TrainingSession
 
 # The list every scenario asks for: a name search and two filters, one of them on exits.
 LIST_FILTERS = {"q": "kyaw", "status": "active", "exit_type": "defected"}
@@ -23,20 +35,14 @@ BENCH_START = clock(17, 0)
 
 @dataclass
 class Actors:
-    admin: object
-    case_worker: object
-    trainer: object
+    admin: User
+    case_worker: User
+    trainer: User
 
 
 def demo_actors() -> Actors:
     """The demo users, with what force-login skips: a TOTP authenticator (admins and case
     workers must have one) and the current pledge accepted."""
-    import pyotp
-    from allauth.mfa.models import Authenticator
-    from allauth.mfa.totp.internal.auth import TOTP
-
-    from portal.models import Pledge, PledgeAcceptance, User
-
     users = {
         user.email: user
         for user in User.objects.filter(
@@ -58,19 +64,15 @@ def demo_actors() -> Actors:
     return actors
 
 
-def client_for(user) -> Client:
+def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 
-def bench_session(trainer, enrolled_by, size: int = ROSTER_SIZE):
+def bench_session(trainer: User, enrolled_by: User, size: int = ROSTER_SIZE) -> TrainingSession:
     """The demo trainer's session today at MAE-SOT with `size` people holding a place (the
     first usable people of the site by case number)."""
-    from people.models import Person
-    from portal.models import Location
-    from programs.models import Course, Enrolment, TrainingSession
-
     location = Location.objects.get(code="MAE-SOT")
     course, _ = Course.objects.get_or_create(name=BENCH_COURSE)
     session, _ = TrainingSession.objects.update_or_create(
@@ -103,9 +105,6 @@ def bench_session(trainer, enrolled_by, size: int = ROSTER_SIZE):
 
 def import_csv(rows: int = IMPORT_ROWS, seed: int = 10) -> bytes:
     """A valid import file of `rows` people at MAE-SOT (case numbers left to the portal)."""
-    from devtools.demo.people import SYLLABLES
-    from people.import_rows import COLUMNS
-
     rng = random.Random(seed)  # noqa: S311 - test data
     out = io.StringIO()
     writer = csv.writer(out)
@@ -132,10 +131,6 @@ def import_csv(rows: int = IMPORT_ROWS, seed: int = 10) -> bytes:
     return out.getvalue().encode()
 
 
-def list_matches(user) -> int:
-    from people.filters import PersonFilter
-    from people.selectors import people_for
-    from portal.selectors import locations_for
-
+def list_matches(user: User) -> int:
     people = PersonFilter(LIST_FILTERS, queryset=people_for(user), locations=locations_for(user))
     return people.qs.count()

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
@@ -36,6 +37,14 @@ from devtools.bench.measuring import (
     real_queries,
     run_raw,
 )
+from devtools.bench.urls import FLOOR_PATH
+from devtools.demo.people import BulkWriter
+from people import importing
+from people.models import Person
+from programs.services import save_attendance
+from reports import services as report_services
+from reports.models import Report
+from reports.periods import parse, previous_month
 
 
 @dataclass
@@ -51,8 +60,6 @@ class Scenarios:
         self.log = log
 
     def run_all(self, people: int) -> SizeResult:
-        from devtools.demo.people import BulkWriter
-
         result = SizeResult(people)
         actors = demo_actors()
         # The same starting state for every size and every run of the command: no dead rows
@@ -123,8 +130,6 @@ class Scenarios:
     def floor(self, actors: Actors, result: SizeResult) -> None:
         """A signed-in page with no content of its own, as the list's case worker: what any
         page costs Django beyond its SQL, whatever the size of the data."""
-        from devtools.bench.urls import FLOOR_PATH
-
         client = client_for(actors.case_worker)
         with override_settings(ROOT_URLCONF="devtools.bench.urls"):
             self._against_raw_sql(client, FLOOR_PATH, None, "floor", result)
@@ -132,10 +137,6 @@ class Scenarios:
     # Person page -------------------------------------------------------------------------
 
     def person_page(self, actors: Actors, result: SizeResult) -> None:
-        from django.db.models import Count
-
-        from people.models import Person
-
         # The same person at every size: the first of the site with training and assistance.
         person = (
             Person.objects.filter(location__code="MAE-SOT", merged_into__isnull=True)
@@ -162,8 +163,6 @@ class Scenarios:
     # Roster ------------------------------------------------------------------------------
 
     def roster_save(self, actors: Actors, result: SizeResult) -> None:
-        from programs import services
-
         session = bench_session(actors.trainer, actors.case_worker)
         client = client_for(actors.trainer)
         url = reverse("programs:roster", args=[session.pk])
@@ -183,7 +182,7 @@ class Scenarios:
         state["flip"] ^= 1
         marks = {pk: "present" if state["flip"] else "absent" for pk in people}
         service = count_queries(
-            lambda: services.save_attendance(by=actors.trainer, session=session, marks=marks)
+            lambda: save_attendance(by=actors.trainer, session=session, marks=marks)
         )
         page = count_queries(lambda: client.get(url))
         result.figures["roster_save"] = {
@@ -198,9 +197,6 @@ class Scenarios:
     # Dashboard ---------------------------------------------------------------------------
 
     def dashboard(self, actors: Actors, result: SizeResult) -> None:
-        from reports.models import Report
-        from reports.periods import previous_month
-
         key = previous_month()
         if not Report.objects.filter(kind="monthly", period=key).exists():
             result.notes.append(f"no stored monthly report {key}: dashboard not measured")
@@ -220,12 +216,9 @@ class Scenarios:
     # Annual report -----------------------------------------------------------------------
 
     def annual_report(self, actors: Actors, result: SizeResult) -> None:
-        from reports import services
-        from reports.periods import parse
-
         period = parse("annual", str(timezone.localdate().year - 1))
-        queries = count_queries(lambda: services.build_report(period))
-        timing = measure(lambda: services.build_report(period), self.heavy_runs, 1)
+        queries = count_queries(lambda: report_services.build_report(period))
+        timing = measure(lambda: report_services.build_report(period), self.heavy_runs, 1)
         result.figures["annual_report"] = {
             **timing.as_dict(unit=1.0),
             **queries.as_dict(),
@@ -234,9 +227,7 @@ class Scenarios:
         }
 
     def cumulative_report(self, period) -> dict:
-        from reports import services
-
-        timing = measure(lambda: services.build_report(period), self.heavy_runs, 1)
+        timing = measure(lambda: report_services.build_report(period), self.heavy_runs, 1)
         return {**timing.as_dict(unit=1.0), "unit": "s", "period": period.key}
 
     # Other list pages, without targets: how they grow with the data --------------------------
@@ -253,8 +244,6 @@ class Scenarios:
     ]
 
     def other_pages(self, actors: Actors, result: SizeResult) -> None:
-        from reports.periods import parse
-
         figures = {}
         session = bench_session(actors.trainer, actors.case_worker)
         for label, role, name, kwargs in self.OTHER_PAGES:
@@ -276,14 +265,14 @@ class Scenarios:
     # Import ------------------------------------------------------------------------------
 
     def import_people(self, actors: Actors, result: SizeResult) -> None:
-        from people.importing import import_people
-
         data = import_csv()
 
         def run():
             # Saved in a transaction that is rolled back: the data set stays as it was.
             with transaction.atomic():
-                report = import_people(data, filename="bench.csv", user=actors.case_worker)
+                report = importing.import_people(
+                    data, filename="bench.csv", user=actors.case_worker
+                )
                 assert report.saved, report.errors[:3]  # noqa: S101
                 transaction.set_rollback(True)
 

@@ -22,6 +22,8 @@ from django.utils import timezone
 from devtools.bench import calibration, report
 from devtools.bench.fixtures import LIST_FILTERS, PAGE_SIZE
 from devtools.bench.scenarios import Scenarios
+from people.models import Person
+from portal.models import User
 
 
 def sizes(text: str) -> list[int]:
@@ -56,8 +58,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("bench seeds demo accounts: run it with DEBUG=True (make bench).")
-        from people.models import Person
-        from portal.models import User
 
         wanted = sizes(options["sizes"])
         scenarios = Scenarios(options["runs"], options["warmups"], options["heavy_runs"], self._log)
