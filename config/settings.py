@@ -64,6 +64,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
 ]
+# Demo data and the benchmark (`seed_demo`, `bench`, `bench_session`): installed in
+# development and CI, production leaves it out.
+DEVTOOLS = env.bool("DEVTOOLS", default=DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

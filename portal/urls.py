@@ -7,16 +7,20 @@ from portal.views import accounts, audit, exports
 app_name = "portal"
 
 urlpatterns = [
-    path("pledge/", accounts.pledge, name="portal:pledge"),
-    path("invitation/<str:token>/", accounts.accept_invitation, name="portal:accept_invitation"),
-    path("users/", accounts.user_list, name="portal:users"),
-    path("users/invite/", accounts.user_invite, name="portal:user_invite"),
-    path("users/<int:pk>/", accounts.user_edit, name="portal:user_edit"),
-    path("users/<int:pk>/resend/", accounts.user_resend_invitation, name="portal:user_resend_invitation"),
-    path("exports/", exports.export_list, name="portal:export_list"),
-    path("exports/new/<slug:kind>/", exports.export_new, name="portal:export_new"),
-    path("exports/<uuid:pk>/", exports.export_detail, name="portal:export_detail"),
-    path("exports/<uuid:pk>/progress/", exports.export_progress, name="portal:export_progress"),
-    path("exports/<uuid:pk>/download/", exports.export_download, name="portal:export_download"),
-    path("audit/", audit.audit_list, name="portal:audit_list"),
+    path("pledge/", accounts.pledge, name="pledge"),
+    path("invitation/<str:token>/", accounts.accept_invitation, name="accept_invitation"),
+    path("users/", accounts.user_list, name="users"),
+    path("users/invite/", accounts.user_invite, name="user_invite"),
+    path("users/<int:pk>/", accounts.user_edit, name="user_edit"),
+    path(
+        "users/<int:pk>/resend/",
+        accounts.user_resend_invitation,
+        name="user_resend_invitation",
+    ),
+    path("exports/", exports.export_list, name="export_list"),
+    path("exports/new/<slug:kind>/", exports.export_new, name="export_new"),
+    path("exports/<uuid:pk>/", exports.export_detail, name="export_detail"),
+    path("exports/<uuid:pk>/progress/", exports.export_progress, name="export_progress"),
+    path("exports/<uuid:pk>/download/", exports.export_download, name="export_download"),
+    path("audit/", audit.audit_list, name="audit_list"),
 ]

@@ -9,10 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from people import demo
+from devtools.demo import bulk as demo_bulk
+from devtools.demo import people as demo_people
+from devtools.demo import programs as demo_programs
 from portal.roles import Role
-from programs import demo as programs_demo
-from programs import demo_bulk
 from tests.conftest import make_user
 
 
@@ -27,7 +27,7 @@ def staff(mae_sot, mae_sariang, new_delhi):
         "trainer": make_user(Role.TRAINER, [mae_sot], mfa=False, email="trainer@example.org"),
         "analyst": make_user(Role.ANALYST, mfa=False, email="analyst@example.org"),
     }
-    programs_demo.seed(trainer=users["trainer"], enrolled_by=users["case_worker"])
+    demo_programs.seed(trainer=users["trainer"], enrolled_by=users["case_worker"])
     return users
 
 
@@ -36,7 +36,7 @@ def grow(staff):
     """`grow(n)` adds n demo people at the three sites, with their programme history."""
 
     def add(count: int, seed: int = 1):
-        people = demo.create(count, created_by=staff["case_worker"], seed_value=seed + count)
+        people = demo_people.create(count, created_by=staff["case_worker"], seed_value=seed + count)
         demo_bulk.seed(people, recorded_by=staff["case_worker"], seed_value=seed)
         return people
 

@@ -22,13 +22,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from devtools.bench.fixtures import LIST_FILTERS, bench_session, list_matches
+from devtools.demo import bulk as demo_bulk
 from people.import_report import ImportReport, RowError
 from people.models import CaseNote, Exit, Flag, FollowUp, ImportJob, Person
 from portal import auditing
-from portal.benchmarks import LIST_FILTERS, bench_session, list_matches
 from portal.models import AuditEvent, ExportJob
 from portal.roles import Role
-from programs import demo_bulk, selectors, services
+from programs import selectors, services
 from programs.forms import RosterForm
 from programs.models import (
     AssistanceType,

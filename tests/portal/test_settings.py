@@ -22,6 +22,7 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
         if k
         not in {
             "DEBUG",
+            "DEVTOOLS",
             "SECRET_KEY",
             "ALLOWED_HOSTS",
             "DATABASE_URL",
@@ -87,6 +88,27 @@ def test_defaults_need_no_server():
     assert email_backend == "django.core.mail.backends.console.EmailBackend"
     assert broker == "filesystem://"
     assert cache_backend == "django.core.cache.backends.filebased.FileBasedCache"
+
+
+DEVTOOLS_INSTALLED = (
+    "import django; django.setup(); from django.conf import settings as s; "
+    "print('devtools' in s.INSTALLED_APPS)"
+)
+
+
+@pytest.mark.parametrize(
+    ("env", "installed"),
+    [
+        ({"DEBUG": "True"}, "True"),
+        (PRODUCTION_ENV, "False"),
+        ({"DEBUG": "True", "DEVTOOLS": "False"}, "False"),
+    ],
+    ids=["development", "production", "turned-off"],
+)
+def test_devtools_is_installed_in_development_and_left_out_in_production(env, installed):
+    result = run_python(DEVTOOLS_INSTALLED, env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [installed]
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "FIELD_ENCRYPTION_KEYS"])

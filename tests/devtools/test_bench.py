@@ -1,8 +1,13 @@
 """Helpers of `manage.py bench` (the benchmark itself runs against PostgreSQL: make bench)."""
 
 import pytest
+from django.urls import Resolver404, resolve
 
-from portal.benchmarks import count_queries, measure_alternately
+from devtools.bench.calibration import CALIBRATION_ROWS, _sql_workload, calibration
+from devtools.bench.measuring import count_queries, measure_alternately
+from devtools.bench.report import table, verdicts
+from devtools.bench.scenarios import SizeResult
+from devtools.bench.urls import FLOOR_PATH
 
 
 def test_two_actions_are_timed_in_turn_after_their_warm_ups():
@@ -19,10 +24,6 @@ def test_two_actions_are_timed_in_turn_after_their_warm_ups():
 
 
 def test_the_floor_page_is_only_served_by_the_benchmark_urlconf(client):
-    from django.urls import Resolver404, resolve
-
-    from portal.bench_urls import FLOOR_PATH
-
     with pytest.raises(Resolver404):
         resolve(FLOOR_PATH)
 
@@ -30,9 +31,7 @@ def test_the_floor_page_is_only_served_by_the_benchmark_urlconf(client):
 def test_the_floor_page_costs_only_what_the_middleware_asks_of_the_database(
     settings, signed_in, case_worker_mae_sot
 ):
-    from portal.bench_urls import FLOOR_PATH
-
-    settings.ROOT_URLCONF = "portal.bench_urls"
+    settings.ROOT_URLCONF = "devtools.bench.urls"
     client = signed_in(case_worker_mae_sot)
     client.get(FLOOR_PATH)  # the first request records the pledge in the session
     responses = []
@@ -47,9 +46,7 @@ def test_the_floor_page_costs_only_what_the_middleware_asks_of_the_database(
 
 
 def test_the_floor_page_keeps_the_lists_access_rule(settings, signed_in, analyst):
-    from portal.bench_urls import FLOOR_PATH
-
-    settings.ROOT_URLCONF = "portal.bench_urls"
+    settings.ROOT_URLCONF = "devtools.bench.urls"
     assert signed_in(analyst).get(FLOOR_PATH).status_code == 403
 
 
@@ -68,8 +65,6 @@ def _figure(median, raw):
 
 
 def test_the_table_shows_djangos_part_beside_the_ratio():
-    from portal.benchmarks import SizeResult, table
-
     result = SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)})
     text = table([result])
     assert "22.0 ms, 7 q +2 tx (raw 6.0 ms, ×3.67; Django 16.0 ms)" in text
@@ -77,8 +72,6 @@ def test_the_table_shows_djangos_part_beside_the_ratio():
 
 
 def test_djangos_part_is_reported_at_each_size_but_not_judged():
-    from portal.benchmarks import SizeResult, verdicts
-
     results = [
         SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)}),
         SizeResult(100_000, {"list_html": _figure(26.0, 11.0), "floor": _figure(3.6, 0.8)}),
@@ -94,8 +87,6 @@ def test_djangos_part_is_reported_at_each_size_but_not_judged():
 
 
 def test_calibration_times_a_python_and_an_sql_workload(db):
-    from portal.benchmarks import CALIBRATION_ROWS, _sql_workload, calibration
-
     assert _sql_workload() == CALIBRATION_ROWS  # the query counts what it is asked to
     figures = calibration(runs=1)
     assert figures["python_ms"] > 0

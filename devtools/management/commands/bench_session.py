@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import json
 
+import pyotp
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from devtools.bench.fixtures import bench_session
 from portal.models import Pledge, PledgeAcceptance, User
 from portal.roles import MFA_REQUIRED_ROLES
 
@@ -34,7 +38,6 @@ class Command(BaseCommand):
     def handle(self, *args, emails: list[str], count: int, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("bench_session signs users in without a password: DEBUG only.")
-        from portal.benchmarks import bench_session
 
         users = {user.email: user for user in User.objects.filter(email__in=emails)}
         missing = sorted(set(emails) - set(users))
@@ -71,10 +74,6 @@ class Command(BaseCommand):
 
     def _ready(self, user: User) -> None:
         """What the sign-in flow would have required: a second factor and the pledge."""
-        import pyotp
-        from allauth.mfa.models import Authenticator
-        from allauth.mfa.totp.internal.auth import TOTP
-
         if (
             user.role in MFA_REQUIRED_ROLES
             and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()

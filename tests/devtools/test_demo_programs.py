@@ -3,7 +3,7 @@ from datetime import timedelta
 import time_machine
 from django.utils import timezone
 
-from programs import demo
+from devtools.demo import programs as demo_programs
 from programs.models import AssistanceType, Course, Enrolment, SafeHome, TrainingSession
 from tests.programs.factories import PersonFactory
 
@@ -15,11 +15,12 @@ def counts():
     )
 
 
-def test_seed_is_deterministic_and_idempotent(trainer, case_worker_mae_sot, person_delhi):
+def test_seed_is_deterministic_and_idempotent(trainer, case_worker_mae_sot, new_delhi):
+    PersonFactory(location=new_delhi, case_number="ND-25-00001")  # another site: not enrolled
     people = PersonFactory.create_batch(8)
-    demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    demo_programs.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
     first = counts()
-    demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    demo_programs.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
     assert counts() == first
     today = timezone.localdate()
     sessions = TrainingSession.objects.filter(trainer=trainer)
@@ -30,8 +31,8 @@ def test_seed_is_deterministic_and_idempotent(trainer, case_worker_mae_sot, pers
 
 
 def test_demo_sessions_move_with_the_calendar(trainer, case_worker_mae_sot):
-    demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    demo_programs.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
     with time_machine.travel(timezone.now() + timedelta(days=3), tick=False):
-        demo.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+        demo_programs.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
         assert TrainingSession.objects.filter(date=timezone.localdate()).count() == 2
-    assert TrainingSession.objects.count() == len(demo.DEMO_SESSIONS)
+    assert TrainingSession.objects.count() == len(demo_programs.DEMO_SESSIONS)

@@ -19,7 +19,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from portal import benchmarks
+from devtools.bench import calibration, report
+from devtools.bench.fixtures import LIST_FILTERS, PAGE_SIZE
+from devtools.bench.scenarios import Scenarios
+from people.models import Person
+from portal.models import User
 
 
 def sizes(text: str) -> list[int]:
@@ -54,19 +58,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         if not settings.DEBUG:
             raise CommandError("bench seeds demo accounts: run it with DEBUG=True (make bench).")
-        from people.models import Person
-        from portal.models import User
 
         wanted = sizes(options["sizes"])
-        scenarios = benchmarks.Scenarios(
-            options["runs"], options["warmups"], options["heavy_runs"], self._log
-        )
-        machine = benchmarks.machine()
+        scenarios = Scenarios(options["runs"], options["warmups"], options["heavy_runs"], self._log)
+        machine = calibration.machine()
         self._log(
             f"Machine: {machine['cpu']}, {machine['cores']} cores, {machine['database']}, "
             f"load average {' '.join(map(str, machine['load_average']))}"
         )
-        calibration = {"start": self._calibrate()}
+        calibration_runs = {"start": self._calibrate()}
         results = []
         for size in wanted:
             seeded = User.objects.filter(email="caseworker@demo.example").first()
@@ -92,10 +92,10 @@ class Command(BaseCommand):
             for note in result.notes:
                 self._log(f"  note: {note}")
 
-        calibration["end"] = self._calibrate()
-        checks = benchmarks.verdicts(results)
+        calibration_runs["end"] = self._calibrate()
+        checks = report.verdicts(results)
         self.stdout.write("")
-        self.stdout.write(benchmarks.table(results))
+        self.stdout.write(report.table(results))
         self.stdout.write("")
         for check in checks:
             mark = {True: "met", False: "MISSED", None: "—"}[check["met"]]
@@ -110,13 +110,13 @@ class Command(BaseCommand):
                     "generated_at": timezone.now().isoformat(),
                     "machine": machine,
                     "load_average_at_end": [round(value, 2) for value in os.getloadavg()],
-                    "calibration": calibration,
+                    "calibration": calibration_runs,
                     "method": {
                         "runs": options["runs"],
                         "warmups": options["warmups"],
                         "heavy_runs": options["heavy_runs"],
-                        "list_filters": benchmarks.LIST_FILTERS,
-                        "page_size": benchmarks.PAGE_SIZE,
+                        "list_filters": LIST_FILTERS,
+                        "page_size": PAGE_SIZE,
                         "times": "milliseconds unless unit is s",
                     },
                     "sizes": [
@@ -137,7 +137,7 @@ class Command(BaseCommand):
         self.stdout.flush()
 
     def _calibrate(self) -> dict:
-        figures = benchmarks.calibration()
+        figures = calibration.calibration()
         self._log(
             f"Calibration: Python workload {figures['python_ms']:.1f} ms, "
             f"SQL workload {figures['sql_ms']:.1f} ms"

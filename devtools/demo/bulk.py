@@ -1,18 +1,19 @@
 """Programme history for demo people, in bulk: training, assistance and safe-home stays.
 
-`seed_demo` calls `seed()` with the people it has just created (`people.demo.create`), after
-`programs.demo.seed` has made the courses and assistance types. For each person, as the
-organisation's figures suggest: one in two takes a course (a cohort of about 20 people with
-20 sessions on weekdays, attendance marked by the trainer), about five distributions in the
-months after registration, and one in seven a stay in a safe home. 100,000 people give about
-a million attendance rows and half a million distributions.
+`seed_demo` calls `seed()` with the people it has just created
+(`devtools.demo.people.create`), after `devtools.demo.programs.seed` has made the courses and
+assistance types. For each person, as the organisation's figures suggest: one in two takes a
+course (a cohort of about 20 people with 20 sessions on weekdays, attendance marked by the
+trainer), about five distributions in the months after registration, and one in seven a stay
+in a safe home. 100,000 people give about a million attendance rows and half a million
+distributions.
 
 Training is run by pool trainers (`trainer.<prefix>.<n>@demo.example`, one site each), added
 as the schedule needs them: each runs at most a morning and an afternoon course. The demo
-trainer of `seed_demo` keeps only the demo sessions of `programs.demo`.
+trainer of `seed_demo` keeps only the demo sessions of `devtools.demo.programs`.
 
-Deterministic for a given seed and starting state; rows are written with `people.demo`'s
-`BulkWriter` (COPY on PostgreSQL).
+Deterministic for a given seed and starting state; rows are written with
+`devtools.demo.people`'s `BulkWriter` (COPY on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from people.demo import BulkWriter, SeededPerson, at
+from devtools.demo.people import BulkWriter, SeededPerson, at
 from people.models import Partner
 from portal import services as portal_services
 from portal.models import Location, Pledge, PledgeAcceptance, User
@@ -55,7 +56,7 @@ STAY_SHARE = 0.15
 PEOPLE_PER_HOME = 1500
 HOME_PLACES = (8, 12)
 PARTNERS = ["Clinic partner (demo)", "Legal aid partner (demo)", "Livelihoods partner (demo)"]
-# (assistance type name from programs.demo, weight, quantities)
+# (assistance type name from devtools.demo.programs, weight, quantities)
 ASSISTANCE = [
     ("Food basket", 45, (1, 2)),
     ("Hygiene kit", 20, (1, 1)),
@@ -426,7 +427,7 @@ def _homes(rng: random.Random, people: Sequence[SeededPerson]) -> dict[int, list
         per_site[person.location_id] += 1
     homes: dict[int, list[list[int]]] = {}
     for location in Location.objects.filter(pk__in=list(per_site)).order_by("pk"):
-        total = location.people.filter(merged_into__isnull=True).count()
+        total = location.people.current().count()
         names = [f"Safe home {n:02d}" for n in range(1, max(1, round(total / PEOPLE_PER_HOME)) + 1)]
         for name in names:
             SafeHome.objects.get_or_create(

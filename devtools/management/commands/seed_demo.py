@@ -3,7 +3,7 @@ times and the database ends in the same state.
 
 `--people N` makes sure there are N demo people: the missing ones are added, each with an exit,
 case notes and a programme history (training and attendance, assistance, safe-home stays; see
-`programs.demo_bulk`). `--people 100000` builds a large data set for benchmarks with bulk
+`devtools.demo.bulk`). `--people 100000` builds a large data set for benchmarks with bulk
 inserts (COPY on PostgreSQL)."""
 
 import time
@@ -13,9 +13,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from devtools.demo import bulk as demo_bulk
+from devtools.demo import people as demo_people
+from devtools.demo import programs as demo_programs
+from devtools.demo.people import BulkWriter
+from people.models import Person
 from portal import services
 from portal.models import Location, Pledge, PledgeAcceptance, User
 from portal.roles import Role
+from reports import services as report_services
+from reports.periods import parse
 
 DEMO_PEOPLE = 120
 # From this many people on, foreign keys are checked once at the end of the load.
@@ -54,15 +61,13 @@ class Command(BaseCommand):
                 "seed_demo creates accounts with a published password; it refuses to run "
                 "with DEBUG=False. Pass --allow-production on a throw-away installation only."
             )
-        from people.demo import BulkWriter
-        from programs import demo as programs_demo
 
         started = time.monotonic()
         writer = BulkWriter()
         with transaction.atomic():
             users = [self._demo_user(*row) for row in DEMO_USERS]
             # Courses and assistance types first: the programme history uses them.
-            programs_demo.seed(trainer=users[2], enrolled_by=users[1])
+            demo_programs.seed(trainer=users[2], enrolled_by=users[1])
             missing = self._missing_people(options["people"], case_worker=users[1])
             if missing >= LARGE:
                 with writer.loading():
@@ -75,7 +80,7 @@ class Command(BaseCommand):
                 self._demo_people(missing, users[1], users[2], writer)
             if missing:
                 # The demo sessions enrol the first people of the site: there are new ones.
-                programs_demo.seed(trainer=users[2], enrolled_by=users[1])
+                demo_programs.seed(trainer=users[2], enrolled_by=users[1])
         if writer.rows_written:
             analysing = time.monotonic()
             writer.analyze()
@@ -84,9 +89,8 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
-        from programs.demo_bulk import pool_trainers
 
-        trainers = pool_trainers()
+        trainers = demo_bulk.pool_trainers()
         if trainers:
             self.stdout.write(
                 f"  Trainers of the programme history (same password): "
@@ -98,8 +102,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
 
     def _missing_people(self, count: int, case_worker: User) -> int:
-        from people.models import Person
-
         # Idempotent: people are added up to `count`; a second run leaves them as they are.
         present = Person.objects.filter(created_by=case_worker).count()
         if present >= count:
@@ -107,14 +109,10 @@ class Command(BaseCommand):
         return max(count - present, 0)
 
     def _demo_people(self, count: int, case_worker: User, trainer: User, writer) -> None:
-        from people import demo
-        from people.models import Person
-        from programs import demo_bulk
-
         started = time.monotonic()
         present = Person.objects.filter(created_by=case_worker).count()
         # A different draw for each top-up, the same one for the same starting point.
-        people = demo.create(
+        people = demo_people.create(
             count, created_by=case_worker, seed_value=1027 + present, writer=writer
         )
         self.stdout.write(
@@ -135,12 +133,9 @@ class Command(BaseCommand):
 
     def _demo_reports(self) -> None:
         """Build the reports the scheduler would have built, so the dashboard has figures."""
-        from reports import services
-        from reports.periods import parse
-
         started = time.monotonic()
-        for kind, key in services.expected_reports():
-            services.build_report(parse(kind, key))
+        for kind, key in report_services.expected_reports():
+            report_services.build_report(parse(kind, key))
         self.stdout.write(
             "Built the latest monthly, annual and cumulative reports "
             f"in {time.monotonic() - started:.1f} s."

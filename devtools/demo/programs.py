@@ -72,7 +72,8 @@ def seed(*, trainer: User, enrolled_by: User, site_code: str = "MAE-SOT") -> Non
         location=location, name="Safe home A", defaults={"capacity": 8, "active": True}
     )
     people = list(
-        Person.objects.filter(location=location, merged_into__isnull=True)
+        Person.objects.current()
+        .filter(location=location)
         .exclude(status="closed")
         .order_by("case_number")[:ENROLLED_PER_SESSION]
     )

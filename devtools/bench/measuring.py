@@ -1,0 +1,119 @@
+"""Timing and query counting for the benchmark: medians of repeated runs, the statements of
+one run, and the same SQL sent raw (the time the database and the driver need, without Django).
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+
+@dataclass
+class Timing:
+    """Seconds of each measured run."""
+
+    runs: list[float]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.runs)
+
+    @property
+    def spread(self) -> tuple[float, float]:
+        return min(self.runs), max(self.runs)
+
+    def as_dict(self, unit: float = 1000.0) -> dict:
+        low, high = self.spread
+        return {
+            "median": round(self.median * unit, 2),
+            "min": round(low * unit, 2),
+            "max": round(high * unit, 2),
+            "runs": len(self.runs),
+        }
+
+
+def _seconds(action: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def measure(action: Callable[[], object], runs: int, warmups: int) -> Timing:
+    for _ in range(warmups):
+        action()
+    return Timing([_seconds(action) for _ in range(runs)])
+
+
+def measure_alternately(
+    first: Callable[[], object], second: Callable[[], object], runs: int, warmups: int
+) -> tuple[Timing, Timing]:
+    """Time two actions in turn, run after run, so that both see the same machine: on a
+    shared machine the load drifts from minute to minute, and two figures measured one
+    after the other would compare two different moments."""
+    for _ in range(warmups):
+        first()
+        second()
+    pairs = [(_seconds(first), _seconds(second)) for _ in range(runs)]
+    return Timing([a for a, _ in pairs]), Timing([b for _, b in pairs])
+
+
+TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}
+
+
+@dataclass
+class Queries:
+    """The statements of one run: `count` queries, plus `control` transaction statements
+    (BEGIN, SAVEPOINT, RELEASE, COMMIT: round trips, but no work for the database)."""
+
+    statements: list[str]
+
+    @property
+    def control(self) -> int:
+        return sum(1 for sql in self.statements if _head(sql) in TRANSACTION_CONTROL)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements) - self.control
+
+    def as_dict(self) -> dict:
+        return {"queries": self.count, "transaction_statements": self.control}
+
+
+def _head(sql: str) -> str:
+    return sql.split(None, 1)[0].upper() if sql.strip() else ""
+
+
+def count_queries(action: Callable[[], object]) -> Queries:
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return Queries([query["sql"] for query in captured.captured_queries])
+
+
+def real_queries(statements: list[str]) -> list[str]:
+    """The statements that reach the database as queries (not transaction control)."""
+    keep = []
+    for sql in statements:
+        if _head(sql) in TRANSACTION_CONTROL:
+            continue
+        if _head(sql) == "DECLARE":  # a server-side cursor (QuerySet.iterator): its SELECT
+            sql = sql[sql.upper().index(" FOR ") + 5 :]
+        keep.append(sql)
+    return keep
+
+
+def run_raw(statements: list[str]) -> None:
+    """Send the SQL as captured (values inlined by the driver) and fetch every row: the time
+    the database and the driver need, without Django."""
+    cursor = connection.connection.cursor()
+    try:
+        for sql in statements:
+            cursor.execute(sql)
+            if cursor.description is not None:
+                cursor.fetchall()
+    finally:
+        cursor.close()
