@@ -6,8 +6,20 @@ import it from here instead of from each other.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+QUOTE_CHARS = 80  # the most of a value any error quotes: no report grows with the file
+CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def quote(value: str, limit: int = QUOTE_CHARS) -> str:
+    """`value` as an error may show it: at most `limit` characters (cut with "…"), and no
+    control character (a NUL would break the stored report and the page)."""
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return CONTROL_CHARACTER.sub("\ufffd", value)
 
 
 @dataclass(frozen=True)

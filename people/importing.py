@@ -1,29 +1,32 @@
 """Import people from a CSV or XLSX file: every row valid, or nothing imported.
 
-The file is read and every row checked first (see `people.import_rows`); errors are collected
-with their line, column and reason. Only a file without errors is saved, in one transaction,
-with bulk inserts and a single audit row, so that 100,000 rows import in well under a
-minute (no query per row).
+The file is read within bounds (`people.import_reading`, `people.import_limits`: size, rows,
+cells, lines, time) and every row checked first (see `people.import_rows`); errors are
+collected with their line, column and reason, and quote at most a few dozen characters of a
+value. Only a file without errors is saved, in one transaction, with bulk inserts and a
+single audit row, so that 100,000 rows import in well under a minute (no query per row).
+
+Memory: the checked rows are kept as small slotted objects, and the model instances are
+built and inserted one batch at a time, so a 100,000-row file fits in a few hundred MB.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime
 from typing import Protocol
 
-import openpyxl
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.import_report import ImportReport, RowError
-from people.import_rows import CASE_NUMBER, COLUMNS, Row, RowChecker
+from people.import_limits import ImportLimits
+from people.import_reading import FileRefused, Line, read_lines, trim
+from people.import_report import CONTROL_CHARACTER, ImportReport, RowError, quote
+from people.import_rows import CASE_NUMBER, COLUMNS, Row, RowChecker, max_length
 from people.models import CaseNote, CaseNumberSequence, Exit, Person
 from people.services import apply_derived_fields, reserve_case_numbers
 from portal import auditing
@@ -34,24 +37,22 @@ from portal.scoping import visible_to
 PROGRESS_EVERY = 500  # rows; a file of 10,000 rows moves its progress bar 20 times
 INSERT_BATCH = 1_000
 LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
-XLSX_EXTENSIONS = (".xlsx", ".xlsm")
-ZIP_MAGIC = b"PK\x03\x04"  # an XLSX file is a zip archive
-
-Line = tuple[int, list[str]]  # (line number in the file, cell texts)
+# Columns stored as typed, with their field's own limit (the others: IMPORT_MAX_CELL_CHARS;
+# names are measured again once converted from Zawgyi).
+FIELD_LIMITS = {
+    "case_number": max_length(Person, "case_number"),
+    "location": max_length(Location, "code"),
+}
+# Columns stored as free text, where a tab or a line break is part of the value.
+MULTI_LINE_COLUMNS = ("notes",)
+LAYOUT_CHARACTERS = "\t\n\r"
+HEADER_NAMES_SHOWN = 5  # unexpected column names quoted; the others are counted
 
 
 class Progress(Protocol):
     def __call__(self, rows_done: int, rows_total: int, *, saving: bool = False) -> None:
         """`rows_done` rows of `rows_total` checked (0: not known); `saving` once every row
         was checked and the people are being saved."""
-
-
-class FileRefused(Exception):
-    """The whole file is unusable (empty, unreadable, wrong header): one error explains it."""
-
-    def __init__(self, line: int, reason: str):
-        super().__init__(reason)
-        self.error = RowError(line, "", reason)
 
 
 def import_people(
@@ -61,19 +62,22 @@ def import_people(
     user: User,
     dry_run: bool = False,
     progress: Progress | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportReport:
-    """Check every row of `data`; unless a row is invalid or `dry_run`, create everything."""
+    """Check every row of `data`; unless a row is invalid or `dry_run`, create everything.
+    `limits`: the bounds on the file (default: from the settings)."""
     if user.role not in STAFF_WITH_PERSON_DATA:
         raise PermissionDenied(_("Only admins and case workers can import people."))
+    limits = limits or ImportLimits.from_settings()
     report = ImportReport(dry_run=dry_run)
     sites = Sites(user)
     try:
-        total, lines = read_lines(data, filename)
-        rows = _check_rows(lines, total, sites, report, progress)
+        total, lines = read_lines(data, filename, limits)
+        rows = _check_rows(lines, total, sites, report, progress, limits)
     except FileRefused as refused:
-        report.errors = [refused.error]
+        report.errors, report.errors_left_out = [refused.error], 0
         return report
-    report.errors.sort(key=lambda error: error.line)
+    _keep_first_errors(report, limits.max_errors)
     if report.ok:
         _count(rows, report)
     if report.saved:
@@ -83,102 +87,8 @@ def import_people(
     return report
 
 
-# --- Reading -----------------------------------------------------------------------------
-
-
-def read_lines(data: bytes, filename: str) -> tuple[int, Iterator[Line]]:
-    """The number of rows after the header (for progress; 0 when not known) and the lines of
-    a CSV file or the rows of an XLSX file's first sheet, header first."""
-    if not data.strip():
-        raise FileRefused(1, _("The file is empty."))
-    if filename.lower().endswith(".xls"):
-        raise FileRefused(1, _("Old Excel files (.xls) cannot be read: save it as .xlsx or CSV."))
-    if filename.lower().endswith(XLSX_EXTENSIONS) or data.startswith(ZIP_MAGIC):
-        return _xlsx(data)
-    text = _csv_text(data)
-    return _csv_row_count(text), _csv_lines(text)
-
-
-def _csv_text(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
-    except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        raise FileRefused(
-            line,
-            _(
-                "The file is not UTF-8 text (first bad character on line %(line)d). In Excel, "
-                "save it as “CSV UTF-8”."
-            )
-            % {"line": line},
-        ) from None
-
-
-def _csv_row_count(text: str) -> int:
-    """The rows that will be read (blank lines left out): a quick first pass, in C."""
-    try:
-        rows = sum(
-            1 for values in csv.reader(io.StringIO(text, newline="")) if "".join(values).strip()
-        )
-    except csv.Error:
-        return 0  # the reading reports where the file is malformed
-    return max(rows - 1, 0)
-
-
-def _csv_lines(text: str) -> Iterator[Line]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    try:
-        for values in reader:
-            yield start, [value.strip() for value in values]
-            # A quoted value may span lines: the next row starts after this one's last line.
-            start = reader.line_num + 1
-    except csv.Error as error:
-        reason = _("The CSV file is malformed: %(error)s") % {"error": error}
-        raise FileRefused(start, reason) from None
-
-
-def _xlsx(data: bytes) -> tuple[int, Iterator[Line]]:
-    # openpyxl raises many kinds of errors on damaged files: any of them means "unreadable".
-    unreadable = _("The file could not be read as an Excel workbook (.xlsx).")
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        # As the sheet declares it (blank rows included); 0 when it does not say.
-        total = max((sheet.max_row or 0) - 1, 0)
-    except Exception:
-        raise FileRefused(1, unreadable) from None
-    return total, _xlsx_lines(workbook, sheet, unreadable)
-
-
-def _xlsx_lines(workbook, sheet, unreadable: str) -> Iterator[Line]:
-    try:
-        width = 0
-        for line, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-            values = _trim([_cell_text(cell) for cell in cells])
-            width = width or len(values)  # the header's: empty trailing cells may be left out
-            yield line, values + [""] * (width - len(values))
-    except Exception:
-        raise FileRefused(1, unreadable) from None
-    finally:
-        workbook.close()
-
-
-def _cell_text(value: object) -> str:
-    """A cell as the text a CSV would hold (dates as YYYY-MM-DD, 1998.0 as 1998)."""
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _header(values: list[str]) -> list[str]:
-    names = [value.strip().lstrip("\ufeff").lower() for value in _trim(values)]
+    names = [value.strip().lstrip("\ufeff").lower() for value in trim(values)]
     if not names:
         raise FileRefused(1, _("The first line must hold the column names; it is empty."))
     if len(names) == 1 and ";" in names[0]:
@@ -189,8 +99,8 @@ def _header(values: list[str]) -> list[str]:
     if missing or unexpected or repeated:
         problems = [
             _("missing: %(names)s") % {"names": ", ".join(missing)} if missing else "",
-            _("unexpected: %(names)s") % {"names": ", ".join(unexpected)} if unexpected else "",
-            _("repeated: %(names)s") % {"names": ", ".join(repeated)} if repeated else "",
+            _("unexpected: %(names)s") % {"names": _some(unexpected)} if unexpected else "",
+            _("repeated: %(names)s") % {"names": _some(repeated)} if repeated else "",
         ]
         reason = _("The columns must be exactly: %(columns)s (%(problems)s).") % {
             "columns": ",".join(COLUMNS),
@@ -200,12 +110,12 @@ def _header(values: list[str]) -> list[str]:
     return names
 
 
-def _trim(values: list[str]) -> list[str]:
-    """Without trailing empty cells (spreadsheets often add some)."""
-    end = len(values)
-    while end and not values[end - 1]:
-        end -= 1
-    return values[:end]
+def _some(names: list[str]) -> str:
+    """Column names from the file, quoted short, the first few only."""
+    shown = ", ".join(quote(name, 40) for name in names[:HEADER_NAMES_SHOWN])
+    if len(names) > HEADER_NAMES_SHOWN:
+        shown += " " + _("and %(count)d more") % {"count": len(names) - HEADER_NAMES_SHOWN}
+    return shown
 
 
 # --- Checking ----------------------------------------------------------------------------
@@ -232,34 +142,53 @@ class Sites:
 
 
 def _check_rows(
-    lines: Iterator[Line], total: int, sites: Sites, report: ImportReport, progress: Progress | None
+    lines: Iterator[Line],
+    total: int,
+    sites: Sites,
+    report: ImportReport,
+    progress: Progress | None,
+    limits: ImportLimits,
 ) -> list[Row]:
+    deadline = time.monotonic() + limits.check_seconds
     first = next(lines, None)
     if first is None:
         raise FileRefused(1, _("The file is empty."))
     columns = _header(first[1])
+    cell_limits = [FIELD_LIMITS.get(column, limits.max_cell_chars) for column in columns]
     checker = RowChecker(timezone.localdate())
     rows: list[Row] = []
     given: dict[str, int] = {}  # case number → line of its first use
     for line, values in lines:
+        # Every line, blank ones included: a sheet can declare a million empty rows.
+        if time.monotonic() >= deadline:
+            raise FileRefused(line, _too_slow(limits))
         if not any(values):
             continue  # blank lines are skipped, as spreadsheets show them
         if len(values) > len(columns) and not any(values[len(columns) :]):
             values = values[: len(columns)]  # empty cells after the last column
         report.rows_read += 1
+        if report.rows_read > limits.max_rows:
+            raise FileRefused(line, _too_many_rows(limits))
         if progress and report.rows_read % PROGRESS_EVERY == 0:
             # A sheet may declare fewer rows than it holds: the total grows with the count.
             progress(report.rows_read, max(total, report.rows_read) if total else 0)
         if len(values) != len(columns):
             reason = _("This row has %(found)d values; the header has %(expected)d.")
-            report.errors.append(
-                RowError(line, "", reason % {"found": len(values), "expected": len(columns)})
+            _add(
+                report,
+                [RowError(line, "", reason % {"found": len(values), "expected": len(columns)})],
+                limits,
             )
+            continue
+        # Lengths and characters first: no other check (or Zawgyi conversion) sees a value
+        # of a megabyte, and no NUL reaches the database.
+        if errors := _cell_errors(line, columns, values, cell_limits):
+            _add(report, errors, limits)
             continue
         raw = dict(zip(columns, values, strict=True))
         row, errors = checker.check(line, raw)
         errors += _cross_checks(line, raw, sites, given)
-        report.errors += errors
+        _add(report, errors, limits)
         if row is not None and not errors:
             rows.append(row)
     if not report.rows_read:
@@ -268,6 +197,61 @@ def _check_rows(
         progress(report.rows_read, report.rows_read)
     report.errors += _taken_case_numbers(given)
     return rows
+
+
+def _cell_errors(
+    line: int, columns: list[str], values: list[str], cell_limits: list[int]
+) -> list[RowError]:
+    errors = []
+    # One search over the whole row: most rows have no control character at all.
+    check_characters = CONTROL_CHARACTER.search("".join(values)) is not None
+    for column, value, limit in zip(columns, values, cell_limits, strict=True):
+        if len(value) > limit:
+            reason = _("At most %(limit)d characters; this value has %(length)d.")
+            errors.append(RowError(line, column, reason % {"limit": limit, "length": len(value)}))
+        elif check_characters and (reason := _control_character(column, value)):
+            errors.append(RowError(line, column, reason))
+    return errors
+
+
+def _control_character(column: str, value: str) -> str | None:
+    for position, character in enumerate(value, start=1):
+        if CONTROL_CHARACTER.match(character) and not (
+            column in MULTI_LINE_COLUMNS and character in LAYOUT_CHARACTERS
+        ):
+            return _(
+                "The value holds a control character (U+%(code)04X, character %(position)d), "
+                "which a name or a code cannot contain."
+            ) % {"code": ord(character), "position": position}
+    return None
+
+
+def _add(report: ImportReport, errors: list[RowError], limits: ImportLimits) -> None:
+    """Keep the first errors only; count the others. Rows come in line order, so the ones
+    kept are the first lines' (the case numbers already taken are added at the end)."""
+    room = max(limits.max_errors - len(report.errors), 0)
+    report.errors += errors[:room]
+    report.errors_left_out += len(errors) - len(errors[:room])
+
+
+def _keep_first_errors(report: ImportReport, max_errors: int) -> None:
+    report.errors.sort(key=lambda error: error.line)
+    if len(report.errors) > max_errors:
+        report.errors_left_out += len(report.errors) - max_errors
+        report.errors = report.errors[:max_errors]
+
+
+def _too_slow(limits: ImportLimits) -> str:
+    return _(
+        "Checking the file took more than %(seconds)d seconds; nothing was imported. Split it "
+        "into smaller files."
+    ) % {"seconds": limits.check_seconds}
+
+
+def _too_many_rows(limits: ImportLimits) -> str:
+    return _("The file has more than %(limit)d rows; split it into smaller files.") % {
+        "limit": limits.max_rows
+    }
 
 
 def _cross_checks(
@@ -319,33 +303,61 @@ def _save(
         with transaction.atomic():
             _advance_sequences(row.case_number for row in rows if row.case_number)
             numbers = _new_case_numbers(rows, sites)
-            people = [_person(row, sites, numbers, user) for row in rows]
-            Person.objects.bulk_create(people, batch_size=INSERT_BATCH)
-            exits = [
-                Exit(person=p, **row.exit) for p, row in zip(people, rows, strict=True) if row.exit
-            ]
-            Exit.objects.bulk_create(exits, batch_size=INSERT_BATCH)
-            notes = [
-                CaseNote(person=person, author=user, text=row.note)
-                for person, row in zip(people, rows, strict=True)
-                if row.note
-            ]
-            CaseNote.objects.bulk_create(notes, batch_size=INSERT_BATCH)
-            site_ids = {person.location_id for person in people}
+            site_ids = _insert(rows, sites, numbers, user)
             auditing.record(
                 auditing.Action.IMPORT,
                 actor=user,
                 object_type="people.person",
                 site_id=site_ids.pop() if len(site_ids) == 1 else None,
                 # Counts and the file's fingerprint only: never names.
-                changes={"rows": [None, len(people)], "file": [None, digest]},
+                changes={"rows": [None, len(rows)], "file": [None, digest]},
             )
     except IntegrityError:
         # Another user registered one of the file's case numbers since it was checked.
-        _count([], report)
-        report.errors = [
-            RowError(1, "case_number", _("A case number was taken meanwhile; try again."))
-        ]
+        _refuse_saving(report, _("A case number was taken meanwhile; try again."), "case_number")
+    except DataError:
+        # Every value was checked against its field; should the database still refuse one,
+        # the report says so instead of the job failing (PostgreSQL names no row).
+        _refuse_saving(report, _("The database refused a value of the file; nothing was saved."))
+
+
+def _refuse_saving(report: ImportReport, reason: str, column: str = "") -> None:
+    _count([], report)
+    report.errors = [RowError(1, column, reason)]
+
+
+def _insert(
+    rows: list[Row], sites: dict[str, Location], numbers: dict[str, Iterator[str]], user: User
+) -> set[int]:
+    """Insert the people INSERT_BATCH at a time, their exits and notes when a batch of them
+    is full: only one batch of model instances is alive at any time, and the number of
+    INSERTs is what it would be with every instance built at once."""
+    exits: list[Exit] = []
+    notes: list[CaseNote] = []
+    site_ids: set[int] = set()
+    for start in range(0, len(rows), INSERT_BATCH):
+        batch = rows[start : start + INSERT_BATCH]
+        people = [_person(row, sites, numbers, user) for row in batch]
+        Person.objects.bulk_create(people, batch_size=INSERT_BATCH)
+        site_ids.update(person.location_id for person in people)
+        for person, row in zip(people, batch, strict=True):
+            if row.exit:
+                exits.append(Exit(person=person, **row.exit))
+            if row.note:
+                notes.append(CaseNote(person=person, author=user, text=row.note))
+        exits = _flush(Exit, exits)
+        notes = _flush(CaseNote, notes)
+    _flush(Exit, exits, final=True)
+    _flush(CaseNote, notes, final=True)
+    return site_ids
+
+
+def _flush(model: type[Exit] | type[CaseNote], pending: list, *, final: bool = False) -> list:
+    """Insert the full batches of `pending` (all of it when `final`); returns what is left."""
+    full = len(pending) if final else len(pending) - len(pending) % INSERT_BATCH
+    if full:
+        model.objects.bulk_create(pending[:full], batch_size=INSERT_BATCH)
+    return pending[full:]
 
 
 def _advance_sequences(numbers: Iterable[str]) -> None:

@@ -477,12 +477,12 @@ def test_blank_workbook_is_one_clear_error(admin_user):
     assert where(report) == [(1, "")] and "empty" in report.errors[0].reason
 
 
-def test_malformed_csv_is_one_clear_error(admin_user):
+def test_overlong_csv_line_is_one_clear_error(admin_user):
     data = to_csv([row(), row(notes="x" * 200_000)])
 
     report = run(data, admin_user)
 
-    assert where(report) == [(3, "")] and "malformed" in report.errors[0].reason
+    assert where(report) == [(3, "")] and "longer than" in report.errors[0].reason
 
 
 def test_case_number_taken_during_the_import_imports_nothing(admin_user, mae_sot, monkeypatch):

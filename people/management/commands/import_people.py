@@ -3,6 +3,7 @@ people import (see `people.importing`)."""
 
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
@@ -28,7 +29,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, file: Path, user: str, dry_run: bool, **options) -> None:
         importer = self._user(user)
+        limit = settings.IMPORT_MAX_FILE_BYTES
         try:
+            # Refused before it is read: the file is held in memory whole.
+            if file.stat().st_size > limit:
+                raise CommandError(f"{file} is larger than the limit of {limit} bytes.")
             data = file.read_bytes()
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
@@ -40,9 +45,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from None
         if not report.ok:
             lines = [
-                f"Nothing was imported: {len(report.errors)} error(s) in {report.rows_read} row(s)."
+                f"Nothing was imported: {report.error_count} error(s) in {report.rows_read} row(s)."
             ]
             lines += [f"  {error}" for error in report.errors]
+            if report.errors_left_out:
+                lines.append(f"  … and {report.errors_left_out} more error(s), not listed.")
+            # A CommandError: the report and a non-zero exit status, never a traceback.
             raise CommandError("\n".join(lines))
         self._summary(report)
 
