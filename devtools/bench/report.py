@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from devtools.bench.fixtures import IMPORT_ROWS, ROSTER_SIZE
+from devtools.bench.memory import MEMORY_ROWS
 from devtools.bench.scenarios import Scenarios, SizeResult
 
 TARGETS = {
@@ -13,6 +14,7 @@ TARGETS = {
     "dashboard_ms": 30.0,
     "annual_report_s": 3.0,
     "import_rows_per_s": 2000.0,
+    "import_peak_rss_mb": 300.0,  # issue 18: a worker checks and imports 100,000 rows in it
 }
 
 
@@ -55,6 +57,10 @@ def verdicts(results: list[SizeResult]) -> list[dict]:
     if imported := largest.get("import"):
         check("import", imported["rows_per_s"], TARGETS["import_rows_per_s"],
               imported["rows_per_s"] >= TARGETS["import_rows_per_s"], "rows/s")  # fmt: skip
+    if memory := largest.get("import_memory"):
+        check(f"import peak RSS, {memory['rows']:,} rows", memory["peak_rss_mb"],
+              TARGETS["import_peak_rss_mb"],
+              memory["peak_rss_mb"] <= TARGETS["import_peak_rss_mb"], "MB")  # fmt: skip
     return checks
 
 
@@ -67,6 +73,11 @@ def table(results: list[SizeResult]) -> str:
             return "not measured"
         if key == "import":
             return f"{figure['rows_per_s']:,} rows/s ({figure['median']:.2f} s)"
+        if key == "import_memory":
+            return (
+                f"peak RSS {figure['peak_rss_mb']:.0f} MB (before the import"
+                f" {figure['peak_rss_before_mb']:.0f} MB), {figure['rows_per_s']:,} rows/s"
+            )
         queries = f"{figure['queries']} q"
         if figure.get("transaction_statements"):
             queries += f" +{figure['transaction_statements']} tx"
@@ -91,6 +102,7 @@ def table(results: list[SizeResult]) -> str:
         ("dashboard (stored report)", "dashboard"),
         ("annual report build", "annual_report"),
         (f"import {IMPORT_ROWS:,} rows", "import"),
+        (f"import {MEMORY_ROWS:,} rows, own process", "import_memory"),
     ]
     header = ["median of the runs"] + [f"{r.people:,} people" for r in results]
     body = [[label] + [cell(r.figures, key) for r in results] for label, key in rows]

@@ -37,6 +37,7 @@ from devtools.bench.measuring import (
     real_queries,
     run_raw,
 )
+from devtools.bench.memory import import_peak_rss
 from devtools.bench.urls import FLOOR_PATH
 from devtools.demo.people import BulkWriter
 from people import importing
@@ -75,6 +76,7 @@ class Scenarios:
             ("annual report", self.annual_report),
             ("other pages", self.other_pages),
             ("import", self.import_people),
+            ("import memory (child process)", self.import_memory),
         ]
         for label, step in steps:
             self.log(f"  {label}…")
@@ -284,3 +286,12 @@ class Scenarios:
             "rows": IMPORT_ROWS,
             "rows_per_s": round(IMPORT_ROWS / timing.median),
         }
+
+    def import_memory(self, actors: Actors, result: SizeResult) -> None:
+        """Peak RSS of a fresh process importing the 100,000-row file (see
+        `devtools.bench.memory`): a worker must take any file within the upload limit."""
+        figures = import_peak_rss(email=actors.case_worker.email)
+        if "error" in figures:
+            result.notes.append(f"import memory not measured: {figures['error']}")
+            return
+        result.figures["import_memory"] = figures

@@ -1,13 +1,19 @@
 """Helpers of `manage.py bench` (the benchmark itself runs against PostgreSQL: make bench)."""
 
+import io
+import json
+
 import pytest
+from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from devtools.bench.calibration import CALIBRATION_ROWS, _sql_workload, calibration
+from devtools.bench.fixtures import import_csv
 from devtools.bench.measuring import count_queries, measure_alternately
 from devtools.bench.report import table, verdicts
 from devtools.bench.scenarios import SizeResult
 from devtools.bench.urls import FLOOR_PATH
+from people.models import Person
 
 
 def test_two_actions_are_timed_in_turn_after_their_warm_ups():
@@ -91,3 +97,41 @@ def test_calibration_times_a_python_and_an_sql_workload(db):
     figures = calibration(runs=1)
     assert figures["python_ms"] > 0
     assert figures["sql_ms"] > 0
+
+
+# --- The import's peak memory ------------------------------------------------------------------
+
+
+def _memory(peak_rss_mb):
+    figures = {"peak_rss_before_mb": 130.0, "peak_rss_mb": peak_rss_mb, "rows_per_s": 1900}
+    return {**figures, "seconds": 52.6, "rows": 100_000}
+
+
+@pytest.mark.parametrize(("peak", "met"), [(293.6, True), (542.9, False)])
+def test_the_imports_peak_memory_is_judged_against_300_mb(peak, met):
+    checks = {
+        check["target"]: check
+        for check in verdicts([SizeResult(1000, {"import_memory": _memory(peak)})])
+    }
+
+    check = checks["import peak RSS, 100,000 rows"]
+    assert (check["value"], check["limit"], check["met"]) == (peak, 300.0, met)
+
+
+def test_the_table_shows_the_imports_peak_memory():
+    text = table([SizeResult(1000, {"import_memory": _memory(293.6)})])
+
+    assert "peak RSS 294 MB (before the import 130 MB), 1,900 rows/s" in text
+
+
+def test_the_memory_command_imports_and_rolls_back(settings, case_worker_mae_sot, tmp_path):
+    settings.DEBUG = True
+    path = tmp_path / "people.csv"
+    path.write_bytes(import_csv(20))
+    out = io.StringIO()
+
+    call_command("bench_import_memory", str(path), "--user", case_worker_mae_sot.email, stdout=out)
+
+    figures = json.loads(out.getvalue())
+    assert figures["peak_rss_mb"] >= figures["peak_rss_before_mb"] > 0
+    assert not Person.objects.exists()
