@@ -79,7 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Django's, but a public view never loads the session (healthz without the database).
+    "portal.middleware.LoginRequiredMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -130,12 +131,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    # Redis going away must not take the pages with it: on a connection error the cache
+    # answers from the database (portal.cache), sign-in rate limits included.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "portal",
-        }
+            "FALLBACK": "fallback",
+            "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=10.0),
+            # A Redis that does not answer must not hold a page for long.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("CACHE_SOCKET_TIMEOUT", default=0.5),
+            },
+        },
+        # The table is created by a migration (portal 0008), so `migrate` is enough.
+        "fallback": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "portal_cache",
+            "KEY_PREFIX": "portal",
+        },
     }
 else:
     # No server needed: kombu's filesystem transport and a file cache under var/, both shared

@@ -1,7 +1,11 @@
 """Checks behind /healthz."""
 
+import logging
+
 from celery import current_app
 from django.db import connection
+
+logger = logging.getLogger(__name__)
 
 
 def database_is_reachable() -> bool:
@@ -9,7 +13,9 @@ def database_is_reachable() -> bool:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return True
-    except Exception:  # noqa: BLE001 - any failure means "down"
+    except Exception as error:  # noqa: BLE001 - any failure means "down"
+        # The class name only: the message may carry the server's address or user name.
+        logger.warning("Health check: database unreachable (%s)", type(error).__name__)
         return False
 
 

@@ -5,6 +5,7 @@ from allauth.account.adapter import get_adapter as get_account_adapter
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequiredMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +19,7 @@ REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 # Paths a signed-in user may reach before MFA set-up and the pledge: signing out, setting up
 # the second factor, the pledge itself, the language switch, static files and the health check.
 SETUP_PATH_PREFIXES = ("/accounts/", "/pledge/", "/i18n/", "/static/", "/healthz")
+HEALTH_CHECK_PATH = "/healthz"
 
 
 class RequestIdMiddleware:
@@ -44,6 +46,16 @@ class RequestIdMiddleware:
         return response
 
 
+class LoginRequiredMiddleware(DjangoLoginRequiredMiddleware):
+    """Django's, asking the view before the user: a public view (the health check) then
+    never loads the session, so it answers while the database is down."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if not getattr(view_func, "login_required", True):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
 class SessionTimeoutMiddleware:
     """Signs a user out after 30 minutes without a request, and 12 hours after sign-in."""
 
@@ -51,7 +63,7 @@ class SessionTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated:
+        if not _health_check(request) and request.user.is_authenticated:
             now = timezone.now().timestamp()
             started = request.session.setdefault("signed_in_at", now)
             last_seen = request.session.get("last_seen_at", now)
@@ -73,6 +85,12 @@ def _setup_path(request) -> bool:
     return request.path.startswith(SETUP_PATH_PREFIXES)
 
 
+def _health_check(request) -> bool:
+    """/healthz must answer with the database down: the middleware below leaves it alone
+    before anything reads `request.user` (which loads the session from the database)."""
+    return request.path == HEALTH_CHECK_PATH
+
+
 class MfaRequiredMiddleware:
     """Admins and case workers must set up a second factor before any other page."""
 
@@ -82,9 +100,9 @@ class MfaRequiredMiddleware:
     def __call__(self, request):
         user = request.user
         if (
-            user.is_authenticated
+            not _setup_path(request)
+            and user.is_authenticated
             and user.role in MFA_REQUIRED_ROLES
-            and not _setup_path(request)
             and not is_mfa_enabled(user)
         ):
             return redirect("mfa_activate_totp")
@@ -98,7 +116,7 @@ class PledgeRequiredMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.user.is_authenticated and not _setup_path(request):
+        if not _setup_path(request) and request.user.is_authenticated:
             current = current_pledge_version()
             if current is not None and request.session.get("pledge_accepted") != current:
                 if not has_accepted_current_pledge(request.user):
@@ -119,6 +137,8 @@ class SecurityHeadersMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
-        if request.user.is_authenticated or request.path.startswith("/accounts/"):
+        if _health_check(request):
+            return response  # never_cache already; request.user would need the database
+        if request.path.startswith("/accounts/") or request.user.is_authenticated:
             response["Cache-Control"] = "no-store"
         return response

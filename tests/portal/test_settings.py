@@ -74,7 +74,8 @@ def test_settings_are_read_from_the_environment():
     assert time_zone == "Asia/Kolkata"
     assert email_backend == "django.core.mail.backends.smtp.EmailBackend"
     assert broker == "redis://127.0.0.1:6379/3"
-    assert cache_backend == "django.core.cache.backends.redis.RedisCache"
+    # Redis, falling back to the database cache when it is unreachable (portal.cache).
+    assert cache_backend == "portal.cache.ResilientRedisCache"
     assert debug == "True"
 
 
