@@ -1,12 +1,11 @@
 import threading
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
-from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app
@@ -53,17 +52,6 @@ def test_scheduled_monthly_build_stores_the_previous_month_and_mails_admins(
     # A link, never figures: the report's counts (12 soldiers, 15 in all) are not in it.
     body_without_link = message.body.replace("http://127.0.0.1:8000/reports/monthly/2025-08/", "")
     assert "12" not in body_without_link and "15" not in body_without_link
-
-
-def test_a_build_lost_with_the_broker_is_queued_again(db, monkeypatch):
-    queued = []
-    monkeypatch.setattr(tasks.run_build, "delay", lambda pk: queued.append(pk))
-    lost = ReportBuild.objects.create(kind="monthly", period="2025-08")
-    ReportBuild.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=30))
-    fresh = ReportBuild.objects.create(kind="monthly", period="2025-07")
-    monkeypatch.setattr(services, "expected_reports", lambda today=None: [])
-    assert tasks.recover_lost_builds() == 1
-    assert queued == [lost.pk] and fresh.pk not in queued
 
 
 def test_missing_expected_reports_are_requested(
