@@ -1,15 +1,17 @@
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import connection
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app
-from reports import services, tasks
+from portal import jobs
+from reports import builds, services, tasks
 from reports.models import Report, ReportBuild
 from reports.periods import parse
 
@@ -104,3 +106,28 @@ def test_a_real_worker_on_redis_builds_a_report():
     build.refresh_from_db()
     assert build.status == "done"
     assert Report.objects.filter(kind="annual", period="2024").exists()
+
+
+def test_a_scheduled_build_swept_after_its_worker_stopped_mails_admins_once(
+    admin_user, august_report, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    build = ReportBuild.objects.create(kind="monthly", period="2025-08", scheduled=True)
+    builds.BuildRunner.claim(build.pk)  # a worker claims it, then is killed
+    later = timezone.now() + timedelta(minutes=11)
+
+    with time_machine.travel(later, tick=False):
+        jobs.sweep()  # queued again and sent: the eager worker builds it now
+        tasks.run_build(str(build.pk))  # the killed worker's message, delivered again
+        jobs.sweep()
+
+    build.refresh_from_db()
+    assert (build.status, build.attempts) == ("done", 2)
+    assert len(mail.outbox) == 1
+
+
+def test_missing_expected_reports_are_not_requested_while_one_is_pending(db, monkeypatch):
+    monkeypatch.setattr(services, "expected_reports", lambda today=None: [("annual", "2024")])
+    ReportBuild.objects.create(kind="annual", period="2024", status="running")
+
+    assert tasks.recover_lost_builds() == 0
