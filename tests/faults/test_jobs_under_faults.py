@@ -11,6 +11,8 @@ failed with a clear reason) and no partial file left.
   the job is done on its second attempt: the people imported once (no duplicate case
   number), the export's zip complete with no partial file, one report and one admins'
   e-mail (the worker writes each e-mail to a file: `EMAIL_URL=filemail://`).
+- `test_an_export_whose_worker_is_killed_twice_fails_with_a_reason`: killed on both of its
+  attempts, the export fails with "The background worker stopped twice", no file left.
 - `test_messages_lost_with_redis_are_sent_again_by_the_sweeper`: jobs of each kind are
   queued while no worker runs, Redis is flushed (FLUSHALL on the private Redis), the sweep
   after `RESEND_AFTER` sends them again, and a worker runs each once.
@@ -208,6 +210,30 @@ def test_a_worker_killed_mid_export_leaves_it_to_the_next_worker(workers, admin_
 
     assert job_state(job) == ("done", 2), job.error
     assert_export_complete(job, EXPORT_ROWS)
+
+
+def test_an_export_whose_worker_is_killed_twice_fails_with_a_reason(workers, admin_user, mae_sot):
+    make_people(EXPORT_ROWS, mae_sot)
+    job = exports.request_export(user=admin_user, kind="people", params={}, file_format="csv")
+
+    for attempt in (1, 2):
+        worker = workers.start()
+        # Its zip is being written (rows_done may still be the killed attempt's).
+        wait_for(
+            lambda n=attempt: ExportJob.objects.filter(pk=job.pk, attempts=n).exists()
+            and exports.file_path(job).exists(),
+            f"attempt {attempt} to write its zip",
+        )
+        worker.kill()
+        assert job_state(job) == ("running", attempt)
+        sweep_as_if_stale(exports.ExportRunner)
+        assert not exports.file_path(job).exists()
+
+    assert job_state(job) == ("failed", 2)
+    assert job.reason == "worker_lost" and job.get_reason_display() == (
+        "The background worker stopped twice; try again."
+    )
+    assert list(exports.export_dir().iterdir()) == []  # no partial zip left
 
 
 def test_a_worker_killed_mid_report_build_leaves_it_to_the_next_worker(
