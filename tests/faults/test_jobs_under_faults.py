@@ -3,7 +3,7 @@
 subprocesses and killed with SIGKILL. Each test ends with every job done exactly once (or
 failed with a clear reason) and no partial file left.
 
-- `test_a_worker_killed_mid_job_*`: a worker is killed with SIGKILL in the middle of an
+- `test_a_worker_killed_mid_*`: a worker is killed with SIGKILL in the middle of an
   import (a 3,000-row CSV, killed once rows are counted), an export (20,000 rows, killed
   once rows are written) and a scheduled monthly report build (killed while a step runs: the
   step's query waits on a table lock the test holds, so the timing is deterministic). The
@@ -22,6 +22,9 @@ failed with a clear reason) and no partial file left.
 - `test_a_message_delivered_twice_while_the_job_runs_does_nothing`: a second worker gets a
   second message for a job the first one is running; it does nothing, and the job is done
   once, with one e-mail.
+
+They skip unless the database is PostgreSQL and redis-server is on PATH (they fail instead
+under REQUIRE_SERVICES=1); the harness is in conftest.py.
 """
 
 from __future__ import annotations
@@ -320,6 +323,7 @@ def test_a_broker_unreachable_at_request_time_delays_an_import(
 
     broker_unreachable.back()
     assert jobs.sweep(now=timezone.now() + jobs.RESEND_AFTER)["resent"] == 1
+    assert job.__class__.objects.get(pk=job.pk).queued_at  # the broker took it this time
     workers.start()
     wait_for(finished(job), "the import to finish")
     assert job_state(job) == ("done", 1), job.error
@@ -341,6 +345,7 @@ def test_a_broker_unreachable_at_request_time_delays_an_export(
 
     broker_unreachable.back()
     assert jobs.sweep(now=timezone.now() + jobs.RESEND_AFTER)["resent"] == 1
+    assert job.__class__.objects.get(pk=job.pk).queued_at  # the broker took it this time
     workers.start()
     wait_for(finished(job), "the export to finish")
     assert job_state(job) == ("done", 1), job.error
