@@ -8,9 +8,11 @@ class PeopleConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: models can be imported only once apps are loaded.
-        from people import import_jobs  # noqa: PLC0415 - needs the app registry
+        from people import import_jobs, tasks  # noqa: PLC0415 - needs the app registry
+        from portal import jobs  # noqa: PLC0415 - imports models: needs the app registry
         from portal.signals import daily_housekeeping  # noqa: PLC0415 - needs the app registry
 
         daily_housekeeping.connect(
             import_jobs.daily_housekeeping, dispatch_uid="people_import_housekeeping"
         )
+        jobs.register(import_jobs.ImportRunner, tasks.run_import)

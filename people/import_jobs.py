@@ -1,21 +1,23 @@
 """People imports run as background jobs, with progress.
 
 The upload page calls `request_import`: the file is written encrypted (0600) under
-VAR_DIR/imports/<job id> and the task `people.tasks.run_import` is queued after commit. The
-task reads the file and deletes it at once, runs `people.importing.import_people` (all or
-nothing) while recording its progress on the job, and stores the report, encrypted: error
-reasons may quote the file's cells. A failure marks the job failed; nothing is imported.
+VAR_DIR/imports/<job id> and the task `people.tasks.run_import` is sent after commit. The
+job runs on the core's runner (`portal.jobs`, docs/jobs.md): the task claims it, reads the
+file, runs `people.importing.import_people` (all or nothing) while recording its progress
+(each step is a heartbeat), and stores the report, encrypted: error reasons may quote the
+file's cells. The file is kept until the job is done or has failed for good, so that an
+attempt stopped with its worker starts again from the file. A failure imports nothing.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import traceback
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
+from cryptography.fernet import InvalidToken
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,8 +26,9 @@ from django.utils import timezone
 
 from people import importing
 from people.models import ImportJob
-from portal import crypto, request_context
+from portal import crypto, jobs, request_context
 from portal.models import User
+from portal.models.jobs import FailureReason
 from portal.roles import STAFF_WITH_PERSON_DATA
 
 # Files whose task never ran (a lost message, a stopped worker) are deleted after a day.
@@ -34,11 +37,6 @@ LEFTOVER_AGE = timedelta(days=1)
 MAX_STORED_ERRORS = 1000
 # Reports (which may quote cells) and file names are erased a month after the import.
 REPORT_LIFETIME = timedelta(days=30)
-
-
-class ImportFailed(Exception):
-    """An import job failed. The message names the kind of error and the line of code it
-    came from, never the error's own message (which may quote the file)."""
 
 
 def upload_dir() -> Path:
@@ -63,9 +61,6 @@ def get_job_for_user(user: User, pk: UUID | str) -> ImportJob:
 @transaction.atomic
 def request_import(*, user: User, data: bytes, file_name: str, dry_run: bool) -> ImportJob:
     """Keep the file (encrypted) for the task and queue it, to run after commit."""
-    # Lazy: the task module imports this one (the accepted task ↔ service pair).
-    from people.tasks import run_import  # noqa: PLC0415
-
     if user.role not in STAFF_WITH_PERSON_DATA:
         raise PermissionDenied
     context = request_context.get()
@@ -78,7 +73,7 @@ def request_import(*, user: User, data: bytes, file_name: str, dry_run: bool) ->
         request_path=context.path[:300] if context else "",
     )
     _write_private(upload_path(job.pk), crypto.encrypt_bytes(data))
-    run_import.delay_on_commit(str(job.pk))
+    jobs.send_on_commit(job)
     return job
 
 
@@ -89,54 +84,56 @@ def _write_private(path: Path, content: bytes) -> None:
         file.write(content)
 
 
-def _take_upload(job_id: UUID) -> bytes:
-    """The uploaded bytes; the file is deleted whether or not it could be read."""
-    path = upload_path(job_id)
-    try:
-        return crypto.decrypt_bytes(path.read_bytes())
-    finally:
-        path.unlink(missing_ok=True)
+def _read_upload(job_id: UUID) -> bytes:
+    return crypto.decrypt_bytes(upload_path(job_id).read_bytes())
+
+
+class ImportRunner(jobs.JobRunner):
+    model = ImportJob
+    time_budget = timedelta(minutes=25)
+    # The people are saved in one transaction with no progress in between: a large file
+    # may take minutes there, so a stopped heartbeat is believed only after 10.
+    stale_after = timedelta(minutes=10)
+
+    @classmethod
+    def load(cls, job_id):
+        return ImportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+
+    def work(self) -> None:
+        report = _import(self, _read_upload(self.job.pk))
+        self.finish(
+            rows_done=report.rows_read,
+            rows_total=report.rows_read,
+            saving=False,
+            report_data=json.dumps(report.to_dict(MAX_STORED_ERRORS)),  # encrypted by the field
+        )
+
+    def fail(self, reason: str, error: str, **fields) -> bool:
+        return super().fail(reason, error, saving=False, **fields)
+
+    def failure_reason(self, error: BaseException) -> str:
+        if isinstance(error, InvalidToken | FileNotFoundError):
+            return FailureReason.UNREADABLE
+        return FailureReason.ERROR
+
+    def on_final(self) -> None:
+        # Done or failed for good: no attempt will read the file again.
+        upload_path(self.job.pk).unlink(missing_ok=True)
 
 
 def run(job_id: str) -> None:
-    """Run a queued job (called by the task). Returns quietly when the job is gone or was
-    already claimed; raises `ImportFailed` after marking the job failed."""
-    job = ImportJob.objects.select_related("requested_by").filter(pk=job_id).first()
-    if job is None:
-        return
-    # Claimed with a conditional update: two workers never run the same job.
-    claimed = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-        status=ImportJob.Status.RUNNING
-    )
-    if not claimed:
-        return
-    try:
-        report = _import(job, _take_upload(job.pk))
-    except Exception as error:
-        failure = describe_failure(error)
-        ImportJob.objects.filter(pk=job.pk).update(
-            status=ImportJob.Status.FAILED,
-            saving=False,
-            error=failure[:300],
-            finished_at=timezone.now(),
-        )
-        raise ImportFailed(failure) from None
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.DONE,
-        rows_done=report.rows_read,
-        rows_total=report.rows_read,
-        saving=False,
-        report_data=json.dumps(report.to_dict(MAX_STORED_ERRORS)),  # encrypted by the field
-        finished_at=timezone.now(),
-    )
+    """Run one attempt of a queued job (called by the task). Returns quietly when the job is
+    gone or was already claimed; raises `jobs.JobFailed` after marking the job failed."""
+    ImportRunner.handle(job_id)
 
 
-def _import(job: ImportJob, data: bytes) -> importing.ImportReport:
+def _import(runner: ImportRunner, data: bytes) -> importing.ImportReport:
+    job = runner.job
+
     def on_progress(rows_done: int, rows_total: int, *, saving: bool = False) -> None:
-        # Outside the import's transaction (it opens only to save): the page sees each step.
-        ImportJob.objects.filter(pk=job.pk).update(
-            rows_done=rows_done, rows_total=rows_total, saving=saving
-        )
+        # Outside the import's transaction (it opens only to save): the page sees each step,
+        # and each step is a heartbeat.
+        runner.progress(rows_done=rows_done, rows_total=rows_total, saving=saving)
 
     # The import's audit row and log lines carry the upload request's id, address and path.
     token = request_context.current.set(
@@ -152,16 +149,6 @@ def _import(job: ImportJob, data: bytes) -> importing.ImportReport:
         )
     finally:
         request_context.current.reset(token)
-
-
-def describe_failure(error: BaseException) -> str:
-    """The kind of error and where it was raised, e.g. 'ValueError at importing.py:120 in
-    _save': enough to find the bug, without the message."""
-    frames = traceback.extract_tb(error.__traceback__)
-    if not frames:
-        return type(error).__name__
-    frame = frames[-1]
-    return f"{type(error).__name__} at {Path(frame.filename).name}:{frame.lineno} in {frame.name}"
 
 
 def daily_housekeeping(sender, now: datetime, **kwargs) -> dict[str, int]:
@@ -185,6 +172,7 @@ def delete_leftovers(now: datetime | None = None) -> int:
     ).update(
         status=ImportJob.Status.FAILED,
         saving=False,
+        reason=FailureReason.TOO_LONG,
         error="not finished within a day",
         finished_at=now,
     )

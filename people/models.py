@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from people import choices, keys
 from people.import_report import ImportReport
 from portal.fields import EncryptedTextField
+from portal.models.jobs import BackgroundJob, JobStatus
 from portal.roles import Role
 from portal.scopes import Scope
 
@@ -414,23 +415,18 @@ class DistinctPeople(models.Model):
         return f"{self.first_id} ≠ {self.second_id}"
 
 
-class ImportJob(models.Model):
+class ImportJob(BackgroundJob):
     """An uploaded people import, run by a background task (`people.import_jobs`).
 
-    The file waits encrypted on disk until the task reads it; the report may quote cells of
-    the file, so it is stored encrypted too. Only the user who uploaded the file sees the job.
+    The file waits encrypted on disk until the job is done or has failed for good (a retry
+    starts again from the file); the report may quote cells of the file, so it is stored
+    encrypted too. Only the user who uploaded the file sees the job.
     """
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     dry_run = models.BooleanField(default=False)
     # A file name may be a person's name: encrypted, and never put in a URL.
     file_name = EncryptedTextField()
@@ -439,8 +435,6 @@ class ImportJob(models.Model):
     saving = models.BooleanField(default=False)
     report_data = EncryptedTextField(blank=True)  # `ImportReport.to_dict()` as JSON
     report_erased = models.BooleanField(default=False)  # report and file name, after a month
-    error = models.CharField(max_length=300, blank=True)  # the kind of failure, for operators
-    finished_at = models.DateTimeField(null=True, blank=True)
     # The upload request, for the audit row the task writes (id, address and path).
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
@@ -451,10 +445,6 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.created_at:%Y-%m-%d %H:%M}"
-
-    @property
-    def in_progress(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
     def progress_percent(self) -> int:

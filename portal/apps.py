@@ -10,9 +10,10 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from portal import signals  # noqa: PLC0415 - needs the app registry
+        from portal import exports, jobs, signals, tasks  # noqa: PLC0415 - needs the app registry
 
         signals.connect()
+        jobs.register(exports.ExportRunner, tasks.build_export)
         # After every app's migrations, so that the permissions of all apps exist.
         post_migrate.connect(sync_role_groups, dispatch_uid="sync_role_groups")
 

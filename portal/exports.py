@@ -4,6 +4,9 @@ inside), memory bounded whatever the row count, deleted after 24 hours.
 An exporter is a function `(user, params) -> Table` named in settings.EXPORTERS (each app
 names its own, so the core imports none of them); it returns the
 header, the row count and an iterator of rows (use `.iterator()` on querysets).
+
+The build runs on the core's job runner (`portal.jobs`, docs/jobs.md): progress every 1000
+rows is its heartbeat, and an attempt that stops removes its partial zip.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import secrets
 import string
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from openpyxl import Workbook
 
-from portal import auditing
+from portal import auditing, jobs
 from portal.models import ExportJob, User
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -62,9 +66,6 @@ def generate_password() -> str:
 @transaction.atomic
 def request_export(*, user: User, kind: str, params: dict, file_format: str = "csv") -> ExportJob:
     """Queue an export (audited now, in the request's transaction) for the background task."""
-    # Lazy: the task module imports this one (the accepted task ↔ service pair).
-    from portal.tasks import build_export  # noqa: PLC0415
-
     if kind not in settings.EXPORTERS:
         raise ValueError(f"Unknown export: {kind}")
     job = ExportJob.objects.create(
@@ -77,7 +78,7 @@ def request_export(*, user: User, kind: str, params: dict, file_format: str = "c
         object_type=f"export.{kind}",
         changes={"filters": [None, params], "format": [None, file_format]},
     )
-    build_export.delay_on_commit(str(job.pk))
+    jobs.send_on_commit(job)
     return job
 
 
@@ -111,30 +112,44 @@ def _write_xlsx(
     workbook.save(path)
 
 
-def build(job: ExportJob) -> None:
-    """Build the file of a job (called by the Celery task)."""
+class ExportRunner(jobs.JobRunner):
+    model = ExportJob
+    time_budget = timedelta(minutes=25)
+
+    @classmethod
+    def load(cls, job_id):
+        return ExportJob.objects.select_related("requested_by").filter(pk=job_id).first()
+
+    def work(self) -> None:
+        build(self)
+
+    def clean_up_partial(self) -> None:
+        file_path(self.job).unlink(missing_ok=True)
+        scratch_path(self.job).unlink(missing_ok=True)
+
+
+def build(runner: ExportRunner) -> None:
+    """Build the file of a claimed job (one attempt, run by `ExportRunner`)."""
+    job = runner.job
     table: Table = import_string(settings.EXPORTERS[job.kind])(job.requested_by, job.params)
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.RUNNING, rows_total=table.total
-    )
+    runner.progress(rows_total=table.total)
     done = 0
 
     def on_row() -> None:
         nonlocal done
         done += 1
         if done % PROGRESS_EVERY == 0:
-            ExportJob.objects.filter(pk=job.pk).update(rows_done=done)
+            runner.progress(rows_done=done)
 
     password = generate_password()
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     inner_name = f"{job.kind}-{stamp}.{job.file_format}"
-    target = export_dir() / f"{job.pk}.zip"
     with pyzipper.AESZipFile(
-        target, "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+        file_path(job), "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
     ) as archive:
         archive.setpassword(password.encode())
         if job.file_format == ExportJob.Format.XLSX:
-            scratch = export_dir() / f"{job.pk}.xlsx"
+            scratch = scratch_path(job)
             try:
                 _write_xlsx(scratch, table.header, table.rows, on_row)
                 archive.write(scratch, inner_name)
@@ -144,13 +159,15 @@ def build(job: ExportJob) -> None:
             with archive.open(inner_name, "w", force_zip64=True) as member:
                 for chunk in _csv_bytes(table.header, table.rows, on_row):
                     member.write(chunk)
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE,
+    runner.finish(
         rows_done=done,
         file_name=f"{job.kind}-{stamp}.zip",
         password=password,  # encrypted by the field on the way to the database
-        finished_at=timezone.now(),
     )
+
+
+def scratch_path(job: ExportJob) -> Path:
+    return export_dir() / f"{job.pk}.xlsx"
 
 
 def file_path(job: ExportJob) -> Path:

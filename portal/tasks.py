@@ -3,7 +3,8 @@ from django.contrib.sessions.models import Session
 from django.db import OperationalError
 from django.utils import timezone
 
-from portal.models import ExportJob, Invitation
+from portal import exports, jobs
+from portal.models import Invitation
 from portal.signals import daily_housekeeping
 
 
@@ -24,35 +25,29 @@ def clear_expired_sessions_and_invitations() -> dict[str, int]:
     return counts
 
 
+# Retried by Celery only when the database fails before the job is claimed; once claimed,
+# the job runner retries (or fails) the job itself.
 @shared_task(
-    autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=3
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=25 * 60,
+    time_limit=26 * 60,
 )
 def build_export(job_id: str) -> None:
-    """Build a requested export file. Claims the job with a conditional update so that two
-    workers never build the same one."""
-    from portal import exports  # noqa: PLC0415 - task ↔ service pair (exports imports tasks)
+    """Build a requested export file (one attempt; see `portal.exports.ExportRunner`)."""
+    exports.ExportRunner.handle(job_id)
 
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
-        status=ExportJob.Status.RUNNING
-    )
-    if not claimed:
-        return
-    job = ExportJob.objects.select_related("requested_by").get(pk=job_id)
-    try:
-        exports.build(job)
-    except Exception as error:
-        ExportJob.objects.filter(pk=job_id).update(
-            status=ExportJob.Status.FAILED,
-            error=type(error).__name__[:300],
-            finished_at=timezone.now(),
-        )
-        exports.file_path(job).unlink(missing_ok=True)
-        raise
+
+@shared_task
+def sweep_jobs() -> dict[str, int]:
+    """Every minute: send again the messages of jobs still queued, and queue again (or fail)
+    jobs whose worker stopped, for every registered kind of job (`portal.jobs.sweep`)."""
+    return jobs.sweep()
 
 
 @shared_task
 def delete_expired_exports() -> int:
     """Hourly: export files live 24 hours."""
-    from portal import exports  # noqa: PLC0415 - task ↔ service pair (exports imports tasks)
-
     return exports.delete_expired()

@@ -5,3 +5,10 @@ class ReportsConfig(AppConfig):
     name = "reports"
     verbose_name = "Statistics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Imported here, not at the top: models can be imported only once apps are loaded.
+        from portal import jobs  # noqa: PLC0415 - imports models: needs the app registry
+        from reports import builds, tasks  # noqa: PLC0415 - needs the app registry
+
+        jobs.register(builds.BuildRunner, tasks.run_build)

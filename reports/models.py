@@ -3,6 +3,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.models.jobs import BackgroundJob, JobStatus
 from portal.roles import Role
 from portal.scopes import Scope
 
@@ -35,15 +36,11 @@ class Report(models.Model):
         return f"{self.kind} {self.period}"
 
 
-class ReportBuild(models.Model):
+class ReportBuild(BackgroundJob):
     """A request to (re)build a report, persisted before the task is queued so that a job lost
-    with the broker is found and queued again by the next beat tick."""
+    with the broker is found and sent again by the job sweeper (`portal.jobs`)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Waiting")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     kind = models.CharField(max_length=12, choices=Report.Kind.choices)
     period = models.CharField(max_length=12)
@@ -51,13 +48,7 @@ class ReportBuild(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     scheduled = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     step = models.CharField(max_length=40, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

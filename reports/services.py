@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal import auditing
+from portal import auditing, jobs
 from portal.models import User
 from reports import compute
 from reports.models import Report, ReportBuild
@@ -43,10 +42,7 @@ def build_report(period: Period, on_step=None) -> Report:
 def request_build(
     kind: str, key: str = "", *, by: User | None = None, scheduled: bool = False
 ) -> ReportBuild:
-    """Persist a build request and queue its task after commit."""
-    # Lazy: the task module imports this one (the accepted task ↔ service pair).
-    from reports.tasks import run_build  # noqa: PLC0415
-
+    """Persist a build request and send its task after commit."""
     period = parse(kind, key)
     build = ReportBuild.objects.create(
         kind=kind, period=period.key, requested_by=by, scheduled=scheduled
@@ -58,18 +54,8 @@ def request_build(
             obj=build,
             changes={"report": [None, f"{kind} {period.key}"]},
         )
-    run_build.delay_on_commit(build.pk)
+    jobs.send_on_commit(build)
     return build
-
-
-def lost_builds(now=None):
-    """Builds whose task never ran (queued > 10 min) or died (running > 1 h)."""
-    now = now or timezone.now()
-    return ReportBuild.objects.filter(
-        status=ReportBuild.Status.QUEUED, created_at__lt=now - timedelta(minutes=10)
-    ) | ReportBuild.objects.filter(
-        status=ReportBuild.Status.RUNNING, started_at__lt=now - timedelta(hours=1)
-    )
 
 
 def expected_reports(today=None) -> list[tuple[str, str]]:

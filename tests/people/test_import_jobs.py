@@ -18,7 +18,7 @@ from people import import_jobs, importing
 from people.import_report import ImportReport, RowError
 from people.models import ImportJob, Person
 from people.tasks import run_import
-from portal import crypto
+from portal import crypto, jobs
 from portal.models import AuditEvent
 from portal.tasks import clear_expired_sessions_and_invitations
 from tests.people.test_import import SAMPLE_CSV, row, to_csv
@@ -88,7 +88,7 @@ def test_job_page_says_when_the_people_are_being_saved(client, signed_in, case_w
 
 
 def test_waiting_job_shows_an_indeterminate_bar(client, signed_in, case_worker_mae_sot):
-    job = make_job(case_worker_mae_sot)
+    job = make_job(case_worker_mae_sot, queued_at=timezone.now())  # the broker took it
     signed_in(case_worker_mae_sot)
 
     response = job_page(client, job)
@@ -269,7 +269,7 @@ def test_task_raises_without_the_original_message(case_worker_mae_sot, monkeypat
     )
     monkeypatch.setattr(importing, "import_people", lambda *a, **k: int(CANARY))
 
-    with pytest.raises(import_jobs.ImportFailed) as failure:
+    with pytest.raises(jobs.JobFailed) as failure:
         run_import(str(job.pk))
 
     assert str(failure.value).startswith("ValueError at test_import_jobs.py:")

@@ -10,7 +10,8 @@ from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from config.celery import app
-from reports import services, tasks
+from portal import jobs
+from reports import builds, services, tasks
 from reports.models import Report, ReportBuild
 from reports.periods import parse
 
@@ -53,17 +54,6 @@ def test_scheduled_monthly_build_stores_the_previous_month_and_mails_admins(
     # A link, never figures: the report's counts (12 soldiers, 15 in all) are not in it.
     body_without_link = message.body.replace("http://127.0.0.1:8000/reports/monthly/2025-08/", "")
     assert "12" not in body_without_link and "15" not in body_without_link
-
-
-def test_a_build_lost_with_the_broker_is_queued_again(db, monkeypatch):
-    queued = []
-    monkeypatch.setattr(tasks.run_build, "delay", lambda pk: queued.append(pk))
-    lost = ReportBuild.objects.create(kind="monthly", period="2025-08")
-    ReportBuild.objects.filter(pk=lost.pk).update(created_at=timezone.now() - timedelta(minutes=30))
-    fresh = ReportBuild.objects.create(kind="monthly", period="2025-07")
-    monkeypatch.setattr(services, "expected_reports", lambda today=None: [])
-    assert tasks.recover_lost_builds() == 1
-    assert queued == [lost.pk] and fresh.pk not in queued
 
 
 def test_missing_expected_reports_are_requested(
@@ -116,3 +106,28 @@ def test_a_real_worker_on_redis_builds_a_report():
     build.refresh_from_db()
     assert build.status == "done"
     assert Report.objects.filter(kind="annual", period="2024").exists()
+
+
+def test_a_scheduled_build_swept_after_its_worker_stopped_mails_admins_once(
+    admin_user, august_report, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    build = ReportBuild.objects.create(kind="monthly", period="2025-08", scheduled=True)
+    builds.BuildRunner.claim(build.pk)  # a worker claims it, then is killed
+    later = timezone.now() + timedelta(minutes=11)
+
+    with time_machine.travel(later, tick=False):
+        jobs.sweep()  # queued again and sent: the eager worker builds it now
+        tasks.run_build(str(build.pk))  # the killed worker's message, delivered again
+        jobs.sweep()
+
+    build.refresh_from_db()
+    assert (build.status, build.attempts) == ("done", 2)
+    assert len(mail.outbox) == 1
+
+
+def test_missing_expected_reports_are_not_requested_while_one_is_pending(db, monkeypatch):
+    monkeypatch.setattr(services, "expected_reports", lambda today=None: [("annual", "2024")])
+    ReportBuild.objects.create(kind="annual", period="2024", status="running")
+
+    assert tasks.recover_lost_builds() == 0
