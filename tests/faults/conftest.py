@@ -11,9 +11,7 @@ REQUIRE_SERVICES=1 they fail instead.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -23,15 +21,14 @@ from typing import Any
 
 import psycopg
 import pytest
-import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from kombu import pools
 
 from config.celery import app
+from tests.private_redis import REDIS_SERVER, PrivateRedis
 
-REDIS_SERVER = shutil.which("redis-server")
 CELERY = str(Path(sys.executable).with_name("celery"))
 BASE_DIR = Path(settings.BASE_DIR)
 # Every wait is bounded by this.
@@ -48,17 +45,6 @@ def _needs_redis_server():
         pytest.skip(message)
 
 
-def free_port() -> int:
-    for port in range(6400, 6500):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 6400-6499")
-
-
 def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE) -> Any:
     """Poll `condition` until it returns something true; fail after `timeout` seconds."""
     end = time.monotonic() + timeout
@@ -68,43 +54,6 @@ def wait_for(condition: Callable[[], Any], what: str, timeout: float = DEADLINE)
             return value
         time.sleep(POLL)
     raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-
-
-class PrivateRedis:
-    """A throw-away redis-server on a free port: no persistence, stopped at the end."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(  # noqa: S603 - fixed program and arguments
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for line in self.process.stdout:
-            if "Ready to accept connections" in line:
-                break
-        else:
-            raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def flushall(self) -> None:
-        """Lose every message: FLUSHALL on this private Redis only."""
-        client = redis.Redis(host="127.0.0.1", port=self.port)
-        try:
-            assert client.flushall()
-        finally:
-            client.close()
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process.stdout.close()
 
 
 def point_celery_at(url: str) -> None:

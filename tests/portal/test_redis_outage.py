@@ -4,9 +4,7 @@
 Each test starts its own Redis on a free port (6400-6499) and stops it mid-test; the
 machine's shared Redis is never touched."""
 
-import shutil
 import socket
-import subprocess
 
 import pytest
 from django.core.cache import cache, caches
@@ -15,52 +13,11 @@ from django.urls import reverse
 from portal.cache import FALLBACK_TABLE
 from tests.factories import PASSWORD
 from tests.people.factories import PersonFactory
+from tests.private_redis import REDIS_SERVER, PrivateRedis
 
-REDIS_SERVER = shutil.which("redis-server")
 needs_redis_server = pytest.mark.skipif(
     REDIS_SERVER is None, reason="redis-server is not on PATH (apt-get install redis-server)"
 )
-
-
-def free_port() -> int:
-    for port in range(6400, 6500):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 6400-6499")
-
-
-class RedisServer:
-    """A throw-away redis-server: no persistence, stopped by `stop()` or at the end."""
-
-    def __init__(self) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(  # noqa: S603 - fixed program and arguments
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no", "--daemonize", "no"],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        # Its log says when it listens: read it instead of polling with sleeps.
-        for line in self.process.stdout:
-            if "Ready to accept connections" in line:
-                break
-        else:
-            raise RuntimeError(f"redis-server did not start on port {self.port}")
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-        self.process.stdout.close()
 
 
 def resilient_caches(url: str) -> dict:
@@ -85,7 +42,7 @@ def resilient_caches(url: str) -> dict:
 @pytest.fixture
 def redis_server(db, settings):
     """Our own Redis as the portal's cache; `redis_server.stop()` takes it away."""
-    server = RedisServer()
+    server = PrivateRedis()
     previous = settings.CACHES
     settings.CACHES = resilient_caches(server.url)
     yield server
