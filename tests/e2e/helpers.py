@@ -10,12 +10,12 @@ from pathlib import Path
 import pyotp
 from allauth.mfa.models import Authenticator
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from people import services as people_services
 from people.models import Person
-from portal import crypto
+from portal import crypto, jobs
 from portal.models import Location
 from portal.roles import Role
 from programs.models import Enrolment
@@ -146,17 +146,18 @@ WORKER_WAIT = 15
 
 
 class HeldWorker:
-    """Stands in for a Celery worker: a task queued with `delay_on_commit` after the request's
-    transaction committed runs (eagerly, in-process) on a thread once the test has seen it
-    waiting (`pick_up()`), so that a journey can see the "Waiting" state and the progress."""
+    """Stands in for a Celery worker: the message the job runner sends (`portal.jobs.send`,
+    after the request's transaction committed) runs the task eagerly, in-process, on a thread
+    once the test has seen the job waiting (`pick_up()`), so that a journey can see the
+    "Waiting" state and the progress."""
 
     def __init__(self, task):
         self.task = task
         self.go = threading.Event()
         self.threads = []
 
-    def delay_on_commit(self, job_id):
-        transaction.on_commit(lambda: self._start(job_id))
+    def apply_async(self, args, countdown=None):
+        self._start(args[0])
 
     def _start(self, job_id):
         thread = threading.Thread(target=self._work, args=[job_id], daemon=True)
@@ -180,7 +181,14 @@ class HeldWorker:
 
 
 def hold_task(monkeypatch, module, name: str) -> HeldWorker:
-    """Replace `module.name` (a Celery task) by a held worker for the test."""
-    worker = HeldWorker(getattr(module, name))
-    monkeypatch.setattr(module, name, worker)
+    """Hold the jobs of the task `module.name`: the job runner's registry sends them to a
+    held worker for the test."""
+    task = getattr(module, name)
+    worker = HeldWorker(task)
+    kinds = [kind for kind, entry in jobs.registered().items() if entry.task is task]
+    assert kinds, f"{module.__name__}.{name} runs no registered job"
+    for kind in kinds:
+        monkeypatch.setitem(
+            jobs._registry, kind, jobs.JobKind(jobs.registered()[kind].runner, worker)
+        )
     return worker
