@@ -41,9 +41,12 @@ class FileRefused(Exception):
         self.error = RowError(line, "", reason)
 
 
-def read_lines(data: bytes, filename: str, limits: ImportLimits) -> tuple[int, Iterator[Line]]:
-    """The number of rows after the header (for progress; 0 when not known) and the lines of
-    a CSV file or the rows of an XLSX file's first sheet, header first."""
+def read_lines(
+    data: bytes, filename: str, limits: ImportLimits, *, count: bool = True
+) -> tuple[int, Iterator[Line]]:
+    """The number of rows after the header (for progress; 0 when not known, or not `count`)
+    and the lines of a CSV file or the rows of an XLSX file's first sheet, header first.
+    The same bytes can be read again: nothing read is kept between two readings."""
     if len(data) > limits.max_file_bytes:
         raise FileRefused(
             1,
@@ -57,7 +60,8 @@ def read_lines(data: bytes, filename: str, limits: ImportLimits) -> tuple[int, I
     if filename.lower().endswith(XLSX_EXTENSIONS) or data.startswith(ZIP_MAGIC):
         return _xlsx(data, limits)
     text = _csv_text(data)
-    return _csv_row_count(text, limits), _csv_lines(text, limits)
+    # Counting is a whole pass over the text: skipped when the total is not shown.
+    return _csv_row_count(text, limits) if count else 0, _csv_lines(text, limits)
 
 
 # --- CSV ---------------------------------------------------------------------------------

@@ -6,16 +6,18 @@ collected with their line, column and reason, and quote at most a few dozen char
 value. Only a file without errors is saved, in one transaction, with bulk inserts and a
 single audit row, so that 100,000 rows import in well under a minute (no query per row).
 
-Memory: the checked rows are kept as small slotted objects, and the model instances are
-built and inserted one batch at a time, so a 100,000-row file fits in a few hundred MB.
+Memory: the file is read twice, and no reading keeps its rows. The first checks every row
+and keeps only what the checks across rows and the saving need (a `Tally`: the case numbers
+given, with their lines, and counts); the second, only for a file without errors that is not
+a dry run, converts each row again and saves them a batch at a time
+(`people.import_saving`), so the memory does not grow with the number of rows.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
@@ -27,15 +29,14 @@ from people.import_limits import ImportLimits
 from people.import_reading import FileRefused, Line, read_lines, trim
 from people.import_report import CONTROL_CHARACTER, ImportReport, RowError, quote
 from people.import_rows import CASE_NUMBER, COLUMNS, Row, RowChecker, max_length
-from people.models import CaseNote, CaseNumberSequence, Exit, Person
-from people.services import apply_derived_fields, reserve_case_numbers
+from people.import_saving import Tally, advance_sequences, insert, new_case_numbers
+from people.models import Person
 from portal import auditing
 from portal.models import Location, User
 from portal.roles import STAFF_WITH_PERSON_DATA
 from portal.scoping import visible_to
 
 PROGRESS_EVERY = 500  # rows; a file of 10,000 rows moves its progress bar 20 times
-INSERT_BATCH = 1_000
 LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
 # Columns stored as typed, with their field's own limit (the others: IMPORT_MAX_CELL_CHARS;
 # names are measured again once converted from Zawgyi).
@@ -71,19 +72,22 @@ def import_people(
     limits = limits or ImportLimits.from_settings()
     report = ImportReport(dry_run=dry_run)
     sites = Sites(user)
+    # One checker for both readings: the same day, so a row is converted the same way twice.
+    checker = RowChecker(timezone.localdate())
     try:
         total, lines = read_lines(data, filename, limits)
-        rows = _check_rows(lines, total, sites, report, progress, limits)
+        tally = _check_rows(lines, total, sites, checker, report, progress, limits)
     except FileRefused as refused:
         report.errors, report.errors_left_out = [refused.error], 0
         return report
     _keep_first_errors(report, limits.max_errors)
     if report.ok:
-        _count(rows, report)
+        _count(tally, report)
     if report.saved:
         if progress:
             progress(report.rows_read, report.rows_read, saving=True)
-        _save(rows, sites.by_code, user, report, hashlib.sha256(data).hexdigest())
+        rows = _rows_again(data, filename, limits, checker)
+        _save(rows, tally, sites.by_code, user, report, hashlib.sha256(data).hexdigest())
     return report
 
 
@@ -141,31 +145,43 @@ class Sites:
         return None
 
 
+def _columns(lines: Iterator[Line]) -> list[str]:
+    first = next(lines, None)
+    if first is None:
+        raise FileRefused(1, _("The file is empty."))
+    return _header(first[1])
+
+
+def _data_lines(
+    lines: Iterator[Line], width: int, limits: ImportLimits, *, deadline: float | None = None
+) -> Iterator[Line]:
+    """The lines after the header that hold a row, without empty cells past `width`."""
+    for line, values in lines:
+        # Every line, blank ones included: a sheet can declare a million empty rows.
+        if deadline is not None and time.monotonic() >= deadline:
+            raise FileRefused(line, _too_slow(limits))
+        if not any(values):
+            continue  # blank lines are skipped, as spreadsheets show them
+        if len(values) > width and not any(values[width:]):
+            values = values[:width]  # empty cells after the last column
+        yield line, values
+
+
 def _check_rows(
     lines: Iterator[Line],
     total: int,
     sites: Sites,
+    checker: RowChecker,
     report: ImportReport,
     progress: Progress | None,
     limits: ImportLimits,
-) -> list[Row]:
+) -> Tally:
+    """The first reading: every row checked, none kept (see `Tally`)."""
     deadline = time.monotonic() + limits.check_seconds
-    first = next(lines, None)
-    if first is None:
-        raise FileRefused(1, _("The file is empty."))
-    columns = _header(first[1])
+    columns = _columns(lines)
     cell_limits = [FIELD_LIMITS.get(column, limits.max_cell_chars) for column in columns]
-    checker = RowChecker(timezone.localdate())
-    rows: list[Row] = []
-    given: dict[str, int] = {}  # case number → line of its first use
-    for line, values in lines:
-        # Every line, blank ones included: a sheet can declare a million empty rows.
-        if time.monotonic() >= deadline:
-            raise FileRefused(line, _too_slow(limits))
-        if not any(values):
-            continue  # blank lines are skipped, as spreadsheets show them
-        if len(values) > len(columns) and not any(values[len(columns) :]):
-            values = values[: len(columns)]  # empty cells after the last column
+    tally = Tally()
+    for line, values in _data_lines(lines, len(columns), limits, deadline=deadline):
         report.rows_read += 1
         if report.rows_read > limits.max_rows:
             raise FileRefused(line, _too_many_rows(limits))
@@ -187,16 +203,32 @@ def _check_rows(
             continue
         raw = dict(zip(columns, values, strict=True))
         row, errors = checker.check(line, raw)
-        errors += _cross_checks(line, raw, sites, given)
+        errors += _cross_checks(line, raw, sites, tally.given)
         _add(report, errors, limits)
         if row is not None and not errors:
-            rows.append(row)
+            tally.add(row)
     if not report.rows_read:
         raise FileRefused(1, _("The file has column names but no rows."))
     if progress:
         progress(report.rows_read, report.rows_read)
-    report.errors += _taken_case_numbers(given)
-    return rows
+    report.errors += _taken_case_numbers(tally.given)
+    return tally
+
+
+def _rows_again(
+    data: bytes, filename: str, limits: ImportLimits, checker: RowChecker
+) -> Iterator[Row]:
+    """The second reading, of a file without errors: each row converted again, one at a time.
+    Its bounds were all applied by the first reading, so only the conversion is left."""
+    _total, lines = read_lines(data, filename, limits, count=False)
+    columns = _columns(lines)
+    for line, values in _data_lines(lines, len(columns), limits):
+        row, _errors = checker.check(line, dict(zip(columns, values, strict=True)))
+        if row is None:
+            # The same bytes and the same checks: only a bug can get here. Raised inside the
+            # saving's transaction, so nothing is saved; the message names no value.
+            raise RuntimeError(f"Line {line} was valid at the first reading, not at the second.")
+        yield row
 
 
 def _cell_errors(
@@ -286,31 +318,39 @@ def _taken_case_numbers(given: dict[str, int]) -> list[RowError]:
     return errors
 
 
-def _count(rows: list[Row], report: ImportReport) -> None:
-    report.people_created = len(rows)
-    report.exits_created = sum(1 for row in rows if row.exit)
-    report.notes_created = sum(1 for row in rows if row.note)
-    report.zawgyi_conversions = sum(row.conversions for row in rows)
+def _count(tally: Tally, report: ImportReport) -> None:
+    report.people_created = tally.people
+    report.exits_created = tally.exits
+    report.notes_created = tally.notes
+    report.zawgyi_conversions = tally.conversions
 
 
 # --- Saving ------------------------------------------------------------------------------
 
 
 def _save(
-    rows: list[Row], sites: dict[str, Location], user: User, report: ImportReport, digest: str
+    rows: Iterator[Row],
+    tally: Tally,
+    sites: dict[str, Location],
+    user: User,
+    report: ImportReport,
+    digest: str,
 ) -> None:
+    """Save `rows`, read again from the file, in one transaction: any error while they are
+    read or inserted rolls back every batch already inserted."""
     try:
         with transaction.atomic():
-            _advance_sequences(row.case_number for row in rows if row.case_number)
-            numbers = _new_case_numbers(rows, sites)
-            site_ids = _insert(rows, sites, numbers, user)
+            # The file's case numbers are the ones the first reading kept, with their lines.
+            advance_sequences(tally.given)
+            numbers = new_case_numbers(tally.unnumbered, sites)
+            site_ids = insert(rows, sites, numbers, user)
             auditing.record(
                 auditing.Action.IMPORT,
                 actor=user,
                 object_type="people.person",
                 site_id=site_ids.pop() if len(site_ids) == 1 else None,
                 # Counts and the file's fingerprint only: never names.
-                changes={"rows": [None, len(rows)], "file": [None, digest]},
+                changes={"rows": [None, tally.people], "file": [None, digest]},
             )
     except IntegrityError:
         # Another user registered one of the file's case numbers since it was checked.
@@ -322,71 +362,5 @@ def _save(
 
 
 def _refuse_saving(report: ImportReport, reason: str, column: str = "") -> None:
-    _count([], report)
+    _count(Tally(), report)
     report.errors = [RowError(1, column, reason)]
-
-
-def _insert(
-    rows: list[Row], sites: dict[str, Location], numbers: dict[str, Iterator[str]], user: User
-) -> set[int]:
-    """Insert the people INSERT_BATCH at a time, their exits and notes when a batch of them
-    is full: only one batch of model instances is alive at any time, and the number of
-    INSERTs is what it would be with every instance built at once."""
-    exits: list[Exit] = []
-    notes: list[CaseNote] = []
-    site_ids: set[int] = set()
-    for start in range(0, len(rows), INSERT_BATCH):
-        batch = rows[start : start + INSERT_BATCH]
-        people = [_person(row, sites, numbers, user) for row in batch]
-        Person.objects.bulk_create(people, batch_size=INSERT_BATCH)
-        site_ids.update(person.location_id for person in people)
-        for person, row in zip(people, batch, strict=True):
-            if row.exit:
-                exits.append(Exit(person=person, **row.exit))
-            if row.note:
-                notes.append(CaseNote(person=person, author=user, text=row.note))
-        exits = _flush(Exit, exits)
-        notes = _flush(CaseNote, notes)
-    _flush(Exit, exits, final=True)
-    _flush(CaseNote, notes, final=True)
-    return site_ids
-
-
-def _flush(model: type[Exit] | type[CaseNote], pending: list, *, final: bool = False) -> list:
-    """Insert the full batches of `pending` (all of it when `final`); returns what is left."""
-    full = len(pending) if final else len(pending) - len(pending) % INSERT_BATCH
-    if full:
-        model.objects.bulk_create(pending[:full], batch_size=INSERT_BATCH)
-    return pending[full:]
-
-
-def _advance_sequences(numbers: Iterable[str]) -> None:
-    """Move each site's counter past the case numbers given in the file, so that numbers
-    generated later (by this import or by the forms) never collide with them."""
-    highest: dict[tuple[str, int], int] = {}
-    for number in numbers:
-        prefix, year, serial = number.split("-")
-        key = (prefix, int(year))
-        highest[key] = max(highest.get(key, 0), int(serial))
-    for (prefix, year), last in highest.items():
-        sequence, _created = CaseNumberSequence.objects.get_or_create(prefix=prefix, year=year)
-        CaseNumberSequence.objects.filter(pk=sequence.pk, last__lt=last).update(last=last)
-
-
-def _new_case_numbers(rows: list[Row], sites: dict[str, Location]) -> dict[str, Iterator[str]]:
-    """Case numbers for the rows without one: claimed in one go per site."""
-    year = timezone.localdate().year
-    needed = Counter(row.location_code for row in rows if not row.case_number)
-    return {
-        code: iter(reserve_case_numbers(sites[code], year, count)) for code, count in needed.items()
-    }
-
-
-def _person(
-    row: Row, sites: dict[str, Location], numbers: dict[str, Iterator[str]], user: User
-) -> Person:
-    location = sites[row.location_code]
-    number = row.case_number or next(numbers[row.location_code])
-    person = Person(**row.person, location=location, case_number=number, created_by=user)
-    apply_derived_fields(person)  # the same search keys as people saved through the forms
-    return person

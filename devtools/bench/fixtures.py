@@ -30,6 +30,7 @@ LIST_FILTERS = {"q": "kyaw", "status": "active", "exit_type": "defected"}
 PAGE_SIZE = 50
 ROSTER_SIZE = 40
 IMPORT_ROWS = 10_000
+MINIMAL_COLUMNS = ("full_name", "location")  # the least a row needs to be imported
 BENCH_COURSE = "English"  # the bench session: the demo trainer's, today, 17:00
 BENCH_START = clock(17, 0)
 
@@ -130,6 +131,22 @@ def import_csv(rows: int = IMPORT_ROWS, seed: int = 10) -> bytes:
             "notes": "Imported for the benchmark." if number % 4 == 0 else "",
         }
         writer.writerow([values[column] for column in COLUMNS])
+    return out.getvalue().encode()
+
+
+def minimal_import_csv(rows: int, seed: int = 11) -> bytes:
+    """A valid import file of `rows` people at MAE-SOT with only a full name and the site:
+    the most rows a file within the size limit can hold, so the worst case for memory."""
+    rng = random.Random(seed)  # noqa: S311 - test data
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS)
+    for _number in range(rows):
+        values = {
+            "full_name": " ".join(p[0] for p in rng.sample(SYLLABLES, 3)),
+            "location": "MAE-SOT",
+        }
+        writer.writerow([values.get(column, "") for column in COLUMNS])
     return out.getvalue().encode()
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from devtools.bench.fixtures import IMPORT_ROWS, ROSTER_SIZE
-from devtools.bench.memory import MEMORY_ROWS
+from devtools.bench.memory import MEMORY_ROWS, MINIMAL_ROWS
 from devtools.bench.scenarios import Scenarios, SizeResult
 
 TARGETS = {
@@ -14,7 +14,9 @@ TARGETS = {
     "dashboard_ms": 30.0,
     "annual_report_s": 3.0,
     "import_rows_per_s": 2000.0,
-    "import_peak_rss_mb": 300.0,  # issue 18: a worker checks and imports 100,000 rows in it
+    # Issue 18: a worker checks and imports any file within the upload limit in it: the
+    # benchmark's 100,000 rows and the worst case, the most rows with the least in each.
+    "import_peak_rss_mb": 300.0,
 }
 
 
@@ -57,10 +59,11 @@ def verdicts(results: list[SizeResult]) -> list[dict]:
     if imported := largest.get("import"):
         check("import", imported["rows_per_s"], TARGETS["import_rows_per_s"],
               imported["rows_per_s"] >= TARGETS["import_rows_per_s"], "rows/s")  # fmt: skip
-    if memory := largest.get("import_memory"):
-        check(f"import peak RSS, {memory['rows']:,} rows", memory["peak_rss_mb"],
-              TARGETS["import_peak_rss_mb"],
-              memory["peak_rss_mb"] <= TARGETS["import_peak_rss_mb"], "MB")  # fmt: skip
+    for key, kind in (("import_memory", ""), ("import_memory_minimal", " with a name and a site")):
+        if memory := largest.get(key):
+            check(f"import peak RSS, {memory['rows']:,} rows{kind}", memory["peak_rss_mb"],
+                  TARGETS["import_peak_rss_mb"],
+                  memory["peak_rss_mb"] <= TARGETS["import_peak_rss_mb"], "MB")  # fmt: skip
     return checks
 
 
@@ -73,7 +76,7 @@ def table(results: list[SizeResult]) -> str:
             return "not measured"
         if key == "import":
             return f"{figure['rows_per_s']:,} rows/s ({figure['median']:.2f} s)"
-        if key == "import_memory":
+        if key in ("import_memory", "import_memory_minimal"):
             return (
                 f"peak RSS {figure['peak_rss_mb']:.0f} MB (before the import"
                 f" {figure['peak_rss_before_mb']:.0f} MB), {figure['rows_per_s']:,} rows/s"
@@ -103,6 +106,7 @@ def table(results: list[SizeResult]) -> str:
         ("annual report build", "annual_report"),
         (f"import {IMPORT_ROWS:,} rows", "import"),
         (f"import {MEMORY_ROWS:,} rows, own process", "import_memory"),
+        (f"import {MINIMAL_ROWS:,} minimal rows, own process", "import_memory_minimal"),
     ]
     header = ["median of the runs"] + [f"{r.people:,} people" for r in results]
     body = [[label] + [cell(r.figures, key) for r in results] for label, key in rows]

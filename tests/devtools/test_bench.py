@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 
 from devtools.bench.calibration import CALIBRATION_ROWS, _sql_workload, calibration
-from devtools.bench.fixtures import import_csv
+from devtools.bench.fixtures import import_csv, minimal_import_csv
 from devtools.bench.measuring import count_queries, measure_alternately
 from devtools.bench.report import table, verdicts
 from devtools.bench.scenarios import SizeResult
@@ -122,6 +122,24 @@ def test_the_table_shows_the_imports_peak_memory():
     text = table([SizeResult(1000, {"import_memory": _memory(293.6)})])
 
     assert "peak RSS 294 MB (before the import 130 MB), 1,900 rows/s" in text
+
+
+def test_the_worst_case_file_is_judged_and_shown_beside_the_benchmarks_file():
+    minimal = {**_memory(241.0), "rows": 200_000}
+    result = SizeResult(1000, {"import_memory": _memory(222.0), "import_memory_minimal": minimal})
+
+    checks = {check["target"]: check for check in verdicts([result])}
+
+    check = checks["import peak RSS, 200,000 rows with a name and a site"]
+    assert (check["value"], check["limit"], check["met"]) == (241.0, 300.0, True)
+    assert "import 200,000 minimal rows, own process | peak RSS 241 MB" in table([result])
+
+
+def test_the_minimal_file_holds_the_most_rows_with_a_name_and_a_site_only():
+    lines = minimal_import_csv(3).decode().splitlines()
+
+    assert len(lines) == 4 and all(line.endswith(",MAE-SOT,") for line in lines[1:])
+    assert [len([cell for cell in line.split(",") if cell]) for line in lines[1:]] == [2, 2, 2]
 
 
 def test_the_memory_command_imports_and_rolls_back(settings, case_worker_mae_sot, tmp_path):
