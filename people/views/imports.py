@@ -5,6 +5,7 @@ import io
 from uuid import UUID
 
 from django import forms
+from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.http import HttpRequest, HttpResponse
@@ -21,26 +22,34 @@ from people.import_rows import COLUMNS
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 EXTENSIONS = (".csv", ".xlsx")
 
 
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File (CSV or XLSX)"),
-        help_text=gettext_lazy("UTF-8 CSV, or the first sheet of an XLSX workbook; at most 20 MB."),
         widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     dry_run = forms.BooleanField(label=gettext_lazy("Dry run (validate only)"), required=False)
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The limit is the import's own (IMPORT_MAX_FILE_BYTES), shared with the command.
+        self.fields["file"].help_text = _(
+            "UTF-8 CSV, or the first sheet of an XLSX workbook; at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.IMPORT_MAX_FILE_BYTES)}
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(EXTENSIONS):
             raise forms.ValidationError(_("Choose a .csv or .xlsx file."))
-        if upload.size > MAX_UPLOAD_BYTES:
+        if upload.size > settings.IMPORT_MAX_FILE_BYTES:
             raise forms.ValidationError(
-                _("The file is %(size)s; the limit is 20 MB.")
-                % {"size": filesizeformat(upload.size)}
+                _("The file is %(size)s; the limit is %(limit)s.")
+                % {
+                    "size": filesizeformat(upload.size),
+                    "limit": filesizeformat(settings.IMPORT_MAX_FILE_BYTES),
+                }
             )
         return upload
 
@@ -56,7 +65,7 @@ class InMemoryUploadHandler(FileUploadHandler):
         self.content = io.BytesIO()
 
     def receive_data_chunk(self, raw_data: bytes, start: int) -> None:
-        room = MAX_UPLOAD_BYTES + 1 - self.content.tell()
+        room = settings.IMPORT_MAX_FILE_BYTES + 1 - self.content.tell()
         if room > 0:
             self.content.write(raw_data[:room])
 

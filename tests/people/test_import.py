@@ -23,7 +23,6 @@ from people.import_rows import COLUMNS
 from people.importing import import_people
 from people.models import CaseNote, CaseNumberSequence, Exit, ImportJob, Person
 from people.services import create_person
-from people.views import imports as import_views
 from portal.models import AuditEvent, Location
 
 # The content of ../shared/samples/intake_sample.csv, copied so the tests stay in the repo.
@@ -771,13 +770,13 @@ def test_upload_of_xlsx(signed_in, upload, admin_user):
     assert Person.objects.count() == 1
 
 
-def test_upload_refuses_other_file_types_and_big_files(signed_in, upload, admin_user, monkeypatch):
+def test_upload_refuses_other_file_types_and_big_files(signed_in, upload, admin_user, settings):
     signed_in(admin_user)
     refused = upload(b"x", name="people.pdf", dry_run=True)
     assert "Choose a .csv or .xlsx file." in refused.text
     assert re.search(r'<input[^>]+name="dry_run"[^>]+checked', refused.text)  # data kept
-    monkeypatch.setattr(import_views, "MAX_UPLOAD_BYTES", 10)
-    assert "the limit is 20" in upload(SAMPLE_CSV.encode()).text
+    settings.IMPORT_MAX_FILE_BYTES = 10
+    assert "the limit is 10\xa0bytes" in upload(SAMPLE_CSV.encode()).text
     assert Person.objects.count() == 0 and not ImportJob.objects.exists()
 
 
