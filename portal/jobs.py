@@ -301,7 +301,8 @@ def _sweep_kind(kind: str, runner: type[JobRunner], now: datetime, result: Sweep
         Q(queued_at__lt=resend_before) | Q(queued_at__isnull=True, created_at__lt=resend_before)
     )
     for job_id in lost.values_list("pk", flat=True):
-        send(kind, job_id)
+        if not send(kind, job_id):
+            break  # the broker is still away: the next sweep tries again, not every job now
         result.resent += 1
 
     stale = model.objects.filter(status=JobStatus.RUNNING).filter(

@@ -225,6 +225,23 @@ def test_a_queued_job_is_sent_again_after_two_minutes(db, sent):
     assert build.queued_at == START + timedelta(minutes=2, seconds=1)
 
 
+def test_a_sweep_stops_resending_while_the_broker_is_away(db, monkeypatch):
+    attempts = []
+
+    def refuse(*args, **kwargs):
+        attempts.append(args)
+        raise BrokerOperationalError("Connection refused.")
+
+    monkeypatch.setattr(jobs.registered()["reports.reportbuild"].task, "apply_async", refuse)
+    with time_machine.travel(START, tick=False):
+        builds = [a_build(queued_at=START), a_build(queued_at=START)]
+    with time_machine.travel(START + timedelta(minutes=3), tick=False):
+        assert jobs.sweep()["resent"] == 0  # nothing went out: nothing counted as sent
+
+    assert len(attempts) == 1  # one refused send, not one per job
+    assert all(b.__class__.objects.get(pk=b.pk).status == "queued" for b in builds)
+
+
 def test_a_running_job_with_a_live_heartbeat_is_left_alone(db, sent):
     build = running(ReportBuild, kind="annual", period="2024")
 
