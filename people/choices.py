@@ -65,6 +65,18 @@ class RecruitStatus(models.TextChoices):
     UNKNOWN = "unknown", _("Unknown")
 
 
+class ExitVerification(models.TextChoices):
+    """How the organisation knows of an exit; reports count verified and unverified exits."""
+
+    SELF_REPORTED = "self_reported", _("Self-reported")
+    DOCUMENTED = "documented", _("Documented by the organisation")
+    PARTNER_VERIFIED = "partner_verified", _("Verified by a partner")
+    DOCUMENTS_VERIFIED = "documents_verified", _("Verified by documents")
+
+
+VERIFIED_EXITS = frozenset({ExitVerification.PARTNER_VERIFIED, ExitVerification.DOCUMENTS_VERIFIED})
+
+
 class YesNoUnknown(models.TextChoices):
     YES = "yes", _("Yes")
     NO = "no", _("No")

@@ -1,4 +1,5 @@
 import json
+import secrets
 import uuid
 
 from django.conf import settings
@@ -70,6 +71,15 @@ class PersonPartQuerySet(models.QuerySet):
         return self.filter(current_people_q("person__"))
 
 
+RECORD_KEY_RANGE = 2**31 - 1
+
+
+def new_record_key() -> int:
+    """A permanent random key for the cell-key method of published statistics (reports):
+    a cell's key is derived from the keys of the people in it. Server-side, never shown."""
+    return secrets.randbelow(RECORD_KEY_RANGE)
+
+
 class Person(models.Model):
     case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
     full_name = models.CharField(_("full name"), max_length=150)
@@ -120,6 +130,7 @@ class Person(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
     )
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
+    record_key = models.PositiveIntegerField(default=new_record_key, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -226,6 +237,12 @@ class Exit(PersonPart):
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     custody_status = models.CharField(
         _("custody status"), max_length=12, choices=choices.CustodyStatus.choices, blank=True
+    )
+    verification = models.CharField(
+        _("how the exit is known"),
+        max_length=20,
+        choices=choices.ExitVerification.choices,
+        default=choices.ExitVerification.DOCUMENTED,
     )
 
     class Meta:

@@ -21,7 +21,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from people import burmese, choices
-from people.models import CaseNote, Exit, Flag, FollowUp, Person
+from people.models import RECORD_KEY_RANGE, CaseNote, Exit, Flag, FollowUp, Person
 from people.services import reserve_case_numbers
 from portal import crypto
 from portal.fields import search_hash
@@ -38,6 +38,12 @@ SYLLABLES = [
 EXIT_TYPES = [("defected", 40), ("surrendered", 6), ("pow", 54)]
 AFFILIATIONS = [("soldier", 90), ("police", 3), ("militia", 7)]
 RECRUIT = [("new_recruit", 80), ("veteran", 15), ("unknown", 5)]
+VERIFICATION = [
+    ("documented", 60),
+    ("self_reported", 20),
+    ("partner_verified", 15),
+    ("documents_verified", 5),
+]
 REGIONS = [value for value, _ in choices.Region.choices]
 SITE_WEIGHTS = {"MAE-SOT": 6, "MAE-SARIANG": 3, "NEW-DELHI": 1}
 FIRST_EXIT = date(2023, 10, 27)
@@ -260,6 +266,9 @@ def create(
         return []
     writer = writer or BulkWriter()
     rng = random.Random(seed_value)  # noqa: S311 - demo data, not security
+    # Record keys and verification from a stream of their own, so that adding them left the
+    # rest of the demo data as it was for a given seed.
+    extra_rng = random.Random(seed_value + 1)  # noqa: S311 - demo data, not security
     sites = {site.code: site for site in Location.objects.filter(code__in=SITE_WEIGHTS)}
     codes = [code for code in SITE_WEIGHTS if code in sites]
     if not codes:
@@ -313,7 +322,8 @@ def create(
                 crypto.encrypt(phone) if phone else "", search_hash(phone), rng.randint(0, 4),
                 "[]", writer.date(registered), True, rng.random() < 0.7, rng.random() < 0.3,
                 None, "", writer.moment(registered_at), created_by_id,
-                writer.moment(registered_at), 1, None, None, exit_date,
+                writer.moment(registered_at), 1, None, None,
+                extra_rng.randrange(RECORD_KEY_RANGE), exit_date,
             )
         )  # fmt: skip
     writer.write(
@@ -325,6 +335,7 @@ def create(
             "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
             "consent_photos", "consent_withdrawn_on", "consent_notes", "created_at",
             "created_by_id", "updated_at", "version", "merged_into_id", "anonymised_at",
+            "record_key",
         ],
         (row[:-1] for row in person_rows),
     )  # fmt: skip
@@ -338,7 +349,7 @@ def create(
                 next(exit_ids), row[0], exit_type, _pick(rng, AFFILIATIONS),
                 writer.date(row[-1]), "", rng.choice(REGIONS), "", _pick(rng, RECRUIT),
                 rng.choice(["yes", "no", "unknown"]), None, rng.choice(RANKS), "", "[]",
-                "in_custody" if exit_type == "pow" else "",
+                "in_custody" if exit_type == "pow" else "", _pick(extra_rng, VERIFICATION),
             )  # fmt: skip
 
     writer.write(
@@ -346,7 +357,7 @@ def create(
         [
             "id", "person_id", "exit_type", "affiliation", "exit_date", "place_township",
             "place_region", "receiving_group", "recruit_status", "forcibly_conscripted",
-            "years_of_service", "rank", "unit", "reasons", "custody_status",
+            "years_of_service", "rank", "unit", "reasons", "custody_status", "verification",
         ],
         exits(),
     )  # fmt: skip
