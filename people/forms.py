@@ -117,14 +117,25 @@ class ExitForm(forms.ModelForm):
         fields = [
             "exit_type", "affiliation", "exit_date", "place_township", "place_region",
             "receiving_group", "recruit_status", "forcibly_conscripted", "years_of_service",
-            "rank", "unit", "reasons", "custody_status",
+            "rank", "unit", "reasons", "custody_status", "verification",
         ]  # fmt: skip
         widgets = {
             "exit_date": _date_input(),
             "receiving_group": forms.TextInput(attrs={"list": "receiving-groups"}),
             "unit": forms.TextInput(attrs={"autocomplete": "off"}),
         }
-        help_texts = {"custody_status": _("Only for prisoners of war.")}
+        help_texts = {
+            "custody_status": _("Only for prisoners of war."),
+            "verification": _(
+                "Published statistics count verified exits (by a partner or by documents) "
+                "apart from the others."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older page or client), it is what the organisation documented itself.
+        self.fields["verification"].required = False
 
     def clean_exit_date(self):
         exit_date = self.cleaned_data["exit_date"]

@@ -25,10 +25,12 @@ COLUMNS = (
     "case_number", "full_name", "preferred_name", "name_my", "sex", "birth_year", "exit_type",
     "affiliation", "exit_date", "recruit_status", "rank", "origin_region", "location", "notes",
 )  # fmt: skip
+# Columns a file may leave out; an absent or empty one takes the model's default.
+OPTIONAL_COLUMNS = ("verification",)
 NAME_COLUMNS = ("full_name", "preferred_name", "name_my")
 # An exit is recorded only with all three; the other exit columns need them.
 EXIT_GROUP = ("exit_type", "affiliation", "exit_date")
-EXIT_EXTRAS = ("recruit_status", "rank")
+EXIT_EXTRAS = ("recruit_status", "rank", "verification")
 
 CASE_NUMBER = re.compile(r"^[A-Z]{2,4}-\d{2}-\d{5}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -37,6 +39,12 @@ EARLIEST_BIRTH_YEAR = 1930
 YOUNGEST_AGE = 10
 # Spellings seen in field spreadsheets, beyond the values and English labels.
 SEX_ALIASES = {"m": "male", "f": "female"}
+VERIFICATION_ALIASES = {
+    "self reported": "self_reported",
+    "documented": "documented",
+    "partner": "partner_verified",
+    "documents": "documents_verified",
+}
 REGION_ALIASES = {"nay pyi taw": "naypyidaw", "naypyitaw": "naypyidaw"}
 REGION_SUFFIXES = (" union territory", " state", " region")
 
@@ -92,6 +100,7 @@ class RowChecker:
             "exit_type": enum_table(choices.ExitType),
             "affiliation": enum_table(choices.Affiliation),
             "recruit_status": enum_table(choices.RecruitStatus),
+            "verification": enum_table(choices.ExitVerification, VERIFICATION_ALIASES),
             "origin_region": enum_table(choices.Region, REGION_ALIASES),
         }
         self.person_parsers: dict[str, Callable[[str], Any]] = {
@@ -105,6 +114,7 @@ class RowChecker:
             "exit_date": self.exit_date,
             "recruit_status": lambda text: self.choice("recruit_status", text),
             "rank": lambda text: self.text(text, max_length(Exit, "rank")),
+            "verification": lambda text: self.choice("verification", text),
         }
 
     def check(self, line: int, raw: Mapping[str, str]) -> tuple[Row | None, list[RowError]]:
@@ -150,7 +160,7 @@ class RowChecker:
         given = [column for column in EXIT_GROUP if raw[column]]
         if not given:
             for column in EXIT_EXTRAS:
-                if raw[column]:
+                if raw.get(column):
                     reason = _("Only recorded with an exit: fill in %(columns)s too.")
                     errors.append(
                         RowError(line, column, reason % {"columns": ", ".join(EXIT_GROUP)})
@@ -172,7 +182,7 @@ class RowChecker:
         """Values of the non-empty columns; empty ones are left to the model's defaults."""
         values = {}
         for column, parser in parsers.items():
-            if raw[column]:
+            if raw.get(column):
                 try:
                     values[column] = parser(raw[column])
                 except Invalid as invalid:

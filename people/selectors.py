@@ -75,6 +75,12 @@ LIST_FIELDS = (
 )
 
 
+def with_exit_verification(people: QuerySet[Person]) -> QuerySet[Person]:
+    """How the latest exit is known (`exit_verification`), for exports: the screens do not
+    show it in lists, so `people_for` does not pay for the subquery."""
+    return people.annotate(exit_verification=Subquery(_latest_exit().values("verification")[:1]))
+
+
 def people_list_for(user: User) -> QuerySet[Person]:
     """`people_for`, reading only the columns of the people list."""
     return people_for(user).only(*LIST_FIELDS)

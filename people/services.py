@@ -42,7 +42,7 @@ PERSON_FIELDS = (
 EXIT_FIELDS = (
     "exit_type", "affiliation", "exit_date", "place_township", "place_region", "receiving_group",
     "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
-    "custody_status",
+    "custody_status", "verification",
 )  # fmt: skip
 # Values never written to the audit log in clear.
 SENSITIVE_FIELDS = {"phone", "unit", "consent_notes", "text", "response", "full_name", "name_my"}

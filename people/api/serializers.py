@@ -64,7 +64,7 @@ class ActiveLocationField(ScopedPrimaryKeyField):
 EXIT_FIELDS = [
     "exit_type", "affiliation", "exit_date", "place_township", "place_region", "receiving_group",
     "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
-    "custody_status",
+    "custody_status", "verification",
 ]  # fmt: skip
 
 

@@ -73,6 +73,28 @@ def test_exit_rules(api, case_worker_mae_sot, records):
     assert set(response.json()["errors"]) == {"custody_status"}
 
 
+def test_exit_says_how_it_is_known(api, case_worker_mae_sot, person_mae_sot):
+    client = api(case_worker_mae_sot)
+    response = client.post(
+        reverse("api:exit-list"),
+        {"person": person_mae_sot.pk, "exit_type": "surrendered", "affiliation": "police",
+         "exit_date": "2025-01-05", "verification": "documents_verified"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["verification"] == "documents_verified"
+    assert Exit.objects.get().verification == "documents_verified"
+    refused = client.post(
+        reverse("api:exit-list"),
+        {"person": person_mae_sot.pk, "exit_type": "surrendered", "affiliation": "police",
+         "exit_date": "2025-01-05", "verification": "rumour"},
+        format="json",
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert set(refused.json()["errors"]) == {"verification"}
+    assert Exit.objects.count() == 1
+
+
 def test_exit_cannot_move_to_another_person(api, case_worker_mae_sot, records, mae_sot):
     exit = records["own"]["exit"]
     other = Person.objects.exclude(pk=exit.person_id).filter(location=mae_sot).first()
