@@ -16,24 +16,17 @@ from django.db import transaction
 from devtools.demo import bulk as demo_bulk
 from devtools.demo import people as demo_people
 from devtools.demo import programs as demo_programs
+from devtools.demo.accounts import DEMO_PASSWORD, DEMO_USERS, sign_in_lines
 from devtools.demo.people import BulkWriter
 from people.models import Person
 from portal import services
 from portal.models import Location, Pledge, PledgeAcceptance, User
-from portal.roles import Role
 from reports import services as report_services
 from reports.periods import parse
 
 DEMO_PEOPLE = 120
 # From this many people on, foreign keys are checked once at the end of the load.
 LARGE = 10_000
-DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed on purpose; refused in production
-DEMO_USERS = [
-    ("admin@demo.example", "Demo Admin", Role.ADMIN, []),
-    ("caseworker@demo.example", "Demo Case Worker", Role.CASE_WORKER, ["MAE-SOT"]),
-    ("trainer@demo.example", "Demo Trainer", Role.TRAINER, ["MAE-SOT"]),
-    ("analyst@demo.example", "Demo Analyst", Role.ANALYST, []),
-]
 
 
 class Command(BaseCommand):
@@ -86,19 +79,10 @@ class Command(BaseCommand):
             writer.analyze()
             self.stdout.write(f"Vacuumed and analysed in {time.monotonic() - analysing:.1f} s.")
         self._demo_reports()
-        self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
-        for user in users:
-            self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
-
-        trainers = demo_bulk.pool_trainers()
-        if trainers:
-            self.stdout.write(
-                f"  Trainers of the programme history (same password): "
-                f"{', '.join(user.email for user in trainers)}"
-            )
-        self.stdout.write(
-            "Admins and case workers set up a TOTP authenticator app at their first sign-in."
-        )
+        first, *rest = sign_in_lines()
+        self.stdout.write(self.style.SUCCESS(first))
+        for line in rest:
+            self.stdout.write(line)
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
 
     def _missing_people(self, count: int, case_worker: User) -> int:
