@@ -47,9 +47,7 @@ def test_announce_ready_prints_the_address_and_the_demo_users(live_server):
 @pytest.mark.django_db
 def test_announce_ready_says_when_the_web_server_does_not_answer():
     out = StringIO()
-    call_command(
-        "announce_ready", url="http://127.0.0.1:9/", exit=True, timeout=0.5, stdout=out
-    )
+    call_command("announce_ready", url="http://127.0.0.1:9/", exit=True, timeout=0.5, stdout=out)
     assert "did not answer" in out.getvalue()
 
 
