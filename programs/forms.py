@@ -208,9 +208,7 @@ class DistributionForm(ChoosesPeople, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["assistance_type"].queryset = assistance_types
-        self.fields["assistance_type"].label_from_instance = lambda t: (
-            f"{t.name} ({t.unit_label})" if t.unit_label else t.name
-        )
+        self.fields["assistance_type"].label_from_instance = lambda t: t.choice_label
         self.fields["partner"].queryset = partners
         if people is not None:
             self.fields["people"] = PeopleChoiceField(

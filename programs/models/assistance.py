@@ -78,6 +78,12 @@ class AssistanceType(models.Model):
     def unit_label(self) -> str:
         return self.currency if self.kind == self.Kind.CASH else self.unit
 
+    @property
+    def choice_label(self) -> str:
+        """The name with its unit, unless the name says it already ("Cash (INR)")."""
+        unit = self.unit_label
+        return f"{self.name} ({unit})" if unit and unit not in self.name else self.name
+
 
 class Distribution(models.Model):
     """Assistance given to one person on one day, optionally with a partner organisation."""
