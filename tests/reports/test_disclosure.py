@@ -9,6 +9,7 @@ import json
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -294,3 +295,9 @@ def test_headline_says_how_many_exits_are_verified(full_report, analyst, admin_u
     published, _ = selectors.shown_data(analyst, full_report)
     text = headline.sentence(published, "Since 27 October 2023")
     assert f"of which {published['verification']['total']['verified']:,} verified" in text
+
+
+def test_the_build_command_prints_the_figures_without_the_keys(august_report, capsys):
+    call_command("build_report", "monthly", "2025-08", "--json")
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["exits"]["defected"]["police"] == 2 and CELL_KEYS not in printed
