@@ -41,6 +41,10 @@ def sentence(data: dict, period_label: str) -> str:
     """One sentence from a report's data (exact for admins, else as published by
     `reports.disclosure`); zero counts are left out."""
     exits = data["exits"]
+    if exits["total"]["total"] is None:  # stored before cell keys: withheld until rebuilt
+        return _("%(period)s: the figures are withheld until the report is rebuilt.") % {
+            "period": period_label
+        }
     clauses = []
     for exit_type, verb in VERBS.items():
         row = exits[exit_type]

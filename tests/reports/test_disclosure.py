@@ -301,3 +301,24 @@ def test_the_build_command_prints_the_figures_without_the_keys(august_report, ca
     call_command("build_report", "monthly", "2025-08", "--json")
     printed = json.loads(capsys.readouterr().out)
     assert printed["exits"]["defected"]["police"] == 2 and CELL_KEYS not in printed
+
+
+def test_a_report_stored_before_the_keys_is_withheld_until_rebuilt(
+    client, signed_in, analyst, august_report
+):
+    data = dict(august_report.data)
+    del data[CELL_KEYS]
+    august_report.data = data
+    august_report.save()
+    signed_in(analyst)
+    response = client.get(reverse("reports:dashboard", args=("monthly", "2025-08")))
+    assert response.status_code == 200
+    assert response.context["data"]["exits"]["defected"]["soldier"] is None
+    assert "withheld until the report is rebuilt" in response.context["headline"]
+
+
+def test_analysts_see_verified_and_unverified_exits(client, signed_in, analyst, august_report):
+    signed_in(analyst)
+    page = client.get(reverse("reports:dashboard", args=("monthly", "2025-08")))
+    assert "Not verified" in page.content.decode()
+    assert page.context["data"]["verification"]["total"]["unverified"] >= 13
