@@ -12,12 +12,17 @@ every additive relation between the true counts:
 
 - rows and columns of every table add up to their totals;
 - sections against their breakdowns (the exits total = the by-month, by-site, sex-and-age,
-  verification totals = the sum of recruit statuses; a type's total in each of them);
+  verification totals = the sum of recruit statuses; a type's total in each of them; the
+  number of distributions = its sums by type, by site and by partner);
 - sites and months: the annual report's cell = the sum of the twelve monthly reports' cells
   (annual minus eleven months is the twelfth), and a month's row of a report = that month's
   own report;
 - cumulative differences: the cumulative report at the end of a month = the one at the end of
   the month before + that month's report (nothing before 2025, which the attacker is told).
+
+Counts of distinct people (people reached by assistance) are not additive across months or
+sites (one person can be in both), so no relation holds for them; their protection is the
+table's.
 
 The attacker narrows every count's range with all these relations at once until nothing
 changes (bounds propagation, the audit statistical offices run on their own tables). The test
@@ -45,15 +50,23 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from people.models import RECORD_KEY_RANGE, Exit, Person
-from reports import compute, disclosure
+from programs.models import AssistanceType, Distribution
+from reports import compute, compute_programs, disclosure
 from reports.compute import AFFILIATIONS, AGE_BANDS, EXIT_TYPES, RECRUIT_STATUSES
 from reports.periods import parse
 from tests.conftest import site
+from tests.programs.factories import AssistanceTypeFactory, PartnerFactory
 
 SITES = ["MAE-SOT", "NEW-DELHI"]
 SEXES = ["male", "female"]
 MONTHS = [f"2025-{m:02d}" for m in range(1, 13)]
 TABLES = ["exits", "by_month", "by_site", "by_sex_and_age", "verification"]
+PARTNER = "Border Aid"
+ASSISTANCE_ROWS = {  # every row a report can have (absent: none given, a known zero)
+    "by_type": ["Food basket", "Cash grant"],
+    "by_site": SITES,
+    "by_partner": [PARTNER, "none"],
+}
 
 people = st.lists(
     st.fixed_dictionaries(
@@ -73,6 +86,18 @@ people = st.lists(
         }
     ),
     max_size=70,
+)
+gifts = st.lists(
+    st.fixed_dictionaries(
+        {
+            "person": st.integers(0, 69),
+            "month": st.integers(1, 12),
+            "site": st.sampled_from(SITES),
+            "type": st.sampled_from(["Food basket", "Cash grant"]),
+            "partner": st.booleans(),
+        }
+    ),
+    max_size=40,
 )
 
 
@@ -105,10 +130,33 @@ def populate(rows: list[dict], locations: dict) -> None:
     )
 
 
+def give(rows: list[dict], setup: dict) -> None:
+    persons = list(Person.objects.order_by("case_number"))
+    if not persons:
+        return
+    Distribution.objects.bulk_create(
+        [
+            Distribution(
+                person=persons[row["person"] % len(persons)],
+                location=setup["sites"][row["site"]],
+                assistance_type=setup[row["type"]],
+                quantity=1500 if row["type"] == "Cash grant" else 1,
+                partner=setup["partner"] if row["partner"] else None,
+                distributed_on=date(2025, row["month"], 1 + n % 28),
+                recorded_by=setup["recorder"],
+            )
+            for n, row in enumerate(rows)
+        ]
+    )
+
+
+SECTIONS = {**compute.PEOPLE_SECTIONS, "assistance": compute_programs.assistance}
+
+
 def people_report(period) -> dict:
-    """The people sections of a report, as `compute.compute` stores them."""
+    """The people and assistance sections of a report, as `compute.compute` stores them."""
     data: dict = {"kind": period.kind, "period": period.key, disclosure.CELL_KEYS: {}}
-    for name, section in compute.PEOPLE_SECTIONS.items():
+    for name, section in SECTIONS.items():
         figures = section(period)
         data[disclosure.CELL_KEYS][name] = figures.pop(disclosure.CELL_KEYS)
         data[name] = figures
@@ -195,6 +243,15 @@ def relations(attacker: Attacker, reports: dict[str, dict]) -> None:
         attacker.relate(
             grand, [(report, "recruits", "by_recruit_status", s) for s in RECRUIT_STATUSES]
         )
+        given = (report, "assistance", "distributions")
+        for breakdown in ("by_type", "by_site", "by_partner"):
+            attacker.relate(
+                given,
+                [
+                    (report, "assistance", breakdown, name, "distributions")
+                    for name in ASSISTANCE_ROWS[breakdown]
+                ],
+            )
         for exit_type in EXIT_TYPES:
             by_type = (report, "exits", exit_type, "total")
             for name in ("by_month", "by_site"):
@@ -233,6 +290,9 @@ def cross_report_cells(reports: dict[str, dict]) -> set[tuple]:
         paths |= {("by_site", site_code, c) for c in [*EXIT_TYPES, "total"]}
     for sex in SEXES:
         paths |= {("by_sex_and_age", sex, band) for band in [*AGE_BANDS, "total"]}
+    paths.add(("assistance", "distributions"))
+    for breakdown, names in ASSISTANCE_ROWS.items():
+        paths |= {("assistance", breakdown, name, "distributions") for name in names}
     return paths
 
 
@@ -241,15 +301,29 @@ def locations(db):
     return {code: site(code) for code in SITES}
 
 
+@pytest.fixture
+def setup(locations, admin_user):
+    return {
+        "sites": locations,
+        "Food basket": AssistanceTypeFactory(),
+        "Cash grant": AssistanceTypeFactory(
+            name="Cash grant", kind=AssistanceType.Kind.CASH, unit="", currency="THB"
+        ),
+        "partner": PartnerFactory(name=PARTNER),
+        "recorder": admin_user,
+    }
+
+
 @settings(
     max_examples=25,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-@given(rows=people)
-def test_no_attacker_pins_down_a_small_group(locations, rows):
+@given(rows=people, given_out=gifts)
+def test_no_attacker_pins_down_a_small_group(setup, rows, given_out):
     with transaction.atomic():
-        populate(rows, locations)
+        populate(rows, setup["sites"])
+        give(given_out, setup)
         reports = all_reports()
         rebuilt = all_reports()
         transaction.set_rollback(True)
