@@ -53,6 +53,7 @@ from functools import lru_cache
 from itertools import accumulate
 
 from django.conf import settings
+from django.core import checks
 from django.utils.translation import gettext as _
 
 from people.models import RECORD_KEY_RANGE
@@ -95,10 +96,19 @@ def table() -> Table:
 def _table(small: int, max_noise: int, probabilities: tuple, amount_rounding: int) -> Table:
     if small < 1 or max_noise < 1 or amount_rounding < 1:
         raise ValueError("STATISTICS_SMALL_COUNT, _MAX_NOISE, _AMOUNT_ROUNDING must be ≥ 1")
-    if len(probabilities) != max_noise + 1 or any(p <= 0 for p in probabilities):
+    if len(probabilities) != max_noise + 1 or not all(p > 0 for p in probabilities):
         # Every noise must be possible: a published value then always stands for a whole range.
         raise ValueError("STATISTICS_NOISE_PROBABILITIES needs one positive weight per noise size")
     return Table(small, max_noise, tuple(float(p) for p in probabilities), amount_rounding)
+
+
+def check_table(app_configs=None, **kwargs) -> list[checks.Error]:
+    """A system check: a wrong STATISTICS_* setting stops the start, not a page."""
+    try:
+        table()
+    except (ValueError, TypeError, IndexError) as error:
+        return [checks.Error(str(error), id="reports.E001")]
+    return []
 
 
 def noise(cell_key: int, spec: Table) -> int:

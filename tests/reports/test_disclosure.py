@@ -322,3 +322,9 @@ def test_analysts_see_verified_and_unverified_exits(client, signed_in, analyst, 
     page = client.get(reverse("reports:dashboard", args=("monthly", "2025-08")))
     assert "Not verified" in page.content.decode()
     assert page.context["data"]["verification"]["total"]["unverified"] >= 13
+
+
+def test_a_wrong_table_stops_the_start(settings):
+    assert disclosure.check_table() == []
+    settings.STATISTICS_NOISE_PROBABILITIES = [0.5, 0.5]  # one weight short for ±2
+    assert [error.id for error in disclosure.check_table()] == ["reports.E001"]
