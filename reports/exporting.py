@@ -1,10 +1,15 @@
-"""Report downloads: CSV with an HXL hashtag row, XLSX, PDF. Formula-injection safe."""
+"""Report downloads: CSV with an HXL hashtag row, XLSX, PDF. Formula-injection safe.
+
+A download of protected figures (for analysts or publication) carries the protection note,
+`reports.disclosure.method_note()`: the method and its parameters, never the keys — a last
+CSV row (section `note`), a `note` sheet, a paragraph of the PDF."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Iterator
+from xml.sax.saxutils import escape
 
 from openpyxl import Workbook
 from reportlab.lib import colors
@@ -47,17 +52,23 @@ def _flatten_value(period, section, prefix, value) -> Iterator[list]:
         yield [period, section, prefix.rstrip("."), "", value]
 
 
-def to_csv(data: dict) -> bytes:
+def note_row(data: dict, note: str) -> list:
+    return [data.get("period", ""), "note", "method", "", note]
+
+
+def to_csv(data: dict, note: str | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     writer.writerow(HXL)
     for row in flatten(data):
         writer.writerow([neutralise("" if cell is None else cell) for cell in row])
+    if note:
+        writer.writerow([neutralise(cell) for cell in note_row(data, note)])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_xlsx(data: dict) -> bytes:
+def to_xlsx(data: dict, note: str | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     sheets: dict[str, object] = {}
     for row in flatten(data):
@@ -69,12 +80,16 @@ def to_xlsx(data: dict) -> bytes:
         sheets[section].append([neutralise("" if cell is None else cell) for cell in row])
     if not sheets:
         workbook.create_sheet("report").append(HEADER)
+    if note:
+        sheet = workbook.create_sheet("note")
+        sheet.append(HEADER)
+        sheet.append([neutralise(cell) for cell in note_row(data, note)])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
 
 
-def to_pdf(data: dict, title: str, headline: str, suppressed: bool) -> bytes:
+def to_pdf(data: dict, title: str, headline: str, note: str | None = None) -> bytes:
     styles = getSampleStyleSheet()
     output = io.BytesIO()
     story = [
@@ -82,10 +97,8 @@ def to_pdf(data: dict, title: str, headline: str, suppressed: bool) -> bytes:
         Paragraph(headline, styles["BodyText"]),
         Spacer(1, 12),
     ]
-    if suppressed:
-        story.append(
-            Paragraph("Counts below the disclosure threshold are shown as '<5'.", styles["Italic"])
-        )
+    if note:
+        story.append(Paragraph(escape(note), styles["Italic"]))
     for section in ("exits", "by_site", "by_sex_and_age", "by_month"):
         table = data.get(section)
         if not table:

@@ -20,6 +20,8 @@ VERBS = {
 
 
 def _count(value) -> str:
+    if value is None:
+        return "—"  # withheld
     return value if isinstance(value, str) else number_format(value, force_grouping=True)
 
 
@@ -32,12 +34,17 @@ def _join(parts: list[str]) -> str:
 
 
 def _plural_count(value) -> int:
-    return 5 if isinstance(value, str) else value  # "<5" reads as a plural
+    return value if isinstance(value, int) else 5  # a withheld figure reads as a plural
 
 
 def sentence(data: dict, period_label: str) -> str:
-    """One sentence from a report's (possibly suppressed) data; zero counts are left out."""
+    """One sentence from a report's data (exact for admins, else as published by
+    `reports.disclosure`); zero counts are left out."""
     exits = data["exits"]
+    if exits["total"]["total"] is None:  # stored before cell keys: withheld until rebuilt
+        return _("%(period)s: the figures are withheld until the report is rebuilt.") % {
+            "period": period_label
+        }
     clauses = []
     for exit_type, verb in VERBS.items():
         row = exits[exit_type]
@@ -55,6 +62,10 @@ def sentence(data: dict, period_label: str) -> str:
         "clauses": _join(clauses),
         "total": _count(exits["total"]["total"]),
     }
+    verified = data.get("verification", {}).get("total", {}).get("verified")
+    if isinstance(verified, int) and verified > 0:
+        # Exits verified by a partner or by documents (people.choices.VERIFIED_EXITS).
+        text += _(", of which %(count)s verified") % {"count": _count(verified)}
     share = data.get("recruits", {}).get("new_recruit_share")
     if isinstance(share, float):
         text += _("; about %(percent)s %% were new recruits") % {"percent": round(share * 100)}

@@ -10,13 +10,15 @@ from django.utils import timezone
 
 from portal import auditing, jobs
 from portal.models import User
-from reports import compute
+from reports import compute, disclosure
 from reports.models import Report, ReportBuild
 from reports.periods import Period, parse, previous_month
 
 
 def checksum(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    """SHA-256 of a report's figures, never of its cell keys (which never leave the portal)."""
+    figures = disclosure.without_keys(data)
+    return hashlib.sha256(json.dumps(figures, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def build_report(period: Period, on_step=None) -> Report:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from portal import auditing
 from portal.access import require_roles
 from portal.roles import ADMINS, STATISTICS_READERS, Role
-from reports import exporting, headline, selectors, services
+from reports import disclosure, exporting, headline, selectors, services
 from reports.forms import PeriodForm
 from reports.models import Report
 from reports.periods import PeriodError, parse
@@ -70,6 +70,7 @@ def dashboard(request: HttpRequest, kind: str, period: str) -> HttpResponse:
             "report": report,
             "data": data,
             "suppressed": suppressed,
+            "protection_note": disclosure.method_note() if suppressed else "",
             "headline": headline.sentence(data, period_label(kind, parsed.key)),
             "previous": previous_report,
             "previous_data": previous_data,
@@ -80,10 +81,11 @@ def dashboard(request: HttpRequest, kind: str, period: str) -> HttpResponse:
 
 
 def chart_data(data: dict) -> dict:
-    """The series the dashboard's charts draw (from the stored, possibly suppressed, report)."""
+    """The series the dashboard's charts draw, from the data the reader may see
+    (`selectors.shown_data`: for analysts, as published by `reports.disclosure`)."""
 
     def number(value):
-        return value if isinstance(value, int | float) else None  # "<5" is not drawn
+        return value if isinstance(value, int | float) else None  # a withheld figure
 
     months = [m for m in data["by_month"] if m != "total"]
     training = data.get("training", {}).get("by_month", {})
@@ -126,17 +128,18 @@ def download(request: HttpRequest, kind: str, period: str, file_format: str) -> 
     report = selectors.report_for(request.user, kind, period)
     publication = request.GET.get("publication") == "1"
     data, suppressed = selectors.shown_data(request.user, report, publication=publication)
+    note = disclosure.method_note() if suppressed else None
     if file_format == "csv":
-        content = exporting.to_csv(data)
+        content = exporting.to_csv(data, note)
     elif file_format == "xlsx":
-        content = exporting.to_xlsx(data)
+        content = exporting.to_xlsx(data, note)
     else:
         label = period_label(kind, report.period)
         content = exporting.to_pdf(
             data,
             _("Statistics: %(label)s") % {"label": label},
             headline.sentence(data, label),
-            suppressed,
+            note,
         )
     auditing.record(
         auditing.Action.EXPORT,

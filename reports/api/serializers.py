@@ -9,7 +9,7 @@ from reports.models import Report
 
 class ReportSerializer(StrictModelSerializer):
     """A stored report (its figures: `GET /reports/<kind>/<period>/`). `checksum`: SHA-256 of
-    the report JSON as you receive it (for analysts, with small cells suppressed)."""
+    the report JSON as you receive it (for analysts, the published figures)."""
 
     checksum = serializers.CharField(
         source="served_checksum",

@@ -1,8 +1,9 @@
 """Reports API (read-only): the stored statistics, as JSON.
 
 Admins and analysts, as on the dashboard; other roles are refused (403). Admins get the
-figures exactly as stored; analysts get them with small cells suppressed
-(`reports.selectors.shown_data`). A report that has not been built answers 404.
+figures exactly as stored; analysts get them as published, through the disclosure layer
+(`reports.selectors.shown_data`, `reports.disclosure`: cell-key perturbation). Nobody gets the
+cell keys. A report that has not been built answers 404.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ REPORT_JSON = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description=(
         "The report as stored (`kind`, `period`, `start`, `end` and one object per section). "
-        'Analysts get it with small cells suppressed (shown as e.g. "<5"). The `ETag` is the '
-        "SHA-256 of this JSON."
+        "Analysts get the published figures (cell-key method: counts 1–4 published as 0, "
+        "others within ±2, derived figures from the published counts, figures without a key "
+        "null). The `ETag` is the SHA-256 of this JSON."
     ),
 )
 NOT_BUILT = OpenApiResponse(
@@ -78,7 +80,7 @@ class ReportViewSet(ListMixin, PortalViewSet):
     def _served_checksum(self, report: Report) -> str:
         if self.request.user.role == Role.ADMIN:
             return report.checksum
-        # Never the stored checksum: with it, suppressed cells could be found by trying the
+        # Never the stored checksum: with it, the true counts could be found by trying the
         # few possible values of each.
         return services.checksum(selectors.shown_data(self.request.user, report)[0])
 

@@ -18,6 +18,8 @@ LABELS = {
     "still_looking": _("Still looking"),
     "other": _("Other"),
     "none": _("None"),
+    "verified": _("Verified"),
+    "unverified": _("Not verified"),
 }
 
 
