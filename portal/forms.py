@@ -5,12 +5,49 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import Location, User
 from portal.roles import Role
 
+STALE_FORM = _(
+    "This form does not say which version of the record it was opened on. Open the record "
+    "again and repeat your change."
+)
+
+
+class VersionedFormMixin:
+    """A hidden `version`: the version of the record when the form was opened, which the
+    service compares with the saved one (`portal.concurrency.lock`). A ModelForm takes it
+    from its instance; another form from `record`. A form for a new record has none."""
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = record if record is not None else getattr(self, "instance", None)
+        if record is not None and record.pk is not None:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                initial=record.version,
+                error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
+            )
+
+    @property
+    def expected_version(self) -> int:
+        """The version the form was opened on (a bound, valid form of an existing record)."""
+        return self.cleaned_data["version"]
+
+    @property
+    def non_version_data(self) -> dict:
+        """The cleaned values without the version (what the user changed)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
+
 
 class SitesField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, obj: Location) -> str:
         return f"{obj.code} — {obj.name}"
+
+
+class VersionForm(VersionedFormMixin, forms.Form):
+    """Only the version: a change made by one button (a follow-up marked done, a receipt
+    confirmed), whose form holds the version of the record the page showed."""
 
 
 class UserAccessForm(forms.Form):
@@ -51,7 +88,7 @@ class InvitationForm(UserAccessForm):
         return email
 
 
-class UserEditForm(UserAccessForm):
+class UserEditForm(VersionedFormMixin, UserAccessForm):
     is_active = forms.BooleanField(
         label=_("Active"),
         required=False,
