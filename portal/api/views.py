@@ -48,7 +48,7 @@ which compares it again under a row lock; every writable endpoint, by resource:
                   (docs/offline-attendance-api.md).
 
 A stale write is refused with 412 and the standard error body (`code`:
-`precondition_failed`), and nothing is written; `tests/portal/test_locking_everywhere.py`
+`precondition_failed`), and nothing is written; `tests/api/test_locking_everywhere.py`
 fails when a writable endpoint lacks the check.
 """
 
