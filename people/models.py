@@ -111,6 +111,7 @@ class Person(models.Model):
         choices=choices.ClosingReason.choices,
         blank=True,
         editable=False,
+        db_default="",  # bulk writers that name their columns may leave it out
     )
     case_worker = models.ForeignKey(
         User,

@@ -31,8 +31,9 @@ class StaleEditError(Exception):
 
 
 def version_field() -> models.PositiveIntegerField:
-    """The `version` every editable model declares (incremented by `lock`)."""
-    return models.PositiveIntegerField(default=1, editable=False)
+    """The `version` every editable model declares (incremented by `lock`). The database
+    default lets bulk writers that name their columns (demo data, imports) leave it out."""
+    return models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
 
 def lock(

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from portal import concurrency
 from portal.models import Location, User
 from portal.roles import Role
 
@@ -43,6 +44,53 @@ class SitesField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: Location) -> str:
         return f"{obj.code} — {obj.name}"
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """The base form of a Django-admin change page (`ModelAdmin.form = VersionedAdminForm`):
+    it carries the version the page was opened on and, on save, locks the record and
+    compares (the admin's view runs in one transaction, so the lock holds until the record
+    is saved). A stale save is a form error listing what differs; nothing is overwritten, and
+    a saved change moves the version on. (Named `opened_version`: a non-editable model field
+    cannot be a field of an admin form.)"""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        if cleaned.get("opened_version") is None:
+            raise forms.ValidationError(STALE_FORM, code="stale")
+        submitted = {name: value for name, value in cleaned.items() if name != "opened_version"}
+        try:
+            current = concurrency.lock(
+                type(self.instance),
+                self.instance.pk,
+                expected_version=cleaned["opened_version"],
+                submitted=submitted,
+            )
+        except concurrency.StaleEditError as stale:
+            differences = "; ".join(
+                f"{label}: {mine} ({_('saved')}: {saved})"
+                for label, (mine, saved) in stale.changes.items()
+            )
+            raise forms.ValidationError(
+                _(
+                    "Someone else saved this record while you were editing, so your changes "
+                    "were not saved and nothing was overwritten. %(differences)s Open the "
+                    "record again to edit."
+                ),
+                params={"differences": differences},
+                code="stale",
+            ) from stale
+        self.instance.version = current.version
+        return cleaned
 
 
 class VersionForm(VersionedFormMixin, forms.Form):
