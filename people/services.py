@@ -578,6 +578,8 @@ def anonymise_person(*, by: User, person: Person, reason: str) -> Person:
     person.flags.update(note="", resolution_note="")
     person.referrals.update(outcome_note="", consent_override_reason="")
     person.transfers.update(reason=REMOVED)
+    # The reasons' texts may describe the person; the closing reasons stay (statistics).
+    person.status_changes.exclude(note="").update(note=REMOVED)
     auditing.record(
         auditing.Action.UPDATE, actor=by, obj=person, changes={"anonymised": [None, reason.strip()]}
     )

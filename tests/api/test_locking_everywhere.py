@@ -9,6 +9,7 @@ one record is classified the same way. A new URL, resource or action without a r
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,9 +17,12 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.test import Client
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from config.api_urls import router
 from people import services as people_services
@@ -561,3 +565,61 @@ def test_status_action_without_if_match_is_428(api, admin_user, mae_sot):
     response = api(admin_user).post(url, {"to_status": "closed"}, format="json")
     assert response.status_code == 428
     assert people_services.Person.objects.get(pk=person.pk).status == "active"
+
+
+# --- At the same moment (PostgreSQL: real row locks) ---------------------------------------------
+
+
+def _at_once(count: int, send: Callable[[int], object]) -> list:
+    """Run `send(i)` in `count` threads released together; their answers."""
+    answers, errors = [], []
+    start = threading.Barrier(count)
+
+    def run(index):
+        try:
+            start.wait()
+            answers.append(send(index))
+        except Exception as error:  # noqa: BLE001 - collected for the assertion
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    return answers
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_eight_api_saves_of_one_exit_at_once_one_wins(mae_sot):
+    admin = make_user(Role.ADMIN, email="locking-admin@example.org")
+    exit = ExitFactory()
+    url = reverse("api:exit-detail", args=[exit.pk])
+    tokens = [AuthToken.objects.create(admin)[1] for _ in range(8)]
+
+    def send(index):
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {tokens[index]}")
+        return client.patch(url, {"rank": f"Rank {index}"}, format="json", HTTP_IF_MATCH='"1"')
+
+    answers = _at_once(8, send)
+    assert sorted(answer.status_code for answer in answers) == [200] + [412] * 7
+    assert saved_version(exit) == 2
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_eight_screen_saves_of_one_feedback_at_once_one_wins(mae_sot):
+    admin = make_user(Role.ADMIN, email="locking-admin@example.org")
+    edit = _feedback_edit(admin)
+
+    def send(index):
+        return _client_for(admin).post(edit.url, edit.payload(1, index))
+
+    answers = _at_once(8, send)
+    assert sorted(answer.status_code for answer in answers) == [302] + [409] * 7
+    assert saved_version(edit.record) == 2
