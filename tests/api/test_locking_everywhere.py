@@ -623,3 +623,39 @@ def test_eight_screen_saves_of_one_feedback_at_once_one_wins(mae_sot):
     answers = _at_once(8, send)
     assert sorted(answer.status_code for answer in answers) == [302] + [409] * 7
     assert saved_version(edit.record) == 2
+
+
+BUTTONS = {
+    "people:follow_up_done",
+    "programs:enrolment_status",
+    "programs:distribution_confirm",
+    "programs:check_out",
+}
+
+
+@pytest.mark.parametrize("name", sorted(set(SCREEN_EDITS) - BUTTONS))
+def test_every_edit_page_sends_the_version_it_shows(admin_user, mae_sot, name):
+    edit = SCREEN_EDITS[name](admin_user)
+    assert not edit.button
+    type(edit.record).objects.filter(pk=edit.record.pk).update(version=3)
+    page = _client_for(admin_user).get(edit.url).content.decode()
+    assert 'name="version" value="3"' in page
+
+
+def test_the_buttons_send_the_version_of_their_record(admin_user, mae_sot):
+    pages = {
+        "people:follow_up_done": lambda e: reverse("people:detail", args=[e.record.person_id]),
+        "programs:enrolment_status": lambda e: reverse(
+            "programs:session_detail", args=[e.record.session_id]
+        ),
+        "programs:distribution_confirm": lambda e: reverse("programs:distribution_list"),
+        "programs:check_out": lambda e: reverse("programs:home_detail", args=[e.record.home_id]),
+    }
+    assert set(pages) == BUTTONS
+    for name, page_of in pages.items():
+        edit = SCREEN_EDITS[name](admin_user)
+        assert edit.button
+        type(edit.record).objects.filter(pk=edit.record.pk).update(version=4)
+        page = _client_for(admin_user).get(page_of(edit)).content.decode()
+        assert f'action="{edit.url}"' in page, name
+        assert 'name="version" value="4"' in page, name
