@@ -333,3 +333,12 @@ def test_import_accepts_the_starting_states_only(case_worker_mae_sot, mae_sot):
     ]
     # No status change is invented for an imported case.
     assert not StatusChange.objects.exists()
+
+
+def test_api_list_filters_by_closing_reason(api_client, case_worker_mae_sot, mae_sot):
+    moved, _still_open = PersonFactory(), PersonFactory()
+    change(case_worker_mae_sot, moved, "closed", closing_reason="moved_away")
+    rows = api_client.get(reverse("api:person-list"), {"closing_reason": "moved_away"}).json()
+    assert [row["id"] for row in rows["results"]] == [moved.pk]
+    wrong = api_client.get(reverse("api:person-list"), {"closing_reason": "nonsense"})
+    assert wrong.status_code == 400 and "closing_reason" in wrong.json()["errors"]
