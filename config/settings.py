@@ -296,7 +296,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several fields share Myanmar's list of states and regions: one schema name for it.
-    "ENUM_NAME_OVERRIDES": {"RegionEnum": "people.choices.Region"},
+    "ENUM_NAME_OVERRIDES": {
+        "RegionEnum": "people.choices.Region",
+        "CaseStatusEnum": "people.choices.Status",
+        "ClosingReasonEnum": "people.choices.ClosingReason",
+    },
 }
 
 # --- Sessions ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from people import burmese, choices
+from people import burmese, choices, workflow
 from people.import_report import RowError
 from people.models import Exit, Person
 
@@ -25,8 +25,9 @@ COLUMNS = (
     "case_number", "full_name", "preferred_name", "name_my", "sex", "birth_year", "exit_type",
     "affiliation", "exit_date", "recruit_status", "rank", "origin_region", "location", "notes",
 )  # fmt: skip
-# Columns a file may leave out; an absent or empty one takes the model's default.
-OPTIONAL_COLUMNS = ("verification",)
+# Columns a file may leave out; an absent or empty one takes the model's default (a case
+# starts as intake; an exit is "documented" by the organisation).
+OPTIONAL_COLUMNS = ("status", "verification")
 NAME_COLUMNS = ("full_name", "preferred_name", "name_my")
 # An exit is recorded only with all three; the other exit columns need them.
 EXIT_GROUP = ("exit_type", "affiliation", "exit_date")
@@ -102,8 +103,10 @@ class RowChecker:
             "recruit_status": enum_table(choices.RecruitStatus),
             "verification": enum_table(choices.ExitVerification, VERIFICATION_ALIASES),
             "origin_region": enum_table(choices.Region, REGION_ALIASES),
+            "status": enum_table(choices.Status),
         }
         self.person_parsers: dict[str, Callable[[str], Any]] = {
+            "status": self.status,
             "sex": lambda text: self.choice("sex", text),
             "birth_year": self.birth_year,
             "origin_region": self.region,
@@ -182,7 +185,7 @@ class RowChecker:
         """Values of the non-empty columns; empty ones are left to the model's defaults."""
         values = {}
         for column, parser in parsers.items():
-            if raw.get(column):
+            if raw.get(column):  # an optional column may be missing from the file
                 try:
                     values[column] = parser(raw[column])
                 except Invalid as invalid:
@@ -202,6 +205,20 @@ class RowChecker:
             return self.tables[column][fold(text)]
         except KeyError:
             raise self.not_one_of(column, text) from None
+
+    def status(self, text: str) -> str:
+        """A case starts as intake or active (`people.workflow`); later changes are made on
+        the person page, where they are recorded with their date and reason."""
+        value = self.choice("status", text)
+        if value not in workflow.STARTING_STATES:
+            raise Invalid(
+                _(
+                    "'%(value)s': an import starts a case as %(allowed)s; change the status "
+                    "afterwards on the person page."
+                )
+                % {"value": text[:40], "allowed": " or ".join(workflow.STARTING_STATES)}
+            )
+        return value
 
     def region(self, text: str) -> str:
         folded = fold(text)

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import version_field
 from portal.scopes import Scope
 from programs.models.training import REFERENCE_DATA
 
@@ -51,6 +52,7 @@ class AssistanceType(models.Model):
         ),
     )
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     scope = REFERENCE_DATA
 
@@ -129,6 +131,7 @@ class Distribution(models.Model):
         related_name="+",
         verbose_name=_("receipt confirmed by"),
     )
+    version = version_field()
 
     scope = Scope(site="location_id")
 

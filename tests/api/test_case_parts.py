@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Exit, Partner, Person, Transfer
+from portal import services as portal_services
 from portal.models import AuditEvent, Location
 from tests.conftest import make_user
 from tests.people.factories import ExitFactory
@@ -315,7 +316,13 @@ def test_site_update_needs_current_etag(api, admin_user, mae_sot):
     url = reverse("api:location-detail", args=[mae_sot.pk])
     client = api(admin_user)
     etag = read_etag(client, url)
-    Location.objects.filter(pk=mae_sot.pk).update(name="Renamed elsewhere")
+    # Another admin renames the site meanwhile (through the same service as every write).
+    portal_services.save_location(
+        by=admin_user,
+        values={"name": "Renamed elsewhere"},
+        location=mae_sot,
+        expected_version=mae_sot.version,
+    )
     response = client.patch(url, {"active": False}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 412
     mae_sot.refresh_from_db()

@@ -145,7 +145,7 @@ def test_import_header_names_the_optional_column(admin_user, mae_sot):
         user=admin_user,
     )
     assert not report.ok
-    assert "optionally verification" in report.errors[0].reason
+    assert "optionally status,verification" in report.errors[0].reason
 
 
 # --- Export ----------------------------------------------------------------------------
