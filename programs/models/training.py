@@ -186,7 +186,11 @@ class Enrolment(models.Model):
     enrolled_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
 
-    scope = Scope(site="session__location_id", trainer="session__trainer")
+    # A site keeps what it ran for someone transferred away as read-only history; the
+    # person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(
+        site="session__location_id", trainer="session__trainer", person_site="person__location_id"
+    )
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -226,7 +230,11 @@ class Attendance(models.Model):
     marked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     marked_at = models.DateTimeField(default=timezone.now)
 
-    scope = Scope(site="session__location_id", trainer="session__trainer")
+    # A site keeps what it ran for someone transferred away as read-only history; the
+    # person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(
+        site="session__location_id", trainer="session__trainer", person_site="person__location_id"
+    )
 
     class Meta:
         constraints = [
@@ -258,7 +266,11 @@ class AttendanceChange(models.Model):
     )
     changed_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    scope = Scope(site="session__location_id", trainer="session__trainer")
+    # A site keeps what it ran for someone transferred away as read-only history; the
+    # person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(
+        site="session__location_id", trainer="session__trainer", person_site="person__location_id"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from people.models import Partner, Person
 from portal import auditing
 from portal.models import Location, User
+from portal.scoping import ReadOnlyRecord, only_writable
 from programs.models import AssistanceType, Distribution
 from programs.services.common import is_usable
 
@@ -126,6 +127,15 @@ def distribute(
 
 @transaction.atomic
 def confirm_receipt(*, by: User, distribution: Distribution) -> Distribution:
+    # Only the person's current site may confirm (`portal.scoping`): a site they left keeps
+    # the distribution as read-only history.
+    distribution = (
+        only_writable(by, Distribution.objects.select_for_update(of=("self",)))
+        .filter(pk=distribution.pk)
+        .first()
+    )
+    if distribution is None:
+        raise ReadOnlyRecord()
     if distribution.received_confirmed_at is None:
         distribution.received_confirmed_at = timezone.now()
         distribution.received_confirmed_by = by

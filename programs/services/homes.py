@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from people.models import Person
 from portal import auditing
 from portal.models import User
+from portal.scoping import ReadOnlyRecord, only_writable
 from programs.models import SafeHome, Stay
 from programs.services.common import is_usable
 
@@ -64,7 +65,15 @@ def check_in(
 
 @transaction.atomic
 def check_out(*, by: User, stay: Stay, check_out_on: date) -> Stay:
-    stay = Stay.objects.select_for_update().select_related("home").get(pk=stay.pk)
+    # Only the person's current site may end it (`portal.scoping`): a site they left keeps
+    # the stay as read-only history.
+    stay = (
+        only_writable(by, Stay.objects.select_for_update(of=("self",)).select_related("home"))
+        .filter(pk=stay.pk)
+        .first()
+    )
+    if stay is None:
+        raise ReadOnlyRecord()
     if stay.check_out is not None:
         raise ValidationError(_("This stay has already ended."))
     if check_out_on < stay.check_in:

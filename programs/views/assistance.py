@@ -50,7 +50,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
         location=int_or_none(request.GET.get("location")),
         assistance_type=int_or_none(request.GET.get("type")),
     )
-    rows = list(selectors.distribution_rows(distributions)[:200])
+    rows = list(selectors.distribution_rows(request.user, distributions)[:200])
     auditing.record_page_read(request.user, "programs.distribution_list", rows)
     return render(
         request,
