@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from people import services as people_services
 from portal.models import AuditEvent
-from portal.scoping import ReadOnlyRecord
+from portal.scoping import ReadOnlyRecord, get_object_for_change, visible_to, writable_by
 from programs import selectors, services
 from programs.api import routes
 from programs.models import Attendance, Distribution, Enrolment, Stay
@@ -74,8 +74,6 @@ def denials() -> int:
 
 
 def test_old_site_sees_the_history_but_cannot_change_it(moved, case_worker_mae_sot):
-    from portal.scoping import get_object_for_change, visible_to, writable_by
-
     for model, key in ((Enrolment, "enrolment"), (Distribution, "distribution"), (Stay, "stay")):
         record = moved[key]
         assert visible_to(case_worker_mae_sot, model.objects.filter(pk=record.pk)).exists()
@@ -85,8 +83,6 @@ def test_old_site_sees_the_history_but_cannot_change_it(moved, case_worker_mae_s
 
 
 def test_the_new_site_sees_everything_and_may_change_it(moved, case_worker_delhi):
-    from portal.scoping import writable_by
-
     for model, key in ((Enrolment, "enrolment"), (Distribution, "distribution"), (Stay, "stay")):
         assert writable_by(case_worker_delhi, model.objects.filter(pk=moved[key].pk)).exists()
     history = selectors.person_programs(case_worker_delhi, moved["person"])
