@@ -147,8 +147,9 @@ def case_worker_home(user: User, days_ahead: int = 7) -> dict:
         user, FollowUp.objects.filter(done_at__isnull=True, due_on__lte=horizon)
     ).select_related("person", "assignee")
     return {
-        "recent_people": people_for(user)[:10],
-        "due_follow_ups": follow_ups.order_by("due_on")[:20],
+        # Lists, read once: the home page audits the people they show, then renders them.
+        "recent_people": list(people_for(user)[:10]),
+        "due_follow_ups": list(follow_ups.order_by("due_on")[:20]),
         "today": timezone.localdate(),
     }
 

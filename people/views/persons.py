@@ -43,6 +43,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
     page = bounded_page(people, PAGE_SIZE, request.GET.get("page"))
+    # The list and its search results name people: one audit row per page view with the ids
+    # shown (reading the page here caches it for the template: no second query).
+    auditing.record_page_read(request.user, "people.person_list", page)
     query = f"f={request.GET['f']}" if request.GET.get("f") else ""
     return render(
         request,
@@ -86,6 +89,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
             birth_year=values["birth_year"],
             phone=values["phone"],
         )
+        if possible_duplicates:
+            # The possible duplicates are shown with their names: audited as a list read.
+            auditing.record_page_read(
+                request.user, "people.possible_duplicates", possible_duplicates
+            )
         if not possible_duplicates or confirm_form.cleaned_data["not_a_duplicate"]:
             try:
                 outcome = services.create_person(

@@ -56,11 +56,12 @@ def check_in(request: HttpRequest) -> HttpResponse:
         "home": int_or_none(request.GET.get("home")),
         "person": int_or_none(request.GET.get("person")),
     }
+    people = selectors.people_to_check_in(request.user)
     form = CheckInForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
         homes=homes,
-        people=selectors.people_to_check_in(request.user),
+        people=people,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -77,6 +78,10 @@ def check_in(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Checked in."))
             return redirect("programs:home_detail", pk=stay.home_id)
+    # The form offers these people by case number and name: one audit row with their ids.
+    auditing.record_page_read(
+        request.user, "programs.check_in", people.values_list("pk", flat=True)
+    )
     return render(request, "programs/check_in_form.html", {"form": form})
 
 
