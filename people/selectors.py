@@ -9,7 +9,7 @@ from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from people import burmese
-from people.models import Exit, Flag, FollowUp, Person
+from people.models import CONFIDENTIAL_FEEDBACK, Exit, Feedback, Flag, FollowUp, Person
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
@@ -113,8 +113,14 @@ def person_for(user: User, pk: int) -> Person:
     )
 
 
-def person_page_data(person: Person) -> dict:
-    """Everything the person page lists, in one query per section."""
+def person_page_data(person: Person, user: User) -> dict:
+    """Everything the person page lists, in one query per section. Confidential feedback
+    (about a staff member, or safeguarding) is listed for admins only; others get how many
+    such items exist (one more query), never what they say."""
+    feedback = visible_to(user, Feedback.objects.filter(person=person))
+    hidden = 0
+    if user.role != Role.ADMIN:
+        hidden = Feedback.objects.filter(CONFIDENTIAL_FEEDBACK, person=person).count()
     return {
         "exits": list(person.exits.all()),
         "notes": list(person.notes.select_related("author")),
@@ -124,13 +130,21 @@ def person_page_data(person: Person) -> dict:
         ),
         "flags": list(person.flags.select_related("raised_by", "resolved_by")),
         "referrals": list(person.referrals.select_related("partner", "consent_override_by")),
-        "feedback": list(person.feedback.all()),
+        "feedback": list(feedback.select_related("about_staff")),
+        "confidential_feedback": hidden,
     }
 
 
 def case_workers_for(user: User) -> QuerySet[User]:
     """Who may be given a case (case workers and admins of the user's sites), by name."""
     return staff_for(user, roles=(Role.CASE_WORKER, Role.ADMIN)).order_by("full_name", "email")
+
+
+def staff_about_for(user: User) -> QuerySet[User]:
+    """Whom feedback may be about: the staff of the user's sites (any role), by name."""
+    return staff_for(user, roles=(Role.ADMIN, Role.CASE_WORKER, Role.TRAINER)).order_by(
+        "full_name", "email"
+    )
 
 
 def receiving_group_suggestions(user: User) -> list[str]:

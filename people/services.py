@@ -301,7 +301,8 @@ def save_feedback(
 ) -> Feedback:
     creating = feedback is None
     feedback = feedback or Feedback(person=person, recorded_by=by)
-    fields = ("received_on", "channel", "category", "text", "status", "response", "closed_on")
+    fields = ("received_on", "channel", "category", "about_staff", "text", "status", "response",
+              "closed_on")  # fmt: skip
     before = {} if creating else auditing.snapshot(Feedback.objects.get(pk=feedback.pk), fields)
     for field, value in values.items():
         setattr(feedback, field, value)

@@ -60,7 +60,9 @@ def merge(request: HttpRequest, first_pk: int, second_pk: int) -> HttpResponse:
     if request.method == "GET":
         # Both records are shown in full, side by side.
         auditing.record_page_read(request.user, "people.merge", [first, second])
-    pages = {person.pk: selectors.person_page_data(person) for person in (first, second)}
+    pages = {
+        person.pk: selectors.person_page_data(person, request.user) for person in (first, second)
+    }
     return render(
         request,
         "people/merge.html",

@@ -138,7 +138,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("people:detail", pk=person.merged_into_id)
     auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
-    context = {"person": person, **selectors.person_page_data(person)}
+    context = {"person": person, **selectors.person_page_data(person, request.user)}
     context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
     context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
     return render(request, "people/person_detail.html", context)
