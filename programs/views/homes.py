@@ -16,7 +16,7 @@ from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 from programs import selectors, services
 from programs.forms import CheckInForm, CheckOutForm
-from programs.views.common import add_errors, int_or_none
+from programs.views.common import add_errors, int_or_none, to_person_page
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)
@@ -103,4 +103,8 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
             )
     else:
         messages.error(request, _("Give a valid check-out date."))
+    if request.POST.get("back") == "person":
+        # From the person page: someone transferred here may end a stay at a home of the
+        # site they left, whose page this user cannot open.
+        return to_person_page(stay.person, "programs:person_outcome_create")
     return redirect("programs:home_detail", pk=stay.home_id)

@@ -9,7 +9,10 @@ from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
+from people.api import routes as people_routes
+from people.models import Person
 from portal.models import AuditEvent
+from programs.api import routes as programs_routes
 from tests.people.factories import PersonFactory
 from tests.programs.factories import SafeHomeFactory, TrainingSessionFactory
 
@@ -145,3 +148,12 @@ def test_api_lists_are_audited_one_row_per_request(case_worker_mae_sot, three_at
     assert client.get("/api/v1/people/").status_code == 200
     (event,) = AuditEvent.objects.filter(action="view", object_type="people.person")
     assert set(event.changes["listed"][1]) == {person.pk for person in three_at_mae_sot}
+
+
+def test_every_api_resource_with_person_level_data_audits_its_reads():
+    resources = [*people_routes.ROUTES, *programs_routes.ROUTES]
+    for _prefix, viewset, basename in resources:
+        model = viewset.queryset.model
+        about_people = model is Person or any(f.name == "person" for f in model._meta.fields)
+        if about_people:
+            assert viewset.audit_reads, f"{basename} lists people without an audit row"

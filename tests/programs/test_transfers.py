@@ -350,3 +350,14 @@ def test_the_trainers_phone_roster_leaves_out_someone_who_moved(moved, api, trai
     sessions = api(trainer).get(reverse("api:session-mine")).json()
     listed = [entry["person"] for s in sessions for entry in s["roster"]]
     assert moved["person"].pk not in listed and moved["stayer"].pk in listed
+
+
+def test_the_new_site_ends_the_old_stay_from_the_person_page(moved, signed_in, case_worker_delhi):
+    client = signed_in(case_worker_delhi)
+    page = client.get(reverse("people:detail", args=[moved["person"].pk])).content.decode()
+    url = reverse("programs:check_out", args=[moved["stay"].pk])
+    assert url in page
+    response = client.post(url, {"check_out": date.today().isoformat(), "back": "person"})
+    assert response.status_code == 302
+    assert response.url == reverse("people:detail", args=[moved["person"].pk])
+    assert Stay.objects.get(pk=moved["stay"].pk).check_out == date.today()
