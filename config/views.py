@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from people.selectors import case_worker_home, closings_in_month
-from portal import selectors
+from portal import auditing, selectors
 from portal.access import require_roles
 from portal.models import Invitation
 from portal.roles import EVERYONE, Role
@@ -30,7 +30,12 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context = {"sites": selectors.locations_for(user).filter(pk__in=active_site_ids(user))}
     if user.role in (Role.CASE_WORKER, Role.ADMIN):
-        context.update(case_worker_home(user))
+        panels = case_worker_home(user)
+        context.update(panels)
+        # Recent cases and follow-ups due name people: one audit row with the ids shown.
+        auditing.record_page_read(
+            user, "home", [*panels["recent_people"], *panels["due_follow_ups"]]
+        )
     if user.role == Role.TRAINER:
         context["training_sessions"] = sessions_for_trainer_home(user)
     if user.role == Role.ADMIN:

@@ -291,13 +291,28 @@ class ReferralUpdateForm(VersionedFormMixin, forms.ModelForm):
 class FeedbackForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Feedback
-        fields = ["received_on", "channel", "category", "text", "status", "response", "closed_on"]
+        fields = [
+            "received_on", "channel", "category", "about_staff", "text", "status", "response",
+            "closed_on",
+        ]  # fmt: skip
         widgets = {
             "received_on": _date_input(),
             "closed_on": _date_input(),
             "text": forms.Textarea(attrs={"rows": 3}),
             "response": forms.Textarea(attrs={"rows": 3}),
         }
+        help_texts = {
+            "about_staff": _(
+                "A complaint about a staff member, and any safeguarding concern, is "
+                "confidential: only admins can read it once saved."
+            ),
+        }
+
+    def __init__(self, *args, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["about_staff"]
+        field.queryset = staff
+        field.label_from_instance = lambda user: user.get_short_name()
 
     def clean(self):
         cleaned = super().clean()

@@ -402,6 +402,13 @@ class Referral(PersonPart):
         return f"referral {self.pk}"
 
 
+# Feedback about a staff member, and every safeguarding concern, is confidential: admins
+# only see it; other roles see that it exists, never what it says (issue 19).
+CONFIDENTIAL_FEEDBACK = Q(about_staff__isnull=False) | Q(
+    category=choices.FeedbackCategory.SAFEGUARDING
+)
+
+
 class Feedback(PersonPart):
     """Feedback or a complaint from the person (accountability to the people served)."""
 
@@ -422,6 +429,18 @@ class Feedback(PersonPart):
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     version = version_field()
+    # PROTECT, not SET_NULL: removing the user must not make a complaint about them readable
+    # by everyone (users are deactivated, not deleted).
+    about_staff = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("about a staff member"),
+    )
+
+    scope = Scope(site="person__location_id", admins_only=CONFIDENTIAL_FEEDBACK)
 
     class Meta:
         ordering = ["-received_on", "-id"]

@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from people import burmese, workflow
 from people.choices import ClosingReason, Status
-from people.models import Exit, Flag, FollowUp, Person, StatusChange
+from people.models import (
+    CONFIDENTIAL_FEEDBACK,
+    Exit,
+    Feedback,
+    Flag,
+    FollowUp,
+    Person,
+    StatusChange,
+)
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
@@ -122,11 +130,17 @@ def person_for(user: User, pk: int) -> Person:
     )
 
 
-def person_page_data(person: Person) -> dict:
-    """Everything the person page lists, in one query per section."""
+def person_page_data(person: Person, user: User) -> dict:
+    """Everything the person page lists, in one query per section. Confidential feedback
+    (about a staff member, or safeguarding) is listed for admins only; others get how many
+    such items exist (one more query), never what they say."""
     status_changes = list(person.status_changes.select_related("changed_by"))
     # The status at registration: the first change's "from" (none yet: the status now).
     first_status = status_changes[0].from_status if status_changes else person.status
+    feedback = visible_to(user, Feedback.objects.filter(person=person))
+    hidden = 0
+    if user.role != Role.ADMIN:
+        hidden = Feedback.objects.filter(CONFIDENTIAL_FEEDBACK, person=person).count()
     return {
         "status_changes": status_changes,
         "first_status_label": Status(first_status).label,
@@ -138,13 +152,21 @@ def person_page_data(person: Person) -> dict:
         ),
         "flags": list(person.flags.select_related("raised_by", "resolved_by")),
         "referrals": list(person.referrals.select_related("partner", "consent_override_by")),
-        "feedback": list(person.feedback.all()),
+        "feedback": list(feedback.select_related("about_staff")),
+        "confidential_feedback": hidden,
     }
 
 
 def case_workers_for(user: User) -> QuerySet[User]:
     """Who may be given a case (case workers and admins of the user's sites), by name."""
     return staff_for(user, roles=(Role.CASE_WORKER, Role.ADMIN)).order_by("full_name", "email")
+
+
+def staff_about_for(user: User) -> QuerySet[User]:
+    """Whom feedback may be about: the staff of the user's sites (any role), by name."""
+    return staff_for(user, roles=(Role.ADMIN, Role.CASE_WORKER, Role.TRAINER)).order_by(
+        "full_name", "email"
+    )
 
 
 def receiving_group_suggestions(user: User) -> list[str]:
@@ -161,8 +183,9 @@ def case_worker_home(user: User, days_ahead: int = 7) -> dict:
         user, FollowUp.objects.filter(done_at__isnull=True, due_on__lte=horizon)
     ).select_related("person", "assignee")
     return {
-        "recent_people": people_for(user)[:10],
-        "due_follow_ups": follow_ups.order_by("due_on")[:20],
+        # Lists, read once: the home page audits the people they show, then renders them.
+        "recent_people": list(people_for(user)[:10]),
+        "due_follow_ups": list(follow_ups.order_by("due_on")[:20]),
         "today": timezone.localdate(),
     }
 

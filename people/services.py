@@ -435,7 +435,8 @@ def save_feedback(
 ) -> Feedback:
     """Record feedback, or change it (`feedback` and the `expected_version` it was read at)."""
     creating = feedback is None
-    fields = ("received_on", "channel", "category", "text", "status", "response", "closed_on")
+    fields = ("received_on", "channel", "category", "about_staff", "text", "status", "response",
+              "closed_on")  # fmt: skip
     if creating:
         feedback = Feedback(person=person, recorded_by=by)
         before = {}

@@ -13,15 +13,19 @@ from django.http import HttpRequest, HttpResponse, HttpResponseForbidden
 from django.template.loader import render_to_string
 
 from portal import auditing
+from portal.scoping import ReadOnlyRecord
 
 PUBLIC = "public"
 
 
-def forbidden(request: HttpRequest) -> HttpResponse:
-    """Record the denial and answer 403. A response, not an exception: the audit row of the
-    denial must survive the request's transaction."""
+def forbidden(request: HttpRequest, message: str = "") -> HttpResponse:
+    """Record the denial and answer 403 (with `message`, else the page's own words). A
+    response, not an exception: the audit row of the denial must survive the request's
+    transaction."""
     auditing.record(auditing.Action.PERMISSION_DENIED, actor=request.user)
-    return HttpResponseForbidden(render_to_string("403.html", request=request))
+    return HttpResponseForbidden(
+        render_to_string("403.html", {"message": message}, request=request)
+    )
 
 
 def require_roles(*roles: str | Iterable[str]) -> Callable:
@@ -34,7 +38,12 @@ def require_roles(*roles: str | Iterable[str]) -> Callable:
         def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             if request.user.role not in allowed:
                 return forbidden(request)
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except ReadOnlyRecord as refused:
+                # A change to history the user's site only keeps (a person transferred away):
+                # refused and audited like a role's refusal (`portal.scoping`).
+                return forbidden(request, str(refused.args[0]))
 
         wrapper.access_rule = frozenset(allowed)
         return wrapper

@@ -112,8 +112,10 @@ def diff(
 
 
 def record_page_read(actor, page: str, items: Iterable[Any] = ()) -> AuditEvent:
-    """One VIEW row for a screen that shows several people (rosters, lists): which page and
-    the ids of the people it showed, so a read of any of them can be traced."""
+    """One VIEW row for a screen that shows several people (rosters, lists, search results,
+    the home page, duplicates, people offered by a form): which page and the ids of the
+    people it showed, so a read of any of them can be traced. One INSERT per page view;
+    `items` are people, rows about people, dicts with `person_id`, or person ids."""
     person_ids = sorted({pid for pid in (_person_id(item) for item in items) if pid is not None})
     return record(
         Action.VIEW, actor=actor, object_type=page, changes={"people": [None, person_ids]}
@@ -131,9 +133,14 @@ def record_list_read(actor, model: type[models.Model], ids: Iterable[int]) -> Au
 
 
 def _person_id(item: Any) -> int | None:
+    """The person a listed item shows: a person id, a row about a person, or a person."""
+    if isinstance(item, int):
+        return item
     if isinstance(item, dict):
         return item.get("person_id") or item.get("person")
     if getattr(item, "person_id", None) is not None:
         return item.person_id
+    if getattr(item, "audit_person_id", None) is not None:
+        return item.audit_person_id  # a Person (the core imports no people model)
     person = getattr(item, "person", None)
     return getattr(person, "pk", None)

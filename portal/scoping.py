@@ -4,14 +4,21 @@ Every view, form choice list, export and API endpoint calls `visible_to`. A mode
 how it is reached with a `scope = Scope(...)` class attribute; a model without one is
 visible to admins only. Objects outside a user's scope answer 404 through
 `get_object_for_user`, so a guessed id tells nothing.
+
+Seeing is not changing: a record a site ran about a person who has since been transferred
+elsewhere stays visible to that site as history, but only the person's current site may
+change it (`writable_by`, `get_object_for_change`, `writable_flag`). A change refused that
+way raises `ReadOnlyRecord` (403, audited like every refusal).
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.core.exceptions import PermissionDenied
+from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import SiteAssignment, User
 from portal.roles import Role
@@ -44,6 +51,8 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
     scope: Scope | None = getattr(queryset.model, "scope", None)
     if scope is None:
         return queryset.none()
+    if scope.admins_only is not None:
+        queryset = queryset.filter(~scope.admins_only)
     if role in scope.open_to_roles:
         return queryset
     if role == Role.TRAINER and scope.trainer:
@@ -52,8 +61,58 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
             queryset = queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
         return queryset
     if role in scope.site_roles and scope.site:
-        return queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
+        sites = _active_sites_subquery(user)
+        condition = Q(**{f"{scope.site}__in": sites})
+        if scope.person_site:
+            # The person's current site sees what other sites ran for them (their history).
+            condition |= Q(**{f"{scope.person_site}__in": sites})
+        return queryset.filter(condition)
     return queryset.none()
+
+
+class ReadOnlyRecord(PermissionDenied):
+    """A record the user sees but may not change: it is about a person who has moved to a
+    site that is not theirs (the history their site keeps is read-only)."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(
+            message
+            or _(
+                "This person has moved to another site: what your site recorded is kept as "
+                "read-only history, and only their current site can change it."
+            )
+        )
+
+
+def _write_condition(user: User, model: type[Model]) -> Q | None:
+    """What a visible row must also match for `user` to change it; None: nothing more."""
+    if user.role == Role.ADMIN:
+        return None
+    scope: Scope | None = getattr(model, "scope", None)
+    if scope is None or not scope.person_site:
+        return None
+    return Q(**{f"{scope.person_site}__in": _active_sites_subquery(user)})
+
+
+def writable_by(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """The part of `queryset` that `user` may change: what they see (`visible_to`), less
+    the records about people who have moved to a site that is not theirs."""
+    return only_writable(user, visible_to(user, queryset))
+
+
+def only_writable(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
+    """`writable_by` for a queryset a selector has already scoped with `visible_to`."""
+    condition = _write_condition(user, queryset.model)
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def writable_flag(user: User, model: type[Model]) -> Expression:
+    """An annotation that is true on the rows `user` may change (for lists that show a
+    change button only where it would be accepted); no query of its own."""
+    condition = _write_condition(user, model)
+    if condition is None:
+        return Value(True, output_field=BooleanField())
+    return ExpressionWrapper(condition, output_field=BooleanField())
 
 
 def _active_sites_subquery(user: User) -> QuerySet:
@@ -68,4 +127,16 @@ def get_object_for_user(user: User, queryset: QuerySet[M], **lookup) -> M:
     try:
         return visible_to(user, queryset).get(**lookup)
     except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_object_for_change(user: User, queryset: QuerySet[M], **lookup) -> M:
+    """Fetch one object the user may change: 404 outside their scope (as
+    `get_object_for_user`), `ReadOnlyRecord` (403) for a record they only see as history.
+    One query when the change is allowed."""
+    try:
+        return writable_by(user, queryset).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        if visible_to(user, queryset).filter(**lookup).exists():
+            raise ReadOnlyRecord() from exc
         raise Http404 from exc

@@ -8,13 +8,17 @@ from datetime import date, timedelta
 from typing import TypeVar
 
 from django.db.models import (
+    Case,
+    CharField,
     Count,
+    F,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
     Sum,
+    When,
 )
 from django.utils import timezone
 
@@ -22,7 +26,7 @@ from people import burmese
 from people.models import Person
 from portal.models import Location, User
 from portal.roles import Role
-from portal.scoping import get_object_for_user, visible_to
+from portal.scoping import get_object_for_user, only_writable, visible_to, writable_flag
 from portal.selectors import staff_for
 from programs.models import (
     AssistanceType,
@@ -133,11 +137,41 @@ def session_list(
     return sessions
 
 
+def participant_label(through: str = "person__"):
+    """How a programme list names a person: the preferred name, or the case number when there
+    is none; never the full name (the roster's and the API's rule)."""
+    return Case(
+        When(**{f"{through}preferred_name": ""}, then=F(f"{through}case_number")),
+        default=F(f"{through}preferred_name"),
+        output_field=CharField(),
+    )
+
+
+def _named_for(user: User, queryset: QuerySet[T]) -> QuerySet[T]:
+    """Rows about people with `case_number`, `writable` (the user may change the row: the
+    person is at one of their sites, `portal.scoping`) and `person_label`: the person's usual
+    name where the user works with them, the preferred name (or case number) only on the
+    history a site keeps of someone transferred away. No other field of the person is read."""
+    writable = writable_flag(user, queryset.model)
+    usual_name = Case(
+        When(person__preferred_name="", then=F("person__full_name")),
+        default=F("person__preferred_name"),
+        output_field=CharField(),
+    )
+    return queryset.annotate(
+        case_number=F("person__case_number"),
+        writable=writable,
+        person_label=Case(
+            When(writable, then=usual_name), default=participant_label(), output_field=CharField()
+        ),
+    )
+
+
 def session_enrolments(user: User, session: TrainingSession) -> QuerySet[Enrolment]:
-    """Everyone enrolled in the session (case workers and admins), with their attendance."""
+    """Everyone enrolled in the session (case workers and admins), with their attendance; a
+    person transferred to a site that is not the user's shows as history (`_named_for`)."""
     return (
-        visible_to(user, Enrolment.objects.filter(session=session))
-        .select_related("person")
+        _named_for(user, visible_to(user, Enrolment.objects.filter(session=session)))
         .with_attendance_status()
         .order_by("status", "person__case_number")
     )
@@ -165,8 +199,13 @@ def rosters(user: User, session_ids: Sequence[int]) -> Rosters:
     """The roster of each session: participants who hold a place, in case-number order, with
     their attendance. One query (none without sessions); no other personal field is read
     from the database."""
+    # Someone transferred to a site that is not the user's is no longer marked here: the
+    # session's attendance history keeps what was recorded for them.
     rows = (
-        visible_to(user, Enrolment.objects.filter(session__in=session_ids).holding_places())
+        only_writable(
+            user,
+            visible_to(user, Enrolment.objects.filter(session__in=session_ids).holding_places()),
+        )
         .with_attendance_status()
         .order_by("person__case_number")
         .values_list(
@@ -340,10 +379,17 @@ def distributions_for(
     return distributions
 
 
-def distribution_rows(distributions: QuerySet[Distribution]) -> QuerySet[Distribution]:
-    return distributions.select_related(
-        "assistance_type", "person", "partner", "location", "recorded_by"
-    ).order_by("-distributed_on", "-id")
+def distribution_rows(user: User, distributions: QuerySet[Distribution]) -> QuerySet[Distribution]:
+    """The list's rows: case number and whether the user may still confirm the receipt (not
+    for someone transferred to a site that is not theirs); no other field of the person."""
+    return (
+        distributions.select_related("assistance_type", "partner", "location", "recorded_by")
+        .annotate(
+            case_number=F("person__case_number"),
+            writable=writable_flag(user, Distribution),
+        )
+        .order_by("-distributed_on", "-id")
+    )
 
 
 def assistance_summary(distributions: QuerySet[Distribution]) -> list[dict]:
@@ -413,12 +459,12 @@ class SiteOccupancy:
         return sum(h.free for h in self.homes)
 
 
-def _open_stays() -> Prefetch:
+def _open_stays(user: User) -> Prefetch:
     return Prefetch(
         "stays",
-        queryset=Stay.objects.filter(check_out__isnull=True)
-        .select_related("person")
-        .order_by("check_in", "id"),
+        queryset=_named_for(user, Stay.objects.filter(check_out__isnull=True)).order_by(
+            "check_in", "id"
+        ),
         to_attr="open_stays",
     )
 
@@ -428,7 +474,7 @@ def occupancy(user: User) -> list[SiteOccupancy]:
     homes = (
         visible_to(user, SafeHome.objects.filter(active=True))
         .select_related("location")
-        .prefetch_related(_open_stays())
+        .prefetch_related(_open_stays(user))
         .order_by("location__name", "name")
     )
     sites: dict[int, SiteOccupancy] = {}
@@ -444,17 +490,17 @@ def homes_for(user: User) -> QuerySet[SafeHome]:
 
 def get_home(user: User, pk: int) -> HomeOccupancy:
     home = get_object_for_user(
-        user, SafeHome.objects.select_related("location").prefetch_related(_open_stays()), pk=pk
+        user,
+        SafeHome.objects.select_related("location").prefetch_related(_open_stays(user)),
+        pk=pk,
     )
     return HomeOccupancy(home, home.open_stays)
 
 
 def past_stays(user: User, home: SafeHome, limit: int = 50) -> QuerySet[Stay]:
-    return (
-        visible_to(user, Stay.objects.filter(home=home, check_out__isnull=False))
-        .select_related("person")
-        .order_by("-check_out", "-id")[:limit]
-    )
+    return _named_for(
+        user, visible_to(user, Stay.objects.filter(home=home, check_out__isnull=False))
+    ).order_by("-check_out", "-id")[:limit]
 
 
 def get_stay(user: User, pk: int) -> Stay:

@@ -326,19 +326,30 @@ def referral_update(request: HttpRequest, pk: int, referral_pk: int) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def feedback_form(request: HttpRequest, pk: int, feedback_pk: int | None = None) -> HttpResponse:
     person = selectors.person_for(request.user, pk)
+    # Confidential feedback is outside a case worker's scope: 404, as any record not theirs.
     feedback = _part_of(request, Feedback, pk, feedback_pk) if feedback_pk else None
-    form = forms.FeedbackForm(_data(request), instance=feedback)
-    return _form_page(
-        request,
-        person,
-        form,
-        lambda: services.save_feedback(
+    form = forms.FeedbackForm(
+        _data(request), instance=feedback, staff=selectors.staff_about_for(request.user)
+    )
+
+    def save():
+        saved = services.save_feedback(
             by=request.user,
             person=person,
             values=form.non_version_data,
             feedback=feedback,
             expected_version=form.expected_version if feedback else None,
-        ),
+        )
+        if not visible_to(request.user, Feedback.objects.filter(pk=saved.pk)).exists():
+            messages.info(
+                request, _("This feedback is confidential: from now on only admins can read it.")
+            )
+
+    return _form_page(
+        request,
+        person,
+        form,
+        save,
         title=_("Feedback or complaint"),
         success=_("Feedback saved."),
     )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from people import duplicates, selectors, services
 from people.forms import MergeForm
 from people.models import Person
+from portal import auditing
 from portal.access import require_roles
 from portal.roles import ADMINS
 from portal.scoping import visible_to
@@ -24,10 +25,14 @@ def review(request: HttpRequest) -> HttpResponse:
     pairs = duplicates.suspected_pairs(
         visible_to(request.user, Person.objects.all()), limit=PAIRS_SHOWN + 1
     )
+    shown = pairs[:PAIRS_SHOWN]
+    auditing.record_page_read(
+        request.user, "people.duplicates", [person for pair in shown for person in pair[:2]]
+    )
     return render(
         request,
         "people/duplicates.html",
-        {"pairs": pairs[:PAIRS_SHOWN], "more": len(pairs) > PAIRS_SHOWN},
+        {"pairs": shown, "more": len(pairs) > PAIRS_SHOWN},
     )
 
 
@@ -52,7 +57,12 @@ def merge(request: HttpRequest, first_pk: int, second_pk: int) -> HttpResponse:
                 % {"merged": other.case_number, "kept": keep.case_number},
             )
             return redirect("people:detail", pk=keep.pk)
-    pages = {person.pk: selectors.person_page_data(person) for person in (first, second)}
+    if request.method == "GET":
+        # Both records are shown in full, side by side.
+        auditing.record_page_read(request.user, "people.merge", [first, second])
+    pages = {
+        person.pk: selectors.person_page_data(person, request.user) for person in (first, second)
+    }
     return render(
         request,
         "people/merge.html",

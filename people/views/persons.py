@@ -39,6 +39,9 @@ def person_list(request: HttpRequest) -> HttpResponse:
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
     page = bounded_page(people, PAGE_SIZE, request.GET.get("page"))
+    # The list and its search results name people: one audit row per page view with the ids
+    # shown (reading the page here caches it for the template: no second query).
+    auditing.record_page_read(request.user, "people.person_list", page)
     query = f"f={request.GET['f']}" if request.GET.get("f") else ""
     return render(
         request,
@@ -82,6 +85,11 @@ def person_create(request: HttpRequest) -> HttpResponse:
             birth_year=values["birth_year"],
             phone=values["phone"],
         )
+        if possible_duplicates:
+            # The possible duplicates are shown with their names: audited as a list read.
+            auditing.record_page_read(
+                request.user, "people.possible_duplicates", possible_duplicates
+            )
         if not possible_duplicates or confirm_form.cleaned_data["not_a_duplicate"]:
             try:
                 outcome = services.create_person(
@@ -126,7 +134,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("people:detail", pk=person.merged_into_id)
     auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
-    context = {"person": person, **selectors.person_page_data(person)}
+    context = {"person": person, **selectors.person_page_data(person, request.user)}
     context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
     context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
     return render(request, "people/person_detail.html", context)

@@ -23,6 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from portal import auditing
 from portal.api.permissions import RoleDenied
 from portal.concurrency import StaleEditError
+from portal.scoping import ReadOnlyRecord
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -50,6 +51,10 @@ def _translate(exc):
     """Exceptions from Django and from the services, as DRF exceptions."""
     if isinstance(exc, StaleEditError):
         return PreconditionFailed()
+    if isinstance(exc, ReadOnlyRecord):
+        # A refusal by the scoping rules (history a site keeps of someone transferred away):
+        # audited like a role's refusal, before anything was written.
+        return RoleDenied(str(exc.args[0]), code="read_only_history")
     if isinstance(exc, DjangoValidationError):
         return exceptions.ValidationError(as_serializer_error(exc))
     if isinstance(exc, Http404):

@@ -23,7 +23,11 @@ from portal.api.serializers import ErrorSerializer
 ERROR_DESCRIPTIONS = {
     400: "Invalid input: `errors` lists the messages per field.",
     401: "Not signed in: send `Authorization: Token <token>` or use a session.",
-    403: "Your role may not do this (or two-factor authentication or the pledge is missing).",
+    403: (
+        "Your role may not do this (or two-factor authentication or the pledge is missing), "
+        "or the record is history your site keeps of someone transferred away "
+        "(`code`: `read_only_history`)."
+    ),
     404: "No such record within your sites (or no such page).",
     412: "The record changed since the ETag you sent: nothing was saved.",
     428: "`If-Match` is missing: send the ETag of your last read.",

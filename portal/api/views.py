@@ -61,6 +61,7 @@ import re
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -81,7 +82,7 @@ from portal.api.filters import FILTER_BACKENDS, MAX_ID
 from portal.api.permissions import API_PERMISSIONS, API_RULE, SIGNED_IN_PERMISSIONS
 from portal.api.schema import PortalAutoSchema
 from portal.roles import Role
-from portal.scoping import visible_to
+from portal.scoping import ReadOnlyRecord, only_writable, visible_to
 
 ETAG = re.compile(r'(W/)?("[^"]*")')
 ETAG_LIST = re.compile(r'^(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*$')
@@ -196,9 +197,18 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
         return obj
 
     def get_object_for_update(self):
-        """The record to change (in scope, else 404), locked until the transaction ends."""
-        queryset = self.get_queryset().select_for_update(of=("self",))
-        obj = get_object_or_404(queryset, **{self.lookup_field: self.lookup_value()})
+        """The record to change (in scope, else 404), locked until the transaction ends. A
+        record the caller sees only as history (about a person who has moved to a site that
+        is not theirs) is refused with 403 (`ReadOnlyRecord`, audited)."""
+        queryset = self.get_queryset()
+        lookup = {self.lookup_field: self.lookup_value()}
+        writable = only_writable(self.request.user, queryset).select_for_update(of=("self",))
+        try:
+            obj = get_object_or_404(writable, **lookup)
+        except Http404:
+            if queryset.filter(**lookup).exists():
+                raise ReadOnlyRecord() from None
+            raise
         self.check_object_permissions(self.request, obj)
         return obj
 

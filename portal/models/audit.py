@@ -86,3 +86,15 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
+
+    @property
+    def listed(self) -> dict[str, int] | None:
+        """For a list read (`portal.auditing.record_page_read` / `record_list_read`): how many
+        people (or, for an API list, records) it showed, as {"people": n} or {"records": n},
+        so that the audit screen says "viewed a list: 50 people" instead of 50 ids."""
+        changes = self.changes if isinstance(self.changes, dict) else {}
+        for key, kind in (("people", "people"), ("listed", "records")):
+            values = changes.get(key)
+            if isinstance(values, list) and len(values) == 2 and isinstance(values[1], list):
+                return {kind: len(values[1])}
+        return None

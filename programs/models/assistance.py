@@ -133,7 +133,9 @@ class Distribution(models.Model):
     )
     version = version_field()
 
-    scope = Scope(site="location_id")
+    # A site keeps what it gave someone transferred away as read-only history; the person's
+    # new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(site="location_id", person_site="person__location_id")
 
     class Meta:
         ordering = ["-distributed_on", "-id"]

@@ -60,7 +60,9 @@ class Stay(models.Model):
     )
     version = version_field()
 
-    scope = Scope(site="home__location_id")
+    # A stay of someone transferred away stays visible to the home's site as read-only
+    # history; the person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(site="home__location_id", person_site="person__location_id")
 
     class Meta:
         ordering = ["-check_in", "-id"]

@@ -190,7 +190,11 @@ class Enrolment(models.Model):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     version = version_field()
 
-    scope = Scope(site="session__location_id", trainer="session__trainer")
+    # A site keeps what it ran for someone transferred away as read-only history; the
+    # person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(
+        site="session__location_id", trainer="session__trainer", person_site="person__location_id"
+    )
 
     objects = EnrolmentQuerySet.as_manager()
 
@@ -230,7 +234,11 @@ class Attendance(models.Model):
     marked_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     marked_at = models.DateTimeField(default=timezone.now)
 
-    scope = Scope(site="session__location_id", trainer="session__trainer")
+    # A site keeps what it ran for someone transferred away as read-only history; the
+    # person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(
+        site="session__location_id", trainer="session__trainer", person_site="person__location_id"
+    )
 
     class Meta:
         constraints = [
@@ -262,7 +270,11 @@ class AttendanceChange(models.Model):
     )
     changed_at = models.DateTimeField(_("at"), default=timezone.now)
 
-    scope = Scope(site="session__location_id", trainer="session__trainer")
+    # A site keeps what it ran for someone transferred away as read-only history; the
+    # person's new site sees it too (`portal.scopes.Scope.person_site`).
+    scope = Scope(
+        site="session__location_id", trainer="session__trainer", person_site="person__location_id"
+    )
 
     class Meta:
         ordering = ["-changed_at", "-id"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from people.models import Partner, Person
 from portal import auditing, concurrency
 from portal.models import Location, User
+from portal.scoping import ReadOnlyRecord, only_writable
 from programs.models import AssistanceType, Distribution
 from programs.services.common import is_usable
 
@@ -126,12 +127,17 @@ def distribute(
 
 @transaction.atomic
 def confirm_receipt(*, by: User, distribution: Distribution, expected_version: int) -> Distribution:
-    """Confirm that the person received it (once: confirming again changes nothing)."""
-    distribution = concurrency.lock(
-        Distribution.objects.select_related("person"),
-        distribution.pk,
-        expected_version=expected_version,
-    )
+    """Confirm that the person received it (once: confirming again changes nothing). Only the
+    person's current site may confirm (`portal.scoping`): a site they left keeps the
+    distribution as read-only history."""
+    try:
+        distribution = concurrency.lock(
+            only_writable(by, Distribution.objects.select_related("person")),
+            distribution.pk,
+            expected_version=expected_version,
+        )
+    except Distribution.DoesNotExist:
+        raise ReadOnlyRecord() from None
     if distribution.received_confirmed_at is None:
         distribution.received_confirmed_at = timezone.now()
         distribution.received_confirmed_by = by

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from people.models import Person
 from portal import auditing, concurrency
 from portal.models import User
+from portal.scoping import ReadOnlyRecord, only_writable
 from programs.models import SafeHome, Stay
 from programs.services.common import is_usable
 
@@ -101,10 +102,16 @@ def save_home(
 
 @transaction.atomic
 def check_out(*, by: User, stay: Stay, check_out_on: date, expected_version: int) -> Stay:
-    """End a stay (once: a second check-out is refused)."""
-    stay = concurrency.lock(
-        Stay.objects.select_related("home", "person"), stay.pk, expected_version=expected_version
-    )
+    """End a stay (once: a second check-out is refused). Only the person's current site may
+    end it (`portal.scoping`): a site they left keeps the stay as read-only history."""
+    try:
+        stay = concurrency.lock(
+            only_writable(by, Stay.objects.select_related("home", "person")),
+            stay.pk,
+            expected_version=expected_version,
+        )
+    except Stay.DoesNotExist:
+        raise ReadOnlyRecord() from None
     if stay.check_out is not None:
         raise ValidationError(_("This stay has already ended."))
     if check_out_on < stay.check_in:

@@ -17,6 +17,7 @@ from people.models import Person
 from portal import auditing, concurrency
 from portal.models import Location, SiteAssignment, User
 from portal.roles import Role
+from portal.scoping import ReadOnlyRecord, only_writable, writable_flag
 from programs.models import (
     Attendance,
     AttendanceChange,
@@ -169,12 +170,17 @@ def set_enrolment_status(
     *, by: User, enrolment: Enrolment, status: str, expected_version: int
 ) -> Enrolment:
     """Mark completion or drop-out (or undo either); a return from drop-out needs a place."""
-    enrolment = concurrency.lock(
-        Enrolment.objects.select_related("session"),
-        enrolment.pk,
-        expected_version=expected_version,
-        submitted={"status": status},
-    )
+    # Only the person's current site may change it (`portal.scoping`): a site they left keeps
+    # the enrolment as read-only history.
+    try:
+        enrolment = concurrency.lock(
+            only_writable(by, Enrolment.objects.select_related("session")),
+            enrolment.pk,
+            expected_version=expected_version,
+            submitted={"status": status},
+        )
+    except Enrolment.DoesNotExist:
+        raise ReadOnlyRecord() from None
     if status not in Enrolment.Status.values:
         raise ValidationError(_("Unknown enrolment status."))
     before = auditing.snapshot(enrolment, ("status", "completed_on"))
@@ -244,17 +250,32 @@ def save_attendance(
     # Query 1: the participants who hold a place, with what is recorded for them now. Their
     # rows stay locked until the end, so two saves of one roster cannot interleave and each
     # history row's "before" is what the other save left.
-    current = dict(
+    rows = (
         Enrolment.objects.select_for_update(of=("self",))
         .filter(session=session)
         .holding_places()
         .with_attendance_status()
+        .annotate(writable=writable_flag(by, Enrolment))
         .order_by()
-        .values_list("person_id", "attendance_status")
+        .values_list("person_id", "attendance_status", "writable")
     )
+    current, moved = {}, set()
+    for person_id, recorded, writable in rows:
+        current[person_id] = recorded
+        if not writable:
+            moved.add(person_id)
     strangers = set(marks) - set(current)
     if strangers:
         raise ValidationError(_("Some people on this roster are not enrolled in the session."))
+    if moved & set(marks):
+        # Someone transferred to a site that is not the marker's: the session's record of
+        # them is read-only history here (`portal.scoping`).
+        raise ValidationError(
+            _(
+                "Some people on this roster have moved to another site: their attendance "
+                "here can no longer be changed. Reload the roster."
+            )
+        )
     times = {}
     if marked_at is not None:
         # In UTC, as the audit log's own times.

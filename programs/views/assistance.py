@@ -52,7 +52,7 @@ def distribution_list(request: HttpRequest) -> HttpResponse:
         location=int_or_none(request.GET.get("location")),
         assistance_type=int_or_none(request.GET.get("type")),
     )
-    rows = list(selectors.distribution_rows(distributions)[:200])
+    rows = list(selectors.distribution_rows(request.user, distributions)[:200])
     auditing.record_page_read(request.user, "programs.distribution_list", rows)
     return render(
         request,
@@ -160,6 +160,12 @@ def distribution_bulk(request: HttpRequest) -> HttpResponse:
     if location:
         candidates = selectors.recipients_offered(request.user, location, query)
         form.offer(candidates.people)
+        # The people shown as checkboxes (those offered, and those ticked in a form shown again).
+        auditing.record_page_read(
+            request.user,
+            "programs.bulk_candidates",
+            [pk for pk, _label in form.fields["people"].widget.choices],
+        )
     return render(
         request,
         "programs/distribution_form.html",
@@ -179,6 +185,9 @@ def distribution_bulk(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_distribution_create(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person(request.user, pk)
+    if request.method == "GET":
+        # The form shows the person: its read is audited like the person page.
+        auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
     form = _distribution_form(request)
     form.repeats = []
     if request.method == "POST" and form.is_valid():

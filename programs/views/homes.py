@@ -17,7 +17,7 @@ from portal.concurrency import StaleEditError
 from portal.roles import STAFF_WITH_PERSON_DATA
 from programs import selectors, services
 from programs.forms import CheckInForm, CheckOutForm
-from programs.views.common import STALE_BUTTON, add_errors, int_or_none
+from programs.views.common import STALE_BUTTON, add_errors, int_or_none, to_person_page
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)
@@ -57,11 +57,12 @@ def check_in(request: HttpRequest) -> HttpResponse:
         "home": int_or_none(request.GET.get("home")),
         "person": int_or_none(request.GET.get("person")),
     }
+    people = selectors.people_to_check_in(request.user)
     form = CheckInForm(
         request.POST if request.method == "POST" else None,
         initial=initial,
         homes=homes,
-        people=selectors.people_to_check_in(request.user),
+        people=people,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -78,6 +79,10 @@ def check_in(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Checked in."))
             return redirect("programs:home_detail", pk=stay.home_id)
+    # The form offers these people by case number and name: one audit row with their ids.
+    auditing.record_page_read(
+        request.user, "programs.check_in", people.values_list("pk", flat=True)
+    )
     return render(request, "programs/check_in_form.html", {"form": form})
 
 
@@ -106,4 +111,8 @@ def check_out(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, " ".join(form.errors["version"]))
     else:
         messages.error(request, _("Give a valid check-out date."))
+    if request.POST.get("back") == "person":
+        # From the person page: someone transferred here may end a stay at a home of the
+        # site they left, whose page this user cannot open.
+        return to_person_page(stay.person, "programs:person_outcome_create")
     return redirect("programs:home_detail", pk=stay.home_id)

@@ -158,6 +158,9 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("programs:session_detail", pk=session.pk)
     candidates = selectors.enrol_candidates(request.user, session, query)
     form.offer(candidates.people)
+    # The people shown as checkboxes (those offered, and those ticked in a form shown again).
+    shown = [pk for pk, _label in form.fields["people"].widget.choices]
+    auditing.record_page_read(request.user, "programs.enrol_candidates", shown)
     return render(
         request,
         "programs/enrol_form.html",
@@ -248,6 +251,9 @@ def attendance_history(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def person_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
     person = selectors.get_person(request.user, pk)
+    if request.method == "GET":
+        # The form shows the person: its read is audited like the person page.
+        auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
     form = OutcomeForm(
         request.POST if request.method == "POST" else None,
         instance=LivelihoodOutcome(person=person),

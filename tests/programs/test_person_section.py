@@ -55,9 +55,10 @@ def test_person_section_lists_training_assistance_and_stays(admin_user, trainer,
     assert "living there now" in html
 
 
-def test_person_section_hides_records_of_other_sites(
+def test_person_section_shows_the_history_other_sites_recorded(
     case_worker_mae_sot, person_mae_sot, new_delhi
 ):
-    # A distribution recorded at another site (e.g. before a transfer) is not shown there.
-    DistributionFactory(person=person_mae_sot, location=new_delhi)
-    assert selectors.person_programs(case_worker_mae_sot, person_mae_sot).distributions == []
+    # A distribution recorded at another site (before a transfer here) belongs to the
+    # person's history: their current site sees it (issue 19).
+    given = DistributionFactory(person=person_mae_sot, location=new_delhi)
+    assert selectors.person_programs(case_worker_mae_sot, person_mae_sot).distributions == [given]
