@@ -11,6 +11,10 @@ the user, and for admins and case workers their TOTP authenticator (the MFA chec
 or 2 for trainers and analysts. Each request runs in a transaction (ATOMIC_REQUESTS): in these
 tests, which run inside a test transaction, that is a SAVEPOINT and a RELEASE, counted by
 `django_assert_max_num_queries` ("+2 tx" below); in production BEGIN and COMMIT.
+
+Every audit row (or batch of rows) written costs two queries besides its INSERT, named "+2
+chain" below: the audit hash chain's head, read and locked until the transaction ends, and
+the head moved to the new last row (`portal.models.audit.seal`).
 """
 
 import json
@@ -136,13 +140,13 @@ def test_person_page(client, staff, grow, count_queries, django_assert_max_num_q
     url = reverse("people:detail", args=[person.pk])
     queries = flat(count_queries, client, url, lambda: _person_with_history(staff, 15))
     # The request (3) +2 tx; the person (with site, case worker, merged-into); the audit row
-    # of the read; one query per section: exits, notes (with authors), follow-ups (assignee,
+    # of the read +2 chain; one query per section: exits, notes (with authors), follow-ups (assignee,
     # done by), transfers (sites, by), flags (raised/resolved by), referrals (partner,
     # override by), feedback; per programme: enrolments (session, course, site, attendance),
     # distributions (type, partner, site), stays (home, site), livelihood outcomes.
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(20):
         client.get(url)
-    assert queries == 18
+    assert queries == 20
 
 
 def test_possible_duplicates(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -225,10 +229,10 @@ def test_session_detail(client, staff, grow, count_queries, django_assert_max_nu
     url = reverse("programs:session_detail", args=[session.pk])
     queries = flat(count_queries, client, url, lambda: _session_with(staff, 40))
     # The request (3) +2 tx; the session with course, site, trainer and places taken (1); its
-    # enrolments with people and attendance (1); the audit row of the read (1).
-    with django_assert_max_num_queries(8):
+    # enrolments with people and attendance (1); the audit row of the read (1) +2 chain.
+    with django_assert_max_num_queries(10):
         client.get(url)
-    assert queries == 8
+    assert queries == 10
 
 
 def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -238,18 +242,18 @@ def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_
     url = reverse("programs:roster", args=[session.pk])
     queries = flat(count_queries, client, url, lambda: _session_with(staff, 40))
     # The request without MFA (2) +2 tx; the session (1); the participants: case number,
-    # preferred name and attendance, one query (1); the audit row of the read (1).
-    with django_assert_max_num_queries(7):
+    # preferred name and attendance, one query (1); the audit row of the read (1) +2 chain.
+    with django_assert_max_num_queries(9):
         client.get(url)
-    assert queries == 7
+    assert queries == 9
 
     people = list(session.enrolments.values_list("person_id", flat=True))
     assert len(people) == 40
     # Saving 40 marks: the request (2); the session (1); the participants with their current
     # marks, locked (1); the upsert of the marks (1); the history rows (1); the audit rows
-    # (1); the session marked as held, the first time only (1): 8 queries, and +4 tx (the
-    # request's and the service's savepoint).
-    for status, budget in (("present", 12), ("absent", 11)):
+    # (1) +2 chain; the session marked as held, the first time only (1): 10 queries, and +4
+    # tx (the request's and the service's savepoint).
+    for status, budget in (("present", 14), ("absent", 13)):
         marks = {RosterForm.field_name(pk): status for pk in people}
         with django_assert_max_num_queries(budget):
             response = client.post(url, marks)
@@ -272,10 +276,10 @@ def test_attendance_history(client, staff, grow, count_queries, django_assert_ma
 
     queries = flat(count_queries, client, url, more_changes)
     # The request without MFA (2) +2 tx; the session (1); up to 500 changes with who made
-    # them and the case number (subquery) (1); the audit row of the read (1).
-    with django_assert_max_num_queries(7):
+    # them and the case number (subquery) (1); the audit row of the read (1) +2 chain.
+    with django_assert_max_num_queries(9):
         client.get(url)
-    assert queries == 7
+    assert queries == 9
     assert AttendanceChange.objects.filter(session=session).count() == 43
 
 
@@ -321,11 +325,11 @@ def test_enrol_save(client, staff, grow, django_assert_max_num_queries):
     assert few == many
     # The request (3) +2 tx; the session (1); the chosen people among all who may enrol (1);
     # enrol, in its own transaction (+2 tx): the session locked (1), their enrolments (1), the
-    # places taken (1), one insert per person (1), the audit rows (1).
+    # places taken (1), one insert per person (1), the audit rows (1) +2 chain.
     person = the_longest_registered()
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         post(person)
-    assert many == 14
+    assert many == 16
 
 
 # --- Assistance and safe homes ---------------------------------------------------------------
@@ -338,10 +342,10 @@ def test_distribution_list(client, staff, grow, count_queries, django_assert_max
     queries = flat(count_queries, client, url, lambda: grow(MANY))
     # The request (3) +2 tx; up to 200 distributions with type, person, partner, site and
     # recorder (1); the summary per type (1); sites and assistance types for the filters (2);
-    # the audit row of the read (1).
-    with django_assert_max_num_queries(10):
+    # the audit row of the read (1) +2 chain.
+    with django_assert_max_num_queries(12):
         client.get(url)
-    assert queries == 10
+    assert queries == 12
 
 
 def test_bulk_distribution_page(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -364,10 +368,10 @@ def test_occupancy(client, staff, grow, count_queries, django_assert_max_num_que
     url = reverse("programs:occupancy")
     queries = flat(count_queries, client, url, lambda: grow(MANY))
     # The request (3) +2 tx; the homes with their sites (1); who lives in them now, with the
-    # people (prefetch, 1); the audit row of the read (1).
-    with django_assert_max_num_queries(8):
+    # people (prefetch, 1); the audit row of the read (1) +2 chain.
+    with django_assert_max_num_queries(10):
         client.get(url)
-    assert queries == 8
+    assert queries == 10
 
 
 def test_home_detail(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -393,10 +397,11 @@ def test_home_detail(client, staff, grow, count_queries, django_assert_max_num_q
 
     queries = flat(count_queries, client, url, more)
     # The request (3) +2 tx; the home with its site (1); its residents with the people
-    # (prefetch, 1); up to 50 past stays with their people (1); the audit row of the read (1).
-    with django_assert_max_num_queries(9):
+    # (prefetch, 1); up to 50 past stays with their people (1); the audit row of the read (1)
+    # +2 chain.
+    with django_assert_max_num_queries(11):
         client.get(url)
-    assert queries == 9
+    assert queries == 11
 
 
 # --- Statistics ------------------------------------------------------------------------------
@@ -456,10 +461,11 @@ def test_audit_list(client, staff, grow, count_queries, django_assert_max_num_qu
     url = reverse("portal:audit_list")
     queries = flat(count_queries, client, url, lambda: events(60))
     # The request (3) +2 tx; the count (1); the users of the filter form (1); the page of 100
-    # with user and site (1).
-    with django_assert_max_num_queries(8):
+    # with user and site (1); the last stored verification of the audit hash chain (1): the
+    # chain itself is walked by the daily task and `verify_audit`, never by the page.
+    with django_assert_max_num_queries(9):
         client.get(url)
-    assert queries == 8
+    assert queries == 9
     assert AuditEvent.objects.count() > 100
 
 
@@ -531,8 +537,8 @@ def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_
     queries = flat(count_queries, client, url, lambda: grow(MANY))
     # The request (3) +2 tx (the API does not repeat the middleware's TOTP and pledge checks
     # for a browser session); the count (1); the page (1); people: their exits (prefetch, 1);
-    # the audit row of the read (1).
-    budget = 9 if name == "api:person-list" else 8
+    # the audit row of the read (1) +2 chain.
+    budget = 11 if name == "api:person-list" else 10
     with django_assert_max_num_queries(budget):
         client.get(url)
     assert queries == budget
@@ -545,7 +551,7 @@ def test_people_api_detail(client, staff, grow, count_queries, django_assert_max
     sign_in(client, staff["case_worker"])
     queries = flat(count_queries, client, url, lambda: _person_with_history(staff, 15))
     # The request (3) +2 tx; the person with site and case worker (1); the exits (prefetch,
-    # 1); the audit row of the read (1).
-    with django_assert_max_num_queries(8):
+    # 1); the audit row of the read (1) +2 chain.
+    with django_assert_max_num_queries(10):
         client.get(url)
-    assert queries == 8
+    assert queries == 10
