@@ -127,7 +127,9 @@ def seal(events: Iterable[AuditEvent], using: str = "default") -> None:
 
     Runs inside the caller's transaction: the head row stays locked until it ends, so a
     concurrent writer waits and then continues from this one's last row. Two queries per
-    write (the head, locked; the head, moved), whatever the number of rows.
+    write (the head, locked; the head, moved), whatever the number of rows. The head is the
+    last lock a transaction should take (services lock their rows first and write the audit
+    row last), so two transactions never wait on each other in opposite order.
     """
     events = list(events)
     if not events:
