@@ -361,6 +361,8 @@ STATISTICS_NOISE_PROBABILITIES = env.list(
     "STATISTICS_NOISE_PROBABILITIES", cast=float, default=[0.5, 0.2, 0.05]
 )
 STATISTICS_AMOUNT_ROUNDING = env.int("STATISTICS_AMOUNT_ROUNDING", default=100)
+# Closed cases are anonymised after this many days (people.retention); 0 turns it off.
+RETENTION_CLOSED_CASE_DAYS = env.int("RETENTION_CLOSED_CASE_DAYS", default=1825)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------------------------

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from people import choices, keys
+from people import choices, keys, retention
 from people.import_report import ImportReport
 from portal.concurrency import version_field
 from portal.fields import EncryptedTextField
@@ -65,6 +65,16 @@ class PersonQuerySet(models.QuerySet):
         """People not merged into another record: a merged-away record is counted, listed and
         offered once, as the person it was merged into."""
         return self.filter(current_people_q())
+
+    def closed_before(self, cutoff) -> "PersonQuerySet":
+        """Closed cases closed before `cutoff` (`people.retention`), not anonymised yet and not
+        kept by a retention hold: the retention rule, for the task and the admins' list."""
+        return self.current().filter(
+            status=choices.Status.CLOSED,
+            anonymised_at__isnull=True,
+            retention_hold__isnull=True,
+            **{f"{retention.CLOSED_SINCE_FIELD}__lt": cutoff},
+        )
 
 
 class PersonPartQuerySet(models.QuerySet):
@@ -190,6 +200,13 @@ class Person(models.Model):
         to_attr="prefetched_exits")`), else read now."""
         prefetched = getattr(self, "prefetched_exits", None)
         return prefetched if prefetched is not None else list(self.exits.all())
+
+    @property
+    def retention_due_on(self):
+        """The day retention anonymises this closed case (None: not closed, or never)."""
+        if self.status != choices.Status.CLOSED or self.anonymised_at is not None:
+            return None
+        return retention.due_on(self)
 
     @property
     def consent_allows_sharing(self) -> bool:
@@ -488,6 +505,34 @@ class StatusChange(PersonPart):
 
     def __str__(self) -> str:
         return f"status change {self.pk}"
+
+
+class RetentionHold(models.Model):
+    """A closed case kept past the retention period (`RETENTION_CLOSED_CASE_DAYS`): while it
+    exists the case is not anonymised. One per person; lifting it deletes it (the audit log
+    keeps who placed and lifted it, and why)."""
+
+    person = models.OneToOneField(
+        Person, on_delete=models.CASCADE, related_name="retention_hold", verbose_name=_("person")
+    )
+    reason = models.CharField(_("reason for keeping the case"), max_length=300)
+    held_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("kept by")
+    )
+    held_at = models.DateTimeField(_("kept since"), default=timezone.now)
+
+    scope = Scope(site="person__location_id")
+
+    class Meta:
+        verbose_name = _("retention hold")
+        verbose_name_plural = _("retention holds")
+
+    def __str__(self) -> str:
+        return f"hold: {self.person_id}"
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
 
 
 class DistinctPeople(models.Model):

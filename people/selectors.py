@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from people import burmese, workflow
+from people import burmese, retention, workflow
 from people.choices import ClosingReason, Status
 from people.models import (
     CONFIDENTIAL_FEEDBACK,
@@ -123,11 +125,10 @@ def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
 
 def person_for(user: User, pk: int) -> Person:
     """One person within the user's scope (404 otherwise), for the person page."""
-    return get_object_for_user(
-        user,
-        Person.objects.select_related("location", "case_worker", "merged_into", "created_by"),
-        pk=pk,
+    people = Person.objects.select_related(
+        "location", "case_worker", "merged_into", "created_by", "retention_hold__held_by"
     )
+    return get_object_for_user(user, people, pk=pk)
 
 
 def person_page_data(person: Person, user: User) -> dict:
@@ -215,3 +216,38 @@ def person_ids_with_case_number(case_number: str) -> QuerySet:
     """Ids of the people with this case number (any site), for the audit log's filter; the
     audit log itself is scoped by `visible_to`."""
     return Person.objects.filter(case_number__iexact=case_number).values("pk")
+
+
+RETENTION_LIST_LIMIT = 500
+
+
+@dataclass
+class RetentionOverview:
+    """The admins' retention list: closed cases anonymised within NOTICE_DAYS (due now
+    first; at most RETENTION_LIST_LIMIT shown, all counted) and the cases kept by a hold."""
+
+    days: int | None
+    notice_days: int
+    due: list[Person]
+    due_count: int
+    held: list[Person]
+
+
+def retention_overview(user: User, now) -> RetentionOverview:
+    cutoff = retention.cutoff(now, ahead=timedelta(days=retention.NOTICE_DAYS))
+    held = visible_to(
+        user, Person.objects.filter(retention_hold__isnull=False, anonymised_at__isnull=True)
+    ).select_related("location", "retention_hold__held_by")
+    if cutoff is None:
+        due_people, due_count = [], 0
+    else:
+        due = visible_to(user, Person.objects.closed_before(cutoff)).select_related("location")
+        due_people = list(due.order_by(retention.CLOSED_SINCE_FIELD, "pk")[:RETENTION_LIST_LIMIT])
+        due_count = len(due_people) if len(due_people) < RETENTION_LIST_LIMIT else due.count()
+    return RetentionOverview(
+        days=settings.RETENTION_CLOSED_CASE_DAYS or None,
+        notice_days=retention.NOTICE_DAYS,
+        due=due_people,
+        due_count=due_count,
+        held=list(held.order_by("retention_hold__held_at")),
+    )

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people import burmese, workflow
+from people import burmese, retention, workflow
 from people.choices import ClosingReason, Status
 from people.keys import apply_derived_fields, normalise_phone
 from people.models import (
@@ -27,6 +31,7 @@ from people.models import (
     Partner,
     Person,
     Referral,
+    RetentionHold,
     StatusChange,
     Transfer,
 )
@@ -564,6 +569,11 @@ def anonymise_person(*, by: User, person: Person, reason: str) -> Person:
     if not reason.strip():
         raise ValidationError({"reason": _("Give the reason for the erasure.")})
     person = Person.objects.select_for_update().get(pk=person.pk)
+    return _erase(person, actor=by, changes={"anonymised": [None, reason.strip()]})
+
+
+def _erase(person: Person, *, actor: User | None, changes: dict[str, Any]) -> Person:
+    """The erasure itself, on a person locked by the caller; `actor` None for the system."""
     person.full_name, person.preferred_name, person.name_my = ANONYMISED_NAME, "", ""
     person.phone, person.consent_notes = "", ""
     person.vulnerabilities = []
@@ -581,7 +591,112 @@ def anonymise_person(*, by: User, person: Person, reason: str) -> Person:
     person.transfers.update(reason=REMOVED)
     # The reasons' texts may describe the person; the closing reasons stay (statistics).
     person.status_changes.exclude(note="").update(note=REMOVED)
-    auditing.record(
-        auditing.Action.UPDATE, actor=by, obj=person, changes={"anonymised": [None, reason.strip()]}
-    )
+    RetentionHold.objects.filter(person=person).delete()  # nothing left to keep
+    auditing.record(auditing.Action.UPDATE, actor=actor, obj=person, changes=changes)
     return person
+
+
+# --- Retention of closed cases (people.retention) ----------------------------------------------
+
+
+def retention_due_ids(now: datetime | None = None) -> list[int]:
+    """The ids of the closed cases due for anonymisation now (none when retention is off)."""
+    cutoff = retention.cutoff(now or timezone.now())
+    if cutoff is None:
+        return []
+    return list(Person.objects.closed_before(cutoff).order_by("pk").values_list("pk", flat=True))
+
+
+@transaction.atomic
+def anonymise_for_retention(person_id: int, now: datetime | None = None) -> bool:
+    """Anonymise one closed case whose retention period is over, as a system action (no
+    user; audited). Idempotent: the rule is checked again on the locked row, so a case
+    anonymised, reopened, changed or kept meanwhile (or gone) is left alone. Returns
+    whether it was anonymised."""
+    now = now or timezone.now()
+    cutoff = retention.cutoff(now)
+    if cutoff is None:
+        return False
+    person = Person.objects.select_for_update().filter(pk=person_id).first()
+    if person is None or not Person.objects.closed_before(cutoff).filter(pk=person_id).exists():
+        return False
+    days = settings.RETENTION_CLOSED_CASE_DAYS
+    reason = f"retention: closed for more than {days} days"
+    return bool(
+        _erase(person, actor=None, changes={"anonymised": [None, reason], "system": [None, True]})
+    )
+
+
+def anonymise_due_cases(now: datetime | None = None) -> dict[str, int]:
+    """Anonymise every closed case due now, each in its own transaction (a failure leaves
+    the others done; the next run takes up the rest)."""
+    due = retention_due_ids(now)
+    done = sum(anonymise_for_retention(person_id, now) for person_id in due)
+    return {"due": len(due), "anonymised": done}
+
+
+@transaction.atomic
+def place_retention_hold(*, by: User, person: Person, reason: str) -> RetentionHold:
+    """Keep a case from being anonymised by retention, with a reason (admins and case
+    workers of the person's site; the view has checked the scope)."""
+    if by.role not in (Role.ADMIN, Role.CASE_WORKER):
+        raise PermissionDenied(_("Only admins and case workers can keep a case."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for keeping the case.")})
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    if person.anonymised_at is not None:
+        raise ValidationError(_("This record is already anonymised."))
+    if RetentionHold.objects.filter(person=person).exists():
+        raise ValidationError(_("This case is already kept."))
+    hold = RetentionHold.objects.create(person=person, reason=reason, held_by=by)
+    auditing.record(
+        auditing.Action.CREATE, actor=by, obj=person, changes={"retention_hold": [None, reason]}
+    )
+    return hold
+
+
+@transaction.atomic
+def lift_retention_hold(*, by: User, person: Person) -> None:
+    """End a retention hold (admins): the case is anonymised when its period is over."""
+    if by.role != Role.ADMIN:
+        raise PermissionDenied(_("Only an admin can lift a retention hold."))
+    person = Person.objects.select_for_update().get(pk=person.pk)
+    hold = RetentionHold.objects.filter(person=person).first()
+    if hold is None:
+        raise ValidationError(_("This case is not kept."))
+    hold.delete()
+    changes = {"retention_hold": [hold.reason, None]}
+    auditing.record(auditing.Action.DELETE, actor=by, obj=person, changes=changes)
+
+
+def send_retention_notice(now: datetime | None = None) -> int:
+    """E-mail the admins what retention will anonymise within NOTICE_DAYS: counts and case
+    numbers only. Returns the number of cases listed (nothing is sent when retention is off)."""
+    now = now or timezone.now()
+    cutoff = retention.cutoff(now, ahead=timedelta(days=retention.NOTICE_DAYS))
+    if cutoff is None:
+        return 0
+    numbers = list(
+        Person.objects.closed_before(cutoff)
+        .order_by("case_number")
+        .values_list("case_number", flat=True)
+    )
+    held = Person.objects.filter(retention_hold__isnull=False, anonymised_at__isnull=True).count()
+    recipients = list(
+        User.objects.filter(role=Role.ADMIN, is_active=True).values_list("email", flat=True)
+    )
+    if recipients:
+        context = {
+            "numbers": numbers,
+            "held": held,
+            "days": retention.NOTICE_DAYS,
+            "link": settings.PORTAL_BASE_URL + reverse("people:retention"),
+        }
+        send_mail(
+            subject=render_to_string("people/email/retention_subject.txt", context).strip(),
+            message=render_to_string("people/email/retention_body.txt", context),
+            from_email=None,
+            recipient_list=recipients,
+        )
+    return len(numbers)

@@ -1,9 +1,10 @@
-"""People tasks: imports run in the background (see `people.import_jobs`)."""
+"""People tasks: imports run in the background (see `people.import_jobs`); retention of
+closed cases (`people.retention`)."""
 
 from celery import shared_task
 from django.db import OperationalError
 
-from people import import_jobs
+from people import import_jobs, services
 
 BUDGET = int(import_jobs.ImportRunner.time_budget.total_seconds())
 
@@ -21,3 +22,24 @@ BUDGET = int(import_jobs.ImportRunner.time_budget.total_seconds())
 def run_import(job_id: str) -> None:
     """Run an uploaded people import, all or nothing, recording its progress on the job."""
     import_jobs.run(job_id)
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=3600,
+    time_limit=3660,
+)
+def anonymise_closed_cases() -> dict[str, int]:
+    """Daily: anonymise the closed cases whose retention period is over, one transaction
+    per case, audited as system actions. Idempotent: each case is checked again under its
+    row lock, so a second run (or a retry) anonymises nothing twice."""
+    return services.anonymise_due_cases()
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def send_retention_notice() -> int:
+    """Monthly: e-mail the admins the case numbers retention will anonymise next."""
+    return services.send_retention_notice()

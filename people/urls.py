@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import cases, duplicates, imports, persons
+from people.views import cases, duplicates, imports, persons, retention
 
 app_name = "people"
 
@@ -21,10 +21,13 @@ urlpatterns = [
         duplicates.mark_distinct,
         name="mark_distinct",
     ),
+    path("retention/", retention.retention_list, name="retention"),
     path("<int:pk>/", persons.person_detail, name="detail"),
     path("<int:pk>/edit/", persons.person_edit, name="edit"),
     path("<int:pk>/anonymise/", persons.person_anonymise, name="anonymise"),
     path("<int:pk>/status/", cases.status_change, name="status_change"),
+    path("<int:pk>/keep/", retention.retention_hold, name="retention_hold"),
+    path("<int:pk>/keep/lift/", retention.retention_lift, name="retention_lift"),
     path("<int:pk>/exits/new/", cases.exit_form, name="exit_add"),
     path("<int:pk>/exits/<int:exit_pk>/", cases.exit_form, name="exit_edit"),
     path("<int:pk>/notes/new/", cases.note_add, name="note_add"),

@@ -3,7 +3,7 @@ from django.contrib.sessions.models import Session
 from django.db import OperationalError
 from django.utils import timezone
 
-from portal import exports, jobs
+from portal import audit_integrity, exports, jobs
 from portal.models import Invitation
 from portal.signals import daily_housekeeping
 
@@ -51,3 +51,25 @@ def sweep_jobs() -> dict[str, int]:
 def delete_expired_exports() -> int:
     """Hourly: export files live 24 hours."""
     return exports.delete_expired()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    retry_jitter=True,
+    max_retries=3,
+    soft_time_limit=2 * 3600,
+    time_limit=2 * 3600 + 60,
+)
+def verify_audit_chain() -> dict[str, object]:
+    """Daily: verify the audit log's hash chain, store the result for the audit screen and
+    e-mail the chain's head to the admins (ids, a hash and counts; no personal data).
+    Idempotent: running it twice stores two results and sends the same head twice."""
+    check = audit_integrity.check_chain()
+    recipients = audit_integrity.notify_admins(check)
+    return {
+        "ok": check.ok,
+        "rows": check.rows,
+        "broken_row_id": check.broken_row_id,
+        "recipients": recipients,
+    }

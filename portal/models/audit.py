@@ -1,7 +1,11 @@
+from collections.abc import Iterable
+
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from portal import audit_chain
 
 
 class AppendOnlyError(Exception):
@@ -16,6 +20,12 @@ class AuditQuerySet(models.QuerySet):
         raise AppendOnlyError("The audit log is append-only.")
 
     _raw_delete = delete
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            seal(objs, using=self.db)
+            return super().bulk_create(objs, *args, **kwargs)
 
 
 class AuditEvent(models.Model):
@@ -65,6 +75,10 @@ class AuditEvent(models.Model):
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     path = models.CharField(_("path"), max_length=300, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The hash chain (`portal.audit_chain`): place, previous row's hash, this row's hash.
+    chain_seq = models.PositiveBigIntegerField(null=True, blank=True, unique=True, editable=False)
+    chain_previous = models.CharField(max_length=64, blank=True, editable=False)
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 
@@ -82,7 +96,10 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The audit log is append-only.")
-        super().save(*args, **kwargs)
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using, savepoint=False):
+            seal([self], using=using)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The audit log is append-only.")
@@ -98,3 +115,103 @@ class AuditEvent(models.Model):
             if isinstance(values, list) and len(values) == 2 and isinstance(values[1], list):
                 return {kind: len(values[1])}
         return None
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row, locked by every writer of audit rows until
+    its transaction ends, so that rows written by many processes form one line.
+
+    Verification also compares it with the last row: rows removed from the end of the log
+    leave the head pointing past them.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    hash = models.CharField(max_length=64, default=audit_chain.GENESIS)
+
+    HEAD_ID = 1
+
+    def __str__(self) -> str:
+        return f"audit chain head: {self.seq}"
+
+
+def seal(events: Iterable[AuditEvent], using: str = "default") -> None:
+    """Give unsaved audit rows their places in the chain and their hashes, and move the head.
+
+    Runs inside the caller's transaction: the head row stays locked until it ends, so a
+    concurrent writer waits and then continues from this one's last row. Two queries per
+    write (the head, locked; the head, moved), whatever the number of rows. The head is the
+    last lock a transaction should take (services lock their rows first and write the audit
+    row last), so two transactions never wait on each other in opposite order.
+    """
+    events = list(events)
+    if not events:
+        return
+    head = _locked_head(using)
+    ip_field = AuditEvent._meta.get_field("source_ip")
+    seq, previous = head.seq, head.hash
+    for event in events:
+        # Hash the values as the database will give them back.
+        event.source_ip = ip_field.get_prep_value(event.source_ip) or None
+        seq += 1
+        event.chain_seq, event.chain_previous = seq, previous
+        event.chain_hash = audit_chain.digest(audit_chain.content_of(event), seq, previous)
+        previous = event.chain_hash
+    AuditChainHead.objects.using(using).filter(pk=head.pk).update(seq=seq, hash=previous)
+
+
+def _locked_head(using: str) -> AuditChainHead:
+    heads = AuditChainHead.objects.using(using).select_for_update()
+    head = heads.filter(pk=AuditChainHead.HEAD_ID).first()
+    if head is not None:
+        return head
+    # No head yet (a new or emptied database): start from the last chained row, if any.
+    last = (
+        AuditEvent.objects.using(using)
+        .filter(chain_seq__isnull=False)
+        .order_by("-chain_seq")
+        .values("chain_seq", "chain_hash")
+        .first()
+    )
+    AuditChainHead.objects.using(using).bulk_create(
+        [
+            AuditChainHead(
+                pk=AuditChainHead.HEAD_ID,
+                seq=last["chain_seq"] if last else 0,
+                hash=last["chain_hash"] if last else audit_chain.GENESIS,
+            )
+        ],
+        ignore_conflicts=True,  # a concurrent writer created it first: lock theirs
+    )
+    return heads.get(pk=AuditChainHead.HEAD_ID)
+
+
+class AuditChainCheck(models.Model):
+    """The result of one verification of the whole chain (`portal.audit_integrity.verify`),
+    kept so the audit screen can show the chain's state without walking a large log."""
+
+    class Problem(models.TextChoices):
+        CHANGED = "changed", _("changed content")
+        MISSING = "missing", _("missing row")
+        INSERTED = "inserted", _("inserted row")
+        REWRITTEN = "rewritten", _("rewritten since an earlier check")
+
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now, db_index=True)
+    ok = models.BooleanField(_("chain intact"))
+    rows = models.PositiveBigIntegerField(_("rows verified"), default=0)
+    # The last row verified (the head when the chain is intact): its id, place and hash.
+    last_row_id = models.BigIntegerField(null=True, blank=True)
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+    broken_row_id = models.BigIntegerField(_("first broken row"), null=True, blank=True)
+    problem = models.CharField(max_length=16, choices=Problem.choices, blank=True)
+    # Row ids and places only: never the content of a row.
+    detail = models.CharField(max_length=300, blank=True)
+    seconds = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-checked_at", "-id"]
+        verbose_name = _("audit chain check")
+        verbose_name_plural = _("audit chain checks")
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'broken'}"

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from portal.access import require_roles
+from portal.audit_integrity import latest_check
 from portal.audit_log import events_for
 from portal.pagination import bounded_page
 from portal.roles import ADMINS
@@ -21,5 +22,12 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/audit_list.html",
-        {"filter": audit_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": audit_filter,
+            "page": page,
+            "query": query.urlencode(),
+            # The last stored verification of the hash chain: walking a large log belongs to
+            # the daily task and `verify_audit`, not to a page view.
+            "chain_check": latest_check(),
+        },
     )

@@ -58,6 +58,9 @@ NOT_EDITS = {
     "people:merge": "both records are locked; an already merged record is refused",
     "people:mark_distinct": "records a pair once (get_or_create)",
     "people:anonymise": "an irreversible erasure under a row lock; moves the version on",
+    "people:retention_hold": "adds the one hold of a person (a constraint); the person row "
+    "is not changed",
+    "people:retention_lift": "removes the hold (idempotent): nothing to overwrite",
     "programs:session_create": "plans a new session",
     "programs:session_enrol": "adds enrolments; capacity is checked under the session's lock",
     "programs:check_in": "starts a new stay (one open stay per person: a constraint)",

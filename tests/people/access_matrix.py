@@ -65,6 +65,8 @@ GET_MATRIX = {
         "trainer": DENIED,
         "analyst": DENIED,
     },
+    "people:retention": ADMIN_PAGES,
+    "people:retention_hold": PERSON_PAGES,
     "people:merge": {
         "admin": OK,
         "cw_own": DENIED,
@@ -79,6 +81,14 @@ POST_MATRIX = {
         "admin": 302,
         "cw_own": 302,
         "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    # Lifting a hold the person does not have: a message and back to the person page.
+    "people:retention_lift": {
+        "admin": 302,
+        "cw_own": DENIED,
+        "cw_other": DENIED,
         "trainer": DENIED,
         "analyst": DENIED,
     },
