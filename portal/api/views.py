@@ -55,7 +55,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from portal import auditing
 from portal.api.exceptions import PreconditionFailed, PreconditionRequired, exception_handler
-from portal.api.filters import FILTER_BACKENDS, MAX_ID
+from portal.api.filters import FILTER_BACKENDS, MAX_ID, refuse_personal_query_parameters
 from portal.api.permissions import API_PERMISSIONS, API_RULE, SIGNED_IN_PERMISSIONS
 from portal.api.schema import PortalAutoSchema
 from portal.roles import Role
@@ -84,6 +84,11 @@ class ApiViewMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # After authentication and the role check (401/403 first), before the view reads.
+        refuse_personal_query_parameters(request)
 
 
 class PortalViewSet(ApiViewMixin, GenericViewSet):
