@@ -29,6 +29,17 @@ roles per action, the scoping of every queryset (`visible_to`, so records of oth
 answer 404), the serializer of the caller's role, strict pagination/filters/ordering, ETags
 and required `If-Match` on PUT/PATCH (428 without, 412 when stale), audit rows for reads of
 person-level data, one error format, and the `access_rule` the URL walk test looks for.
+
+No personal data in URLs (they are logged by every server and proxy on the way): a list's
+query parameters filter by what says nothing about who a person is (site, status, dates,
+the id of a related record), never by a name, phone number or case number. Such terms go in
+a JSON body: people are searched with `POST /api/v1/people/search/` (`q` and the list's
+filters, `ordering`, `page`, `page_size`; the answer gives `next_page`/`previous_page`, page
+numbers to send again, never links), audited and throttled as the list. A personal parameter
+in the query string of any API URL (`portal.api.filters.PERSONAL_QUERY_PARAMETERS`: `q`,
+`phone`, `name`...) is refused with 400 naming the search endpoint, and audited as a denial
+(the parameters' names, never their values). A resource that needs a personal search adds
+a POST action the same way, never a filter.
 """
 
 from __future__ import annotations
