@@ -389,9 +389,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "portal.logging.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
+        # A query string may hold a name or a phone number: request lines are logged without.
+        "without_query_string": {"()": "portal.logging.WithoutQueryString"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     "handlers": {
         "console": {
@@ -399,12 +408,23 @@ LOGGING = {
             "formatter": "plain",
             "filters": ["request_id"],
         },
+        "server": {
+            "class": "logging.StreamHandler",
+            "formatter": "server",
+            "filters": ["without_query_string"],
+        },
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
-        # The default request logger prints the path, which may hold a case number and is
-        # enough; it never prints bodies.
+        # Django's request warnings print the path (never the query string or a body).
         "django.db.backends": {"level": "WARNING"},
+        # `manage.py runserver`'s request lines: the path without its query string.
+        "django.server": {
+            "handlers": ["server"],
+            "filters": ["without_query_string"],
+            "level": "INFO",
+            "propagate": False,
+        },
     },
 }
 

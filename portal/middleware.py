@@ -14,7 +14,10 @@ from portal import request_context
 from portal.roles import MFA_REQUIRED_ROLES
 from portal.services import current_pledge_version, has_accepted_current_pledge
 
-REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
+# What proxies send (a UUID, or hex digits as nginx's $request_id): at least 16 characters
+# with a hex letter, so that a client cannot make a name or a phone number the id that every
+# log line and audit row of the request carries.
+REQUEST_ID_PATTERN = re.compile(r"^(?=.*[a-fA-F])[0-9a-fA-F-]{16,64}$")
 
 # Paths a signed-in user may reach before MFA set-up and the pledge: signing out, setting up
 # the second factor, the pledge itself, the language switch, static files and the health check.

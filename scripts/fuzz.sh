@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make fuzz`: schemathesis against the running app, once with an admin token and once with a
-# trainer token; all checks, a bounded number of examples. Any failure (including a 5xx) fails.
+# trainer token; all checks, a bounded number of examples. Any failure (including a 5xx) fails,
+# as does a run that did not reach the people search (POST /api/v1/people/search/, terms in a
+# JSON body) or a server log that holds a query string.
 #
 # The app runs on 127.0.0.1 with a throw-away SQLite database under var/fuzz/ (never the
 # DATABASE_URL of the environment). schemathesis comes from .venv (dev dependency, pinned in
@@ -180,6 +182,19 @@ done
 
 if grep -E '" 5[0-9]{2} ' "$FUZZ_DIR/server.log" >/dev/null; then
   echo "fuzz: the server answered 5xx (see $FUZZ_DIR/server.log)" >&2
+  status=1
+fi
+
+# The people search (terms in a JSON body, never in the URL) was fuzzed as well.
+if ! grep -E '"POST /api/v1/people/search/ HTTP/1\.[01]" [0-9]{3} ' "$FUZZ_DIR/server.log" >/dev/null; then
+  echo "fuzz: POST /api/v1/people/search/ was not exercised (see $FUZZ_DIR/server.log)" >&2
+  status=1
+fi
+
+# Thousands of requests with query strings, and not one logged: request lines are logged
+# with their path only (README "Logs without personal data").
+if grep -E '"[A-Z]+ [^ "]*\?' "$FUZZ_DIR/server.log" >/dev/null; then
+  echo "fuzz: a query string was logged (see $FUZZ_DIR/server.log)" >&2
   status=1
 fi
 

@@ -21,11 +21,14 @@ EXIT_MONTH_SCHEMA = {"type": "string", "pattern": r"^(19|20)\d\d-(0[1-9]|1[0-2])
 
 
 class PersonApiFilter(StrictFilterSetMixin, PersonFilter):
-    """The list screen's filters (`q`, `status`, `exit_type`, `affiliation`, `recruit_status`,
-    `exit_month`, `ordering`), with the site as a plain id: a site outside the caller's scope
-    gives an empty list rather than an error."""
+    """The list screen's filters that say nothing about who a person is (`location`,
+    `status`, `exit_type`, `affiliation`, `recruit_status`, `exit_month`, `ordering`), with the
+    site as a plain id: a site outside the caller's scope gives an empty list rather than an
+    error. The screen's search (`q`: case number, names, phone) is not a query parameter here:
+    a URL is logged, so people are searched with `POST /api/v1/people/search/`
+    (`PersonSearchFilter`)."""
 
-    q = TextFilter(label=_("Search"), method="filter_search")
+    q = None  # removes the screen's search from the URL's filters
     location = IdFilter(field_name="location_id")
     exit_month = extend_schema_field(EXIT_MONTH_SCHEMA)(
         django_filters.CharFilter(
@@ -34,11 +37,25 @@ class PersonApiFilter(StrictFilterSetMixin, PersonFilter):
         )
     )
 
+    class Meta(PersonFilter.Meta):
+        fields = ["location", "status"]
+
     def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
         # PersonFilter sets the choices of its site filter; the API's site filter is an id.
         super().__init__(
             data, queryset, request=request, locations=Location.objects.none(), **kwargs
         )
+
+
+class PersonSearchFilter(PersonApiFilter):
+    """The list's filters and the screen's search, for the body of `POST
+    /api/v1/people/search/`: `q` matches case numbers, names (Latin or Burmese, Unicode or
+    Zawgyi) and phone numbers."""
+
+    q = TextFilter(label=_("Search"), method="filter_search")
+
+    class Meta(PersonApiFilter.Meta):
+        fields = ["q", "location", "status"]
 
 
 class PersonPartFilter(StrictFilterSet):

@@ -6,20 +6,28 @@ Zawgyi, run the model's validation and write the audit rows in the same transact
 
 from __future__ import annotations
 
+import re
+
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from people import choices, workflow
+from people.api.filters import EXIT_MONTH_SCHEMA
+from people.filters import PersonFilter
 from people.forms import EARLIEST_EXIT, OLDEST_BIRTH_YEAR, YOUNGEST_AGE
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
 from people.selectors import case_workers_for
+from portal.api.filters import MAX_ID, TEXT_SCHEMA
+from portal.api.pagination import BodyPagination
 from portal.api.serializers import (
     ScopedPrimaryKeyField,
     StrictModelSerializer,
     StrictSerializerMixin,
 )
 from portal.models import Location, User
+from portal.pagination import MAX_BOUND
 from portal.scoping import visible_to
 
 
@@ -305,3 +313,96 @@ class PartnerSerializer(StrictModelSerializer):
     class Meta:
         model = Partner
         fields = ["id", "name", "services", "contact", "active"]
+
+
+# --- Searching people (terms in the body, never in a URL) --------------------------------------
+
+_ORDERING_NAMES = "|".join(
+    re.escape(name) for name in PersonFilter.base_filters["ordering"].param_map
+)
+ORDERING_PATTERN = rf"^-?({_ORDERING_NAMES})(,-?({_ORDERING_NAMES}))*$"
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+@extend_schema_field({**TEXT_SCHEMA, "maxLength": SEARCH_MAX_LENGTH})
+class SearchTextField(serializers.Field):
+    """Free text; blank means no search. Not a `CharField`: drf-spectacular would document a
+    blank-allowing one with a pattern as a `oneOf` that a blank string matches twice."""
+
+    default_error_messages = {
+        "type": _("Expected a string."),
+        "nul": _("Remove the NUL characters."),
+        "max_length": _("Ensure this field has no more than {max_length} characters."),
+    }
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("type")
+        if "\x00" in data:
+            self.fail("nul")
+        if len(data) > SEARCH_MAX_LENGTH:
+            self.fail("max_length", max_length=SEARCH_MAX_LENGTH)
+        return data.strip()
+
+    def to_representation(self, value):
+        return value
+
+
+class PersonSearchSerializer(StrictSerializerMixin, serializers.Serializer):
+    """The body of `POST /api/v1/people/search/`: the people list's filters, the search
+    itself (`q`), the order and the page. Every key is optional; unknown keys are refused."""
+
+    q = SearchTextField(
+        required=False,
+        help_text=_("Case number, any name (Latin or Burmese, Unicode or Zawgyi) or phone."),
+    )
+    location = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text=_("A site's id.")
+    )
+    status = serializers.ChoiceField(choices=choices.Status.choices, required=False)
+    exit_type = serializers.ChoiceField(choices=choices.ExitType.choices, required=False)
+    affiliation = serializers.ChoiceField(choices=choices.Affiliation.choices, required=False)
+    recruit_status = serializers.ChoiceField(choices=choices.RecruitStatus.choices, required=False)
+    exit_month = serializers.RegexField(
+        EXIT_MONTH_SCHEMA["pattern"],
+        required=False,
+        error_messages={"invalid": _("Use the form YYYY-MM.")},
+    )
+    ordering = serializers.RegexField(
+        ORDERING_PATTERN,
+        required=False,
+        error_messages={
+            "invalid": _("Order by one or more of: %(fields)s (prefix - for descending).")
+            % {"fields": _ORDERING_NAMES.replace("|", ", ")}
+        },
+    )
+    page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_BOUND)
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=BodyPagination.max_page_size
+    )
+
+    PAGE_KEYS = ("page", "page_size")
+
+    def filter_data(self) -> dict[str, str]:
+        """The validated filters as the list's FilterSet reads them (strings)."""
+        return {
+            name: str(value)
+            for name, value in self.validated_data.items()
+            if name not in self.PAGE_KEYS
+        }
+
+
+class PersonSearchPageSerializer(serializers.Serializer):
+    """One page of a search: page numbers to send again (with the same body), never links."""
+
+    count = serializers.IntegerField(
+        help_text=_("Matches counted; when count_exact is false there are more.")
+    )
+    count_exact = serializers.BooleanField()
+    next_page = serializers.IntegerField(
+        allow_null=True, help_text=_("Send this as `page` for the next page; null on the last.")
+    )
+    previous_page = serializers.IntegerField(allow_null=True)
+    results = PersonAdminSerializer(many=True)

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
 
@@ -20,6 +21,7 @@ from people import selectors, services
 from people.api import filters, serializers
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
 from portal.api.exceptions import PreconditionFailed
+from portal.api.pagination import BodyPagination
 from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
 from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
 
@@ -32,11 +34,13 @@ def _staff(serializer_class, admin_serializer_class=None) -> dict:
 
 
 class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
-    """People. The list takes the people screen's filters; `q` searches case numbers, names
-    (Latin or Burmese, Unicode or Zawgyi) and phone numbers. Names typed in Zawgyi are stored
-    as Unicode. A PUT/PATCH needs the ETag of your last read in `If-Match`. The status
-    changes only through `POST /people/{id}/status/` (the case workflow, also with
-    `If-Match`); a new person starts as intake or active."""
+    """People. The list takes the people screen's filters that say nothing about who a person
+    is (site, status, exit, ordering); searching by case number, name (Latin or Burmese,
+    Unicode or Zawgyi) or phone is `POST /api/v1/people/search/`, with the terms in the body:
+    a URL is logged. Names typed in Zawgyi are stored as Unicode. A PUT/PATCH needs the ETag
+    of your last read in `If-Match`. The status changes only through
+    `POST /people/{id}/status/` (the case workflow, also with `If-Match`); a new person starts
+    as intake or active."""
 
     # Names the model (the schema); the rows come from the people screens' selector.
     queryset = Person.objects.none()
@@ -47,9 +51,37 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
     filter_backends = PortalViewSet.filter_backends[:1]
     version_field = "version"
     audit_reads = True
+    # A search reads: the roles that read people, although it is a POST.
+    action_roles = {"search": frozenset(role_serializers)}
 
     def get_base_queryset(self) -> QuerySet[Person]:
         return selectors.people_with_exits_for(self.request.user)
+
+    @extend_schema(
+        request=serializers.PersonSearchSerializer,
+        responses=serializers.PersonSearchPageSerializer,
+        description=(
+            "Search people with the terms in a JSON body, never in the URL (URLs are logged): "
+            "`q` (case number, any name in Latin or Burmese script, Unicode or Zawgyi, or a "
+            "phone number) and the list's filters, `ordering`, `page` and `page_size`. The "
+            "answer gives `next_page`/`previous_page`: send the same body again with that "
+            "`page`. Audited and throttled as the list."
+        ),
+    )
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
+    def search(self, request, *args, **kwargs):
+        criteria = serializers.PersonSearchSerializer(data=request.data)
+        criteria.is_valid(raise_exception=True)
+        filterset = filters.PersonSearchFilter(
+            data=criteria.filter_data(), queryset=self.get_queryset(), request=request
+        )
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        paginator = BodyPagination()
+        objects = list(paginator.paginate_queryset(filterset.qs, request, view=self))
+        data = self.get_serializer(objects, many=True).data
+        self.audit_list(objects)
+        return paginator.get_paginated_response(data)
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)

@@ -21,6 +21,7 @@ from rest_framework.serializers import as_serializer_error
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from portal import auditing
+from portal.api.filters import PersonalDataInUrl
 from portal.api.permissions import RoleDenied
 from portal.concurrency import StaleEditError
 from portal.scoping import ReadOnlyRecord
@@ -44,7 +45,12 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-BEFORE_ANY_WRITE = (RoleDenied, exceptions.AuthenticationFailed, exceptions.NotAuthenticated)
+BEFORE_ANY_WRITE = (
+    RoleDenied,
+    PersonalDataInUrl,
+    exceptions.AuthenticationFailed,
+    exceptions.NotAuthenticated,
+)
 
 
 def _translate(exc):
@@ -75,6 +81,9 @@ def exception_handler(exc, context):
     exc = _translate(exc)
     if isinstance(exc, RoleDenied):
         _record_denial(context)
+    elif isinstance(exc, PersonalDataInUrl):
+        # The names of the parameters, never their values.
+        _record_denial(context, {"refused_parameters": [None, sorted(exc.detail)]})
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django's 500 handling (never with personal data)
@@ -101,8 +110,8 @@ def exception_handler(exc, context):
     return response
 
 
-def _record_denial(context) -> None:
+def _record_denial(context, changes: dict | None = None) -> None:
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        auditing.record(auditing.Action.PERMISSION_DENIED, actor=user)
+        auditing.record(auditing.Action.PERMISSION_DENIED, actor=user, changes=changes)

@@ -11,6 +11,7 @@ import re
 
 import django_filters
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema_field
@@ -109,6 +110,45 @@ class IdFilter(django_filters.NumberFilter):
 
 
 FILTER_BACKENDS = [DjangoFilterBackend, PortalSearchFilter, StrictOrderingFilter]
+
+
+# --- No personal data in URLs -----------------------------------------------------------------
+# URLs are written to access logs, proxies' logs and browser history: a name, phone number or
+# case number must never be one. People are searched with a JSON body (`POST
+# /api/v1/people/search/`); these query parameters, which a client might try for that, are
+# refused on every endpoint (400) rather than ignored, so that a script learns where to send
+# them. No list filters by person details in its URL (tests/api/test_personal_data_in_urls.py
+# checks every viewset's filters).
+PERSONAL_QUERY_PARAMETERS = frozenset(
+    {
+        "q",
+        "name",
+        "full_name",
+        "preferred_name",
+        "name_my",
+        "phone",
+        "case_number",
+        "birth_year",
+        "person_name",
+    }
+)
+SEARCH_ROUTE = "api:person-search"
+
+
+class PersonalDataInUrl(ValidationError):
+    """A personal search term in the query string: refused before the view reads anything,
+    and audited as a refusal (see `portal.api.exceptions`)."""
+
+
+def refuse_personal_query_parameters(request) -> None:
+    """400 naming the search endpoint when the query string holds a personal parameter."""
+    names = sorted(PERSONAL_QUERY_PARAMETERS & set(request.query_params))
+    if names:
+        message = _(
+            "Personal search terms are not accepted in a URL (URLs are logged). Send them in "
+            "the JSON body of POST %(search)s."
+        ) % {"search": reverse(SEARCH_ROUTE)}
+        raise PersonalDataInUrl({name: [message] for name in names})
 
 
 class StrictFilterSetMixin:

@@ -1,3 +1,4 @@
+from collections.abc import Mapping
 from functools import partial
 
 from django.utils.translation import gettext_lazy as _
@@ -19,13 +20,19 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def page_parameters(self, request) -> Mapping:
+        """Where `page` and `page_size` are read: the query string."""
+        return request.query_params
+
     def _positive_int(self, request, name: str, maximum: int | None = None) -> int | None:
-        raw = request.query_params.get(name)
+        raw = self.page_parameters(request).get(name)
+        if isinstance(raw, bool):
+            raw = ""  # JSON true is not a page number
         if raw is None:
             return None
         try:
             value = int(raw)
-        except ValueError:
+        except (TypeError, ValueError):
             value = 0
         if value < 1 or (maximum is not None and value > maximum):
             message = (
@@ -39,6 +46,9 @@ class Pagination(PageNumberPagination):
     def get_page_size(self, request):
         size = self._positive_int(request, self.page_size_query_param, self.max_page_size)
         return size or self.page_size
+
+    def get_page_number(self, request, paginator):
+        return self._positive_int(request, self.page_query_param) or 1
 
     def paginate_queryset(self, queryset, request, view=None):
         number = self._positive_int(request, self.page_query_param) or 1
@@ -76,3 +86,24 @@ class Pagination(PageNumberPagination):
             if parameter["name"] == self.page_size_query_param:
                 parameter["schema"]["maximum"] = self.max_page_size
         return parameters
+
+
+class BodyPagination(Pagination):
+    """The same pages, asked for in a JSON body (`"page"`, `"page_size"`) for searches whose
+    terms must stay out of URLs: the answer gives `next_page` and `previous_page` (page
+    numbers to send again with the same body, or null) instead of links."""
+
+    def page_parameters(self, request) -> Mapping:
+        return request.data if isinstance(request.data, Mapping) else {}
+
+    def get_paginated_response(self, data):
+        page = self.page
+        return Response(
+            {
+                "count": page.paginator.count,
+                "count_exact": not page.paginator.more,
+                "next_page": page.next_page_number() if page.has_next() else None,
+                "previous_page": page.previous_page_number() if page.has_previous() else None,
+                "results": data,
+            }
+        )

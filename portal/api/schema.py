@@ -34,6 +34,10 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests: wait for the number of seconds in `Retry-After`.",
 }
 
+# Actions that answer a page of records (no ETag; 400 for filters, 404 past the last page):
+# the list, and a search with its terms in the body (`POST .../search/`).
+LIST_ACTIONS = frozenset({"list", "search"})
+
 IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
@@ -73,7 +77,10 @@ class PortalAutoSchema(AutoSchema):
         return tokens[1:2] if tokens[:1] == ["v1"] else tokens[:1]
 
     def _single_object(self) -> bool:
-        return self._is_portal_viewset() and getattr(self.view, "action", None) != "list"
+        return self._is_portal_viewset() and not self._is_list()
+
+    def _is_list(self) -> bool:
+        return getattr(self.view, "action", None) in LIST_ACTIONS
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
@@ -85,9 +92,9 @@ class PortalAutoSchema(AutoSchema):
 
     def _error_codes(self) -> list[int]:
         codes = [401, 403, 429]
-        if self.method != "GET" or getattr(self.view, "action", None) == "list":
+        if self.method != "GET" or self._is_list():
             codes.append(400)
-        if self._is_detail() or getattr(self.view, "action", None) == "list":
+        if self._is_detail() or self._is_list():
             codes.append(404)
         if self._is_portal_viewset() and self._is_update():
             codes += [412, 428]

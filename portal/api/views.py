@@ -50,6 +50,16 @@ which compares it again under a row lock; every writable endpoint, by resource:
 A stale write is refused with 412 and the standard error body (`code`:
 `precondition_failed`), and nothing is written; `tests/api/test_locking_everywhere.py`
 fails when a writable endpoint lacks the check.
+No personal data in URLs (they are logged by every server and proxy on the way): a list's
+query parameters filter by what says nothing about who a person is (site, status, dates,
+the id of a related record), never by a name, phone number or case number. Such terms go in
+a JSON body: people are searched with `POST /api/v1/people/search/` (`q` and the list's
+filters, `ordering`, `page`, `page_size`; the answer gives `next_page`/`previous_page`, page
+numbers to send again, never links), audited and throttled as the list. A personal parameter
+in the query string of any API URL (`portal.api.filters.PERSONAL_QUERY_PARAMETERS`: `q`,
+`phone`, `name`...) is refused with 400 naming the search endpoint, and audited as a denial
+(the parameters' names, never their values). A resource that needs a personal search adds
+a POST action the same way, never a filter.
 """
 
 from __future__ import annotations
@@ -78,7 +88,7 @@ from rest_framework.viewsets import GenericViewSet
 
 from portal import auditing
 from portal.api.exceptions import PreconditionFailed, PreconditionRequired, exception_handler
-from portal.api.filters import FILTER_BACKENDS, MAX_ID
+from portal.api.filters import FILTER_BACKENDS, MAX_ID, refuse_personal_query_parameters
 from portal.api.permissions import API_PERMISSIONS, API_RULE, SIGNED_IN_PERMISSIONS
 from portal.api.schema import PortalAutoSchema
 from portal.roles import Role
@@ -107,6 +117,11 @@ class ApiViewMixin:
 
     def get_exception_handler(self):
         return exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # After authentication and the role check (401/403 first), before the view reads.
+        refuse_personal_query_parameters(request)
 
 
 class PortalViewSet(ApiViewMixin, GenericViewSet):

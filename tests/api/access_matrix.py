@@ -15,6 +15,7 @@ API_ROUTES = {
     "api:person-list",
     "api:person-detail",
     "api:person-change-status",
+    "api:person-search",
     "api:exit-list",
     "api:exit-detail",
     "api:note-list",

@@ -37,6 +37,7 @@ ADMIN_WRITE_UPDATE = {**ADMIN_WRITE_CREATE, "admin": OK}
 MATRIX = {
     "people": {
         "list": STAFF_LIST,
+        "search": STAFF_LIST,  # POST /people/search/: a read, for the roles that list people
         "retrieve": PERSON_LEVEL_READ,
         "create": {**PERSON_LEVEL_CREATE},
         "update": PERSON_LEVEL_READ,
@@ -190,6 +191,15 @@ def test_list(world, resource, viewer, expected):
     assert response.status_code == expected, response.content
 
 
+@pytest.mark.parametrize(("resource", "viewer", "expected"), cases("search"), indirect=["viewer"])
+def test_search(world, resource, viewer, expected):
+    _, client, _ = viewer
+    denials = AuditEvent.objects.filter(action="permission_denied")
+    response = client.post(reverse(f"{BASENAMES[resource]}-search"), {}, format="json")
+    assert response.status_code == expected, response.content
+    assert denials.count() == (1 if expected == DENIED else 0)
+
+
 @pytest.mark.parametrize(("resource", "viewer", "expected"), cases("retrieve"), indirect=["viewer"])
 def test_retrieve(world, records, admin_user, api, resource, viewer, expected):
     name, client, key = viewer
@@ -277,6 +287,7 @@ def test_role_denial_is_audited_and_kept(viewer):
 def test_every_api_route_is_in_the_matrix():
     tested = {f"{BASENAMES[resource]}-{suffix}" for resource in MATRIX for suffix in ("list",)}
     tested |= {f"{BASENAMES[r]}-detail" for r, actions in MATRIX.items() if "retrieve" in actions}
+    tested |= {f"{BASENAMES[r]}-search" for r, actions in MATRIX.items() if "search" in actions}
     tested |= {"api:follow-up-complete", "api:person-change-status"}
     tested |= {"api:schema", "api:docs", "api:not_found"}
     assert tested == API_ROUTES

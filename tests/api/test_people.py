@@ -275,14 +275,6 @@ def test_filters_of_the_list_screen(api, admin_user, mae_sot, new_delhi):
     assert ids({"ordering": "-exit_date"}) == [soldier.pk, police.pk]
 
 
-def test_search_by_name_in_zawgyi_and_by_phone(api, case_worker_mae_sot, person_mae_sot):
-    client = api(case_worker_mae_sot)
-    zawgyi = convert("ကျော်မင်း", "unicode", "zawgyi")
-    for query in (zawgyi, "kyaw min", "081 234 5678", person_mae_sot.case_number):
-        rows = client.get(LIST, {"q": query}).json()["results"]
-        assert [row["id"] for row in rows] == [person_mae_sot.pk], query
-
-
 def test_filter_by_a_site_out_of_scope_is_empty_not_an_error(
     api, case_worker_mae_sot, person_delhi, new_delhi
 ):

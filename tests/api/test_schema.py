@@ -9,6 +9,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from drf_spectacular.generators import SchemaGenerator
 
+from portal.api.filters import PERSONAL_QUERY_PARAMETERS
+
 
 @pytest.fixture(scope="module")
 def schema():
@@ -43,8 +45,37 @@ def test_writes_require_if_match_and_reads_return_an_etag(schema):
             assert headers["If-Match"]["required"] is True, (method, path)
             assert {"412", "428"} <= set(operation["responses"])
         success = operation["responses"].get("200") or operation["responses"].get("201")
-        if "{id}" in path or method == "post":
+        if path == SEARCH:
+            assert "ETag" not in success.get("headers", {})  # a page of records, not one
+        elif "{id}" in path or method == "post":
             assert "ETag" in success.get("headers", {}), (method, path)
+
+
+SEARCH = "/api/v1/people/search/"
+
+
+def test_the_people_search_is_documented_with_its_body(schema):
+    operation = schema["paths"][SEARCH]["post"]
+    body = operation["requestBody"]["content"]["application/json"]["schema"]
+    component = schema["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+    assert {"q", "location", "status", "exit_type", "affiliation", "recruit_status"} <= set(
+        component["properties"]
+    )
+    assert {"exit_month", "ordering", "page", "page_size"} <= set(component["properties"])
+    assert component["properties"]["q"]["pattern"] == "^[^\\x00]*$"
+    assert component["properties"]["page_size"]["maximum"] == 200
+    page = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+    page = schema["components"]["schemas"][page.rsplit("/", 1)[1]]
+    assert {"count", "count_exact", "next_page", "previous_page", "results"} == set(
+        page["properties"]
+    )
+    assert {"400", "401", "403", "404", "429"} <= set(operation["responses"])
+
+
+def test_no_list_documents_a_personal_query_parameter(schema):
+    for path, method, operation in operations(schema):
+        names = {p["name"] for p in operation.get("parameters", []) if p["in"] == "query"}
+        assert not names & PERSONAL_QUERY_PARAMETERS, (method, path)
 
 
 def test_role_dependent_fields_are_optional_in_responses(schema):

@@ -20,10 +20,16 @@ def test_request_id_is_sent_back_and_recorded(client, analyst):
     response = client.post(
         "/accounts/login/",
         {"login": analyst.email, "password": "correct-horse-battery-staple"},
-        headers={"X-Request-ID": "trace-12345678"},
+        headers={"X-Request-ID": "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"},
     )
-    assert response["X-Request-ID"] == "trace-12345678"
-    assert AuditEvent.objects.get(action="login").request_id == "trace-12345678"
+    assert response["X-Request-ID"] == "4bf92f35-77b3-4da6-a3ce-929d0e0e4736"
+    assert AuditEvent.objects.get(action="login").request_id == response["X-Request-ID"]
+
+
+@pytest.mark.parametrize("incoming", ["0812345678", "095-9-1234-5678-99", "AungKyawZawMinOo"])
+def test_a_request_id_that_could_be_a_phone_or_a_name_is_replaced(client, incoming):
+    response = client.get("/healthz", headers={"X-Request-ID": incoming})
+    assert response["X-Request-ID"] != incoming and len(response["X-Request-ID"]) == 32
 
 
 def test_rows_cannot_be_changed_or_deleted(db):
