@@ -198,6 +198,9 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int("IMPORT_XLSX_MAX_UNPACKED_BYTES", defau
 IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
 IMPORT_XLSX_MAX_ENTRIES = env.int("IMPORT_XLSX_MAX_ENTRIES", default=500)
 
+# Restricted records (issue 20): how long an opening with a reason (break-the-glass) lasts.
+RESTRICTED_ACCESS_HOURS = env.int("RESTRICTED_ACCESS_HOURS", default=4)
+
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import cases, duplicates, imports, persons
+from people.views import cases, duplicates, imports, persons, restricted
 
 app_name = "people"
 
@@ -21,7 +21,15 @@ urlpatterns = [
         duplicates.mark_distinct,
         name="mark_distinct",
     ),
+    path("restricted-openings/", restricted.access_reviews, name="access_reviews"),
+    path(
+        "restricted-openings/<int:access_pk>/review/",
+        restricted.access_review,
+        name="access_review",
+    ),
     path("<int:pk>/", persons.person_detail, name="detail"),
+    path("<int:pk>/restriction/", restricted.restriction, name="restriction"),
+    path("<int:restricted_pk>/open/", restricted.open_restricted, name="open_restricted"),
     path("<int:pk>/edit/", persons.person_edit, name="edit"),
     path("<int:pk>/anonymise/", persons.person_anonymise, name="anonymise"),
     path("<int:pk>/exits/new/", cases.exit_form, name="exit_add"),

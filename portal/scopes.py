@@ -19,9 +19,14 @@ class Scope:
     trainer: lookup from the model to the trainer (a user) who runs it.
     site_roles: roles that see the rows of their assigned sites.
     open_to_roles: roles that see every row (non-personal reference data).
+    restricted_person: lookup from the model to the person it describes ("" for the person
+        itself). A restricted person's rows are then hidden from the site roles, except from
+        the person's case worker and from users who opened the record with a reason for a
+        few hours (break-the-glass, `portal.scoping.full_access_q`).
     """
 
     site: str | None = None
     trainer: str | None = None
     site_roles: frozenset[str] = field(default_factory=lambda: frozenset({Role.CASE_WORKER}))
     open_to_roles: frozenset[str] = frozenset()
+    restricted_person: str | None = None

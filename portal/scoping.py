@@ -4,14 +4,20 @@ Every view, form choice list, export and API endpoint calls `visible_to`. A mode
 how it is reached with a `scope = Scope(...)` class attribute; a model without one is
 visible to admins only. Objects outside a user's scope answer 404 through
 `get_object_for_user`, so a guessed id tells nothing.
+
+Restricted people (issue 20) are the one exception to "a site role sees its sites": a model
+whose scope names `restricted_person` hides a restricted person's rows from the site roles,
+except from the person's case worker and from users who opened the record with a reason
+(break-the-glass) for `RESTRICTED_ACCESS_HOURS`. The rule is `full_access_q`, written once.
 """
 
 from __future__ import annotations
 
 from typing import TypeVar
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from portal.models import SiteAssignment, User
 from portal.roles import Role
@@ -34,8 +40,41 @@ def active_site_ids(user: User) -> frozenset[int]:
     return ids
 
 
-def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Return the part of `queryset` that `user` may see (deny by default)."""
+# The reverse relation from a person to the openings of their record (break-the-glass): its
+# rows have `user`, `person` and `expires_at`.
+ACCESS_GRANTS = "access_grants"
+
+
+def _model_at(model: type[Model], path: str) -> type[Model]:
+    for part in path.split("__") if path else ():
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def full_access_q(user: User, model: type[Model], path: str = "") -> Q:
+    """Rows of `model` whose person (reached through `path`, "" for a person) `user` may see
+    in full: not restricted, their own case, or opened with a reason that has not expired.
+    Admins see everything without it (`visible_to`)."""
+    prefix = f"{path}__" if path else ""
+    grants = _model_at(model, path)._meta.get_field(ACCESS_GRANTS).related_model
+    opened = grants.objects.filter(user=user, expires_at__gt=timezone.now()).values("person_id")
+    return (
+        Q(**{f"{prefix}restricted": False})
+        # "IS NOT NULL" keeps the negation (`exclude`, the records shown by case number
+        # only) true for a record without a case worker, instead of SQL's unknown.
+        | Q(**{f"{prefix}case_worker__isnull": False, f"{prefix}case_worker": user})
+        | Q(**{f"{prefix}pk__in": opened})
+    )
+
+
+def visible_to(
+    user: User, queryset: QuerySet[M], *, include_restricted: bool = False
+) -> QuerySet[M]:
+    """Return the part of `queryset` that `user` may see (deny by default).
+
+    `include_restricted=True` keeps the restricted people of the user's sites: only for
+    showing that such a record exists (case number only) and for opening it with a reason.
+    """
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
     role = user.role
@@ -52,7 +91,10 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
             queryset = queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
         return queryset
     if role in scope.site_roles and scope.site:
-        return queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
+        queryset = queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
+        if scope.restricted_person is not None and not include_restricted:
+            queryset = queryset.filter(full_access_q(user, queryset.model, scope.restricted_person))
+        return queryset
     return queryset.none()
 
 

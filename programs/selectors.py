@@ -171,15 +171,15 @@ def rosters(user: User, session_ids: Sequence[int]) -> Rosters:
         .order_by("person__case_number")
         .values_list(
             "pk", "session_id", "person_id", "person__case_number", "person__preferred_name",
-            "attendance_status",
+            "person__restricted", "attendance_status",
         )
     )  # fmt: skip
     found = Rosters({pk: [] for pk in session_ids}, enrolment_ids=[])
-    for pk, session_id, person_id, case_number, preferred, status in rows:
+    for pk, session_id, person_id, case_number, preferred, restricted, status in rows:
         found.enrolment_ids.append(pk)
-        found.by_session[session_id].append(
-            RosterRow(person_id, case_number, preferred or case_number, status or "")
-        )
+        # A restricted person is on every roster by case number only (issue 20).
+        label = case_number if restricted else (preferred or case_number)
+        found.by_session[session_id].append(RosterRow(person_id, case_number, label, status or ""))
     return found
 
 
