@@ -82,6 +82,7 @@ MIDDLEWARE = [
     # Django's, but a public view never loads the session (healthz without the database).
     "portal.middleware.LoginRequiredMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
+    "portal.middleware.DeviceWipeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",

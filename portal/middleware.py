@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import request_context
+from portal import request_context, services
 from portal.roles import MFA_REQUIRED_ROLES
 from portal.services import current_pledge_version, has_accepted_current_pledge
 
@@ -79,6 +79,50 @@ class SessionTimeoutMiddleware:
             if now - last_seen > 60 or "last_seen_at" not in request.session:
                 request.session["last_seen_at"] = now
         return self.get_response(request)
+
+
+# The answer that makes a browser erase what the portal left on it: Clear-Site-Data (the
+# browser itself drops IndexedDB, caches, the service worker and cookies), and a header the
+# offline scripts read where the browser does not support it (offline-store.js `wipe`).
+WIPE_HEADERS = {"Clear-Site-Data": '"cache", "cookies", "storage"', "X-Portal-Wipe": "1"}
+DEVICE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
+
+
+class DeviceWipeMiddleware:
+    """Lockdown (issue 20): a locked user's session ends at its next request, and a device of
+    a locked user is told to erase the portal's data the next time it reaches the portal
+    (its session is gone by then: the device is known by its `portal_device` cookie). Also
+    gives a browser that signs in its device cookie (`portal.signals`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _health_check(request):
+            return self.get_response(request)
+        wipe = False
+        if request.user.is_authenticated and request.user.locked_at is not None:
+            logout(request)  # locked while this request's session was being read
+            wipe = True
+        key = request.COOKIES.get(services.DEVICE_COOKIE)
+        # Only requests without a session ask the database: a signed-in page pays nothing.
+        if key and not wipe and not request.user.is_authenticated:
+            wipe = services.wipe_pending(key)
+        response = self.get_response(request)
+        if wipe:
+            for header, value in WIPE_HEADERS.items():
+                response[header] = value
+            response.delete_cookie(services.DEVICE_COOKIE)
+        elif getattr(request, "new_device_key", None):
+            response.set_cookie(
+                services.DEVICE_COOKIE,
+                request.new_device_key,
+                max_age=DEVICE_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
 
 
 def _setup_path(request) -> bool:

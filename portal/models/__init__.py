@@ -1,10 +1,18 @@
-from portal.models.accounts import Invitation, Pledge, PledgeAcceptance, SiteAssignment, User
+from portal.models.accounts import (
+    Device,
+    Invitation,
+    Pledge,
+    PledgeAcceptance,
+    SiteAssignment,
+    User,
+)
 from portal.models.audit import AuditEvent
 from portal.models.exports import ExportJob
 from portal.models.locations import Location
 
 __all__ = [
     "AuditEvent",
+    "Device",
     "ExportJob",
     "Invitation",
     "Location",

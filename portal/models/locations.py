@@ -32,6 +32,8 @@ class Location(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     country = models.CharField(_("country"), max_length=64)
     active = models.BooleanField(_("active"), default=True)
+    # Lockdown (issue 20): set while the site is locked (`portal.services.lock_site`).
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
 
     # Case workers and trainers see their assigned sites; analysts see site names for
     # statistics filters; admins see all.

@@ -109,8 +109,15 @@ MATRIX = [
     ("portal:audit_list", {}, ADMIN_ONLY),
     ("portal:export_list", {}, ADMIN_ONLY),
     ("portal:export_new", {"kind": "people"}, ADMIN_ONLY),
+    ("portal:lockdown", {}, ADMIN_ONLY),
 ]
-POST_ONLY = {"portal:user_resend_invitation": {"pk": "self"}}
+POST_ONLY = {
+    "portal:user_resend_invitation": {"pk": "self"},
+    "portal:lock_site": {"pk": "self"},
+    "portal:unlock_site": {"pk": "self"},
+    "portal:lock_user": {},
+    "portal:unlock_user": {"pk": "self"},
+}
 
 
 def portal_url_names():
