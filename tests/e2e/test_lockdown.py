@@ -40,7 +40,13 @@ def lock_site_on_screen(browser, url, sign_in, location):
 
 @phone
 def test_a_locked_trainers_phone_erases_its_roster_when_it_reconnects(
-    page, browser, url, shot, sign_in, roster, mae_sot  # noqa: F811
+    page,
+    browser,
+    url,
+    shot,
+    sign_in,
+    roster,
+    mae_sot,  # noqa: F811
 ):
     trainer, session, people = roster
     open_roster_online(page, url, sign_in, trainer, session)
