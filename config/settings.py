@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's list of passkeys
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -243,8 +244,15 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 MFA_ADAPTER = "portal.adapters.MfaAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn, issue 20): as a second factor next to TOTP and recovery codes, and for
+# signing in without a password (a passkey is both factors: something held, and the phone's
+# or key's PIN or fingerprint). allauth's WebAuthn scripts are static files: the CSP holds.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Support portal"
+# When set, admins must register a passkey before any other page (MfaRequiredMiddleware):
+# phishing-resistant sign-in for the accounts that can read and export everything.
+ADMIN_PASSKEY_REQUIRED = env.bool("ADMIN_PASSKEY_REQUIRED", default=False)
 
 # Invitations: the set-password link in the e-mail is valid for 72 hours.
 INVITATION_VALID_FOR = timedelta(hours=72)

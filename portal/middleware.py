@@ -2,6 +2,7 @@ import re
 import uuid
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal import request_context, services
-from portal.roles import MFA_REQUIRED_ROLES
+from portal.roles import MFA_REQUIRED_ROLES, Role
 from portal.services import current_pledge_version, has_accepted_current_pledge
 
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{8,64}$")
@@ -136,20 +137,23 @@ def _health_check(request) -> bool:
 
 
 class MfaRequiredMiddleware:
-    """Admins and case workers must set up a second factor before any other page."""
+    """Admins and case workers must set up a second factor before any other page; with
+    ADMIN_PASSKEY_REQUIRED, admins must also register a passkey (WebAuthn)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if (
-            not _setup_path(request)
-            and user.is_authenticated
-            and user.role in MFA_REQUIRED_ROLES
-            and not is_mfa_enabled(user)
-        ):
-            return redirect("mfa_activate_totp")
+        if not _setup_path(request) and user.is_authenticated and user.role in MFA_REQUIRED_ROLES:
+            if not is_mfa_enabled(user):
+                return redirect("mfa_activate_totp")
+            if (
+                settings.ADMIN_PASSKEY_REQUIRED
+                and user.role == Role.ADMIN
+                and not is_mfa_enabled(user, [Authenticator.Type.WEBAUTHN])
+            ):
+                return redirect("mfa_add_webauthn")
         return self.get_response(request)
 
 

@@ -45,8 +45,8 @@ def test_a_locked_trainers_phone_erases_its_roster_when_it_reconnects(
     url,
     shot,
     sign_in,
-    roster,
-    mae_sot,  # noqa: F811
+    roster,  # noqa: F811 - the fixture imported above
+    mae_sot,
 ):
     trainer, session, people = roster
     open_roster_online(page, url, sign_in, trainer, session)
