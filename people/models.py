@@ -134,12 +134,17 @@ class Person(models.Model):
     # Restricted (issue 20): only the case worker and admins see the record; other case
     # workers of the site see its case number and may open it with a reason for a while.
     # Changed through `people.services.set_restriction` only.
-    restricted = models.BooleanField(_("restricted"), default=False, editable=False)
+    # Database defaults too: the bulk loaders (devtools) write rows with raw SQL.
+    restricted = models.BooleanField(
+        _("restricted"), default=False, db_default=False, editable=False
+    )
     restriction_reason = models.CharField(
         _("why restricted"),
         max_length=16,
         choices=choices.RestrictionReason.choices,
         blank=True,
+        default="",
+        db_default="",
         editable=False,
     )
     restricted_at = models.DateTimeField(null=True, blank=True, editable=False)

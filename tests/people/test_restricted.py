@@ -325,3 +325,13 @@ def test_a_bad_verdict_changes_nothing(client, signed_in, admin_user, opening):
     client.post(reverse("people:access_review", args=[opening.pk]), {"verdict": "pending"})
     opening.refresh_from_db()
     assert opening.review == "pending"
+
+
+def test_merging_a_restricted_record_keeps_the_person_restricted(
+    hidden_person, admin_user, case_worker_mae_sot, mae_sot
+):
+    kept = PersonFactory(location=mae_sot)
+    services.merge_people(by=admin_user, keep=kept, merge=hidden_person)
+    kept.refresh_from_db()
+    assert kept.restricted and kept.restriction_reason == "high_profile"
+    assert kept not in selectors.people_for(case_worker_mae_sot)
