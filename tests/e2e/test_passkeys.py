@@ -76,7 +76,7 @@ def test_an_admin_signs_in_with_a_passkey_without_a_password(page, url, shot, si
     sign_out(page)
 
     page.goto(url("/accounts/login/"))
-    page.get_by_role("button", name="Sign in with a passkey").click()
+    page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url(url("/"))
     expect(page.get_by_role("heading", name="Administration")).to_be_visible()
     shot(page, "signed-in-with-the-passkey")
