@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.humanize",  # allauth's list of passkeys
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     # Django's, but a public view never loads the session (healthz without the database).
     "portal.middleware.LoginRequiredMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
+    "portal.middleware.DeviceWipeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -198,6 +200,9 @@ IMPORT_XLSX_MAX_UNPACKED_BYTES = env.int("IMPORT_XLSX_MAX_UNPACKED_BYTES", defau
 IMPORT_XLSX_MAX_RATIO = env.int("IMPORT_XLSX_MAX_RATIO", default=100)
 IMPORT_XLSX_MAX_ENTRIES = env.int("IMPORT_XLSX_MAX_ENTRIES", default=500)
 
+# Restricted records (issue 20): how long an opening with a reason (break-the-glass) lasts.
+RESTRICTED_ACCESS_HOURS = env.int("RESTRICTED_ACCESS_HOURS", default=4)
+
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "portal.User"
 AUTHENTICATION_BACKENDS = [
@@ -239,8 +244,15 @@ ACCOUNT_RATE_LIMITS = {
 }
 
 MFA_ADAPTER = "portal.adapters.MfaAdapter"
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn, issue 20): as a second factor next to TOTP and recovery codes, and for
+# signing in without a password (a passkey is both factors: something held, and the phone's
+# or key's PIN or fingerprint). allauth's WebAuthn scripts are static files: the CSP holds.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_TOTP_ISSUER = "Support portal"
+# When set, admins must register a passkey before any other page (MfaRequiredMiddleware):
+# phishing-resistant sign-in for the accounts that can read and export everything.
+ADMIN_PASSKEY_REQUIRED = env.bool("ADMIN_PASSKEY_REQUIRED", default=False)
 
 # Invitations: the set-password link in the e-mail is valid for 72 hours.
 INVITATION_VALID_FOR = timedelta(hours=72)

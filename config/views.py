@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from people.selectors import case_worker_home, closings_in_month
+from people.selectors import case_worker_home, closings_in_month, pending_access_reviews_count
 from portal import auditing, selectors
 from portal.access import require_roles
 from portal.models import Invitation
@@ -45,4 +45,5 @@ def home(request: HttpRequest) -> HttpResponse:
         context["locations"] = selectors.locations_for(user)
         # Exact counts: this page is for admins only (analysts see suppressed statistics).
         context["closings"] = closings_in_month(user)
+        context["pending_access_reviews"] = pending_access_reviews_count(user)
     return render(request, HOME_TEMPLATES[user.role], context)

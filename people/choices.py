@@ -170,3 +170,20 @@ CODE_LABELS = {
     **dict(RecruitStatus.choices),
     **dict(Sex.choices),
 }
+
+
+class RestrictionReason(models.TextChoices):
+    """Why a person's record is restricted to their case worker and admins (issue 20)."""
+
+    HIGH_PROFILE = "high_profile", _("High-profile defector")
+    SAFEGUARDING = "safeguarding", _("Safeguarding")
+    FAMILY_AT_RISK = "family_at_risk", _("Family at risk")
+    OTHER = "other", _("Other")
+
+
+class AccessReview(models.TextChoices):
+    """An admin's verdict on an opening of a restricted record."""
+
+    PENDING = "pending", _("Not reviewed yet")
+    ACCEPTED = "accepted", _("Accepted")
+    QUESTIONED = "questioned", _("Questioned")

@@ -153,10 +153,30 @@ class Person(models.Model):
     )
     anonymised_at = models.DateTimeField(null=True, blank=True, editable=False)
     record_key = models.PositiveIntegerField(default=new_record_key, editable=False)
+    # Restricted (issue 20): only the case worker and admins see the record; other case
+    # workers of the site see its case number and may open it with a reason for a while.
+    # Changed through `people.services.set_restriction` only.
+    # Database defaults too: the bulk loaders (devtools) write rows with raw SQL.
+    restricted = models.BooleanField(
+        _("restricted"), default=False, db_default=False, editable=False
+    )
+    restriction_reason = models.CharField(
+        _("why restricted"),
+        max_length=16,
+        choices=choices.RestrictionReason.choices,
+        blank=True,
+        default="",
+        db_default="",
+        editable=False,
+    )
+    restricted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    restricted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     objects = PersonQuerySet.as_manager()
 
-    scope = Scope(site="location_id")
+    scope = Scope(site="location_id", restricted_person="")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -216,7 +236,7 @@ class Person(models.Model):
 class PersonPart(models.Model):
     """Common base of records that belong to one person (scoped by the person's site)."""
 
-    scope = Scope(site="person__location_id")
+    scope = Scope(site="person__location_id", restricted_person="person")
 
     objects = PersonPartQuerySet.as_manager()
 
@@ -551,6 +571,53 @@ class DistinctPeople(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class RestrictedAccess(models.Model):
+    """A case worker opened a restricted record with a reason (break-the-glass): they see it
+    until `expires_at`; an admin reviews the opening afterwards. Never deleted."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.CASCADE, related_name="access_grants", verbose_name=_("person")
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("opened by")
+    )
+    reason = EncryptedTextField(_("reason"))
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    expires_at = models.DateTimeField(_("access ends at"))
+    review = models.CharField(
+        _("review"),
+        max_length=12,
+        choices=choices.AccessReview.choices,
+        default=choices.AccessReview.PENDING,
+        db_index=True,
+    )
+    reviewed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = EncryptedTextField(_("review note"), blank=True)
+
+    # No scope: admins only (the review screen); the rule that reads it is
+    # `portal.scoping.full_access_q`.
+
+    class Meta:
+        ordering = ["-opened_at", "-id"]
+        indexes = [models.Index(fields=["user", "person", "expires_at"])]
+        verbose_name = _("opening of a restricted record")
+        verbose_name_plural = _("openings of restricted records")
+
+    def __str__(self) -> str:
+        return f"restricted access {self.pk}"
+
+    @property
+    def audit_person_id(self) -> int:
+        return self.person_id
+
+    @property
+    def audit_site_id(self) -> int:
+        return self.person.location_id
 
 
 class ImportJob(BackgroundJob):

@@ -8,10 +8,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.http import Http404
 from django.utils import timezone
 
-from people import burmese, retention, workflow
-from people.choices import ClosingReason, Status
+from people import burmese, duplicates, retention, workflow
+from people.choices import AccessReview, ClosingReason, Status
 from people.models import (
     CONFIDENTIAL_FEEDBACK,
     Exit,
@@ -19,13 +20,14 @@ from people.models import (
     Flag,
     FollowUp,
     Person,
+    RestrictedAccess,
     StatusChange,
 )
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
 from portal.roles import Role
-from portal.scoping import get_object_for_user, visible_to
+from portal.scoping import full_access_q, get_object_for_user, visible_to
 from portal.selectors import staff_for
 
 CASE_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{2}(-\d{0,5})?$")
@@ -251,3 +253,83 @@ def retention_overview(user: User, now) -> RetentionOverview:
         due_count=due_count,
         held=list(held.order_by("retention_hold__held_at")),
     )
+
+
+# --- Restricted records (issue 20) ------------------------------------------------------------
+
+
+def _site_people_for(user: User) -> QuerySet[Person]:
+    """Current people of the user's sites, restricted ones included: only ever shown as a
+    case number (or opened with a reason)."""
+    return visible_to(user, Person.objects.current(), include_restricted=True)
+
+
+def restricted_records_for(user: User, query: str = "") -> QuerySet[Person]:
+    """Restricted records of the user's sites that they do not see in full, case number
+    only; narrowed by a case-number search (a name never matches them)."""
+    if user.role == Role.ADMIN:
+        return Person.objects.none()
+    records = (
+        _site_people_for(user)
+        .exclude(full_access_q(user, Person))
+        .only("pk", "case_number")
+        .order_by("case_number")
+    )
+    query = (query or "").strip()
+    if query:
+        if not CASE_NUMBER.match(query):
+            return records.none()
+        records = records.filter(case_number__istartswith=query)
+    return records
+
+
+def restricted_person_for(user: User, pk: int) -> Person:
+    """A restricted record of the user's sites that they may open with a reason (404
+    otherwise, also when they already see it in full: then there is nothing to open)."""
+    try:
+        return restricted_records_for(user).only("pk", "case_number", "location_id").get(pk=pk)
+    except Person.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def possible_duplicates_for(user: User, **described) -> list[Person]:
+    """The possible duplicates shown before registering (`duplicates.candidates_for`) among
+    the people of the user's sites. A restricted record the user does not see in full is
+    included with `masked = True`: its case number only is shown."""
+    found = duplicates.candidates_for(_site_people_for(user), **described)
+    hidden = set()
+    if found:
+        masked = restricted_records_for(user).filter(pk__in=[person.pk for person in found])
+        hidden = set(masked.values_list("pk", flat=True))
+    for person in found:
+        person.masked = person.pk in hidden
+    return found
+
+
+def access_reviews_for(user: User, pending_only: bool = False) -> QuerySet[RestrictedAccess]:
+    """Openings of restricted records, newest first, for the admins' review screen."""
+    openings = visible_to(user, RestrictedAccess.objects.all()).select_related(
+        "person", "user", "reviewed_by"
+    )
+    if pending_only:
+        openings = openings.filter(review=AccessReview.PENDING)
+    return openings
+
+
+def access_review_for(user: User, pk: int) -> RestrictedAccess:
+    return get_object_for_user(user, RestrictedAccess.objects.select_related("person"), pk=pk)
+
+
+def opened_until(user: User, person: Person):
+    """When the user's latest opening of this restricted record ends (None if none is open)."""
+    return (
+        RestrictedAccess.objects.filter(user=user, person=person, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
+def pending_access_reviews_count(user: User) -> int:
+    """For the admins' home page panel."""
+    return access_reviews_for(user, pending_only=True).count()

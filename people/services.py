@@ -542,7 +542,12 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
         changed_on=timezone.localdate(),
     )
     keep.version += 1
-    keep.save(update_fields=["version", "updated_at"])
+    restriction = ["restricted", "restriction_reason", "restricted_at", "restricted_by"]
+    if merge.restricted and not keep.restricted:
+        # A restricted record stays protected in the record it is merged into (issue 20).
+        for field in restriction:
+            setattr(keep, field, getattr(merge, field))
+    keep.save(update_fields=["version", "updated_at", *restriction])
     auditing.record(
         auditing.Action.UPDATE,
         actor=by,

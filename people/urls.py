@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import cases, duplicates, imports, persons, retention
+from people.views import cases, duplicates, imports, persons, restricted, retention
 
 app_name = "people"
 
@@ -22,7 +22,15 @@ urlpatterns = [
         name="mark_distinct",
     ),
     path("retention/", retention.retention_list, name="retention"),
+    path("restricted-openings/", restricted.access_reviews, name="access_reviews"),
+    path(
+        "restricted-openings/<int:access_pk>/review/",
+        restricted.access_review,
+        name="access_review",
+    ),
     path("<int:pk>/", persons.person_detail, name="detail"),
+    path("<int:pk>/restriction/", restricted.restriction, name="restriction"),
+    path("<int:restricted_pk>/open/", restricted.open_restricted, name="open_restricted"),
     path("<int:pk>/edit/", persons.person_edit, name="edit"),
     path("<int:pk>/anonymise/", persons.person_anonymise, name="anonymise"),
     path("<int:pk>/status/", cases.status_change, name="status_change"),

@@ -2,6 +2,7 @@ import re
 import uuid
 
 from allauth.account.adapter import get_adapter as get_account_adapter
+from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib.auth import logout
@@ -10,8 +11,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import request_context
-from portal.roles import MFA_REQUIRED_ROLES
+from portal import request_context, services
+from portal.roles import MFA_REQUIRED_ROLES, Role
 from portal.services import current_pledge_version, has_accepted_current_pledge
 
 # What proxies send (a UUID, or hex digits as nginx's $request_id): at least 16 characters
@@ -84,6 +85,50 @@ class SessionTimeoutMiddleware:
         return self.get_response(request)
 
 
+# The answer that makes a browser erase what the portal left on it: Clear-Site-Data (the
+# browser itself drops IndexedDB, caches, the service worker and cookies), and a header the
+# offline scripts read where the browser does not support it (offline-store.js `wipe`).
+WIPE_HEADERS = {"Clear-Site-Data": '"cache", "cookies", "storage"', "X-Portal-Wipe": "1"}
+DEVICE_COOKIE_AGE = 400 * 24 * 3600  # the longest a browser keeps a cookie
+
+
+class DeviceWipeMiddleware:
+    """Lockdown (issue 20): a locked user's session ends at its next request, and a device of
+    a locked user is told to erase the portal's data the next time it reaches the portal
+    (its session is gone by then: the device is known by its `portal_device` cookie). Also
+    gives a browser that signs in its device cookie (`portal.signals`)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _health_check(request):
+            return self.get_response(request)
+        wipe = False
+        if request.user.is_authenticated and request.user.locked_at is not None:
+            logout(request)  # locked while this request's session was being read
+            wipe = True
+        key = request.COOKIES.get(services.DEVICE_COOKIE)
+        # Only requests without a session ask the database: a signed-in page pays nothing.
+        if key and not wipe and not request.user.is_authenticated:
+            wipe = services.wipe_pending(key)
+        response = self.get_response(request)
+        if wipe:
+            for header, value in WIPE_HEADERS.items():
+                response[header] = value
+            response.delete_cookie(services.DEVICE_COOKIE)
+        elif getattr(request, "new_device_key", None):
+            response.set_cookie(
+                services.DEVICE_COOKIE,
+                request.new_device_key,
+                max_age=DEVICE_COOKIE_AGE,
+                secure=settings.SESSION_COOKIE_SECURE,
+                httponly=True,
+                samesite="Lax",
+            )
+        return response
+
+
 def _setup_path(request) -> bool:
     return request.path.startswith(SETUP_PATH_PREFIXES)
 
@@ -95,20 +140,23 @@ def _health_check(request) -> bool:
 
 
 class MfaRequiredMiddleware:
-    """Admins and case workers must set up a second factor before any other page."""
+    """Admins and case workers must set up a second factor before any other page; with
+    ADMIN_PASSKEY_REQUIRED, admins must also register a passkey (WebAuthn)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         user = request.user
-        if (
-            not _setup_path(request)
-            and user.is_authenticated
-            and user.role in MFA_REQUIRED_ROLES
-            and not is_mfa_enabled(user)
-        ):
-            return redirect("mfa_activate_totp")
+        if not _setup_path(request) and user.is_authenticated and user.role in MFA_REQUIRED_ROLES:
+            if not is_mfa_enabled(user):
+                return redirect("mfa_activate_totp")
+            if (
+                settings.ADMIN_PASSKEY_REQUIRED
+                and user.role == Role.ADMIN
+                and not is_mfa_enabled(user, [Authenticator.Type.WEBAUTHN])
+            ):
+                return redirect("mfa_add_webauthn")
         return self.get_response(request)
 
 

@@ -28,6 +28,10 @@ class Scope:
         as read-only history (`portal.scoping.writable_by`).
     admins_only: rows matching this condition are seen by admins only (confidential
         feedback); other roles do not see them at all.
+    restricted_person: lookup from the model to the person it describes ("" for the person
+        itself). A restricted person's rows are then hidden from the site roles, except from
+        the person's case worker and from users who opened the record with a reason for a
+        few hours (break-the-glass, `portal.scoping.full_access_q`).
     """
 
     site: str | None = None
@@ -36,3 +40,4 @@ class Scope:
     open_to_roles: frozenset[str] = frozenset()
     person_site: str | None = None
     admins_only: Q | None = None
+    restricted_person: str | None = None

@@ -9,6 +9,11 @@ Seeing is not changing: a record a site ran about a person who has since been tr
 elsewhere stays visible to that site as history, but only the person's current site may
 change it (`writable_by`, `get_object_for_change`, `writable_flag`). A change refused that
 way raises `ReadOnlyRecord` (403, audited like every refusal).
+
+Restricted people (issue 20) are the one exception to "a site role sees its sites": a model
+whose scope names `restricted_person` hides a restricted person's rows from the site roles,
+except from the person's case worker and from users who opened the record with a reason
+(break-the-glass) for `RESTRICTED_ACCESS_HOURS`. The rule is `full_access_q`, written once.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from typing import TypeVar
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.models import SiteAssignment, User
@@ -41,8 +47,41 @@ def active_site_ids(user: User) -> frozenset[int]:
     return ids
 
 
-def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
-    """Return the part of `queryset` that `user` may see (deny by default)."""
+# The reverse relation from a person to the openings of their record (break-the-glass): its
+# rows have `user`, `person` and `expires_at`.
+ACCESS_GRANTS = "access_grants"
+
+
+def _model_at(model: type[Model], path: str) -> type[Model]:
+    for part in path.split("__") if path else ():
+        model = model._meta.get_field(part).related_model
+    return model
+
+
+def full_access_q(user: User, model: type[Model], path: str = "") -> Q:
+    """Rows of `model` whose person (reached through `path`, "" for a person) `user` may see
+    in full: not restricted, their own case, or opened with a reason that has not expired.
+    Admins see everything without it (`visible_to`)."""
+    prefix = f"{path}__" if path else ""
+    grants = _model_at(model, path)._meta.get_field(ACCESS_GRANTS).related_model
+    opened = grants.objects.filter(user=user, expires_at__gt=timezone.now()).values("person_id")
+    return (
+        Q(**{f"{prefix}restricted": False})
+        # "IS NOT NULL" keeps the negation (`exclude`, the records shown by case number
+        # only) true for a record without a case worker, instead of SQL's unknown.
+        | Q(**{f"{prefix}case_worker__isnull": False, f"{prefix}case_worker": user})
+        | Q(**{f"{prefix}pk__in": opened})
+    )
+
+
+def visible_to(
+    user: User, queryset: QuerySet[M], *, include_restricted: bool = False
+) -> QuerySet[M]:
+    """Return the part of `queryset` that `user` may see (deny by default).
+
+    `include_restricted=True` keeps the restricted people of the user's sites: only for
+    showing that such a record exists (case number only) and for opening it with a reason.
+    """
     if not (user and user.is_authenticated and user.is_active):
         return queryset.none()
     role = user.role
@@ -66,7 +105,10 @@ def visible_to(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
         if scope.person_site:
             # The person's current site sees what other sites ran for them (their history).
             condition |= Q(**{f"{scope.person_site}__in": sites})
-        return queryset.filter(condition)
+        queryset = queryset.filter(condition)
+        if scope.restricted_person is not None and not include_restricted:
+            queryset = queryset.filter(full_access_q(user, queryset.model, scope.restricted_person))
+        return queryset
     return queryset.none()
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from django.contrib.auth.models import Group
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -16,9 +19,18 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from knox.models import AuthToken
 
 from portal import auditing, concurrency
-from portal.models import Invitation, Location, Pledge, PledgeAcceptance, SiteAssignment, User
+from portal.models import (
+    Device,
+    Invitation,
+    Location,
+    Pledge,
+    PledgeAcceptance,
+    SiteAssignment,
+    User,
+)
 from portal.roles import Role
 
 USER_AUDIT_FIELDS = ("email", "full_name", "role", "is_active")
@@ -226,3 +238,166 @@ def accept_pledge(user: User, pledge: Pledge) -> PledgeAcceptance:
             auditing.Action.PLEDGE_ACCEPTED, actor=user, obj=pledge, object_id=pledge.version
         )
     return acceptance
+
+
+# --- Lockdown (issue 20) ----------------------------------------------------------------------
+# For a raid or a seized phone: one step ends every session and API token of the affected
+# users, refuses their sign-in until an admin unlocks, and asks each of their devices to erase
+# what the portal left on it at its next request (`DeviceWipeMiddleware`).
+
+DEVICE_COOKIE = "portal_device"
+
+
+def device_key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def register_device(user: User, key: str | None) -> str | None:
+    """At sign-in: remember the browser (its cookie's hash) for `user`. Answers a new key to
+    set as the cookie, or None when the browser already has one."""
+    new_key = None
+    if not key:
+        key = new_key = secrets.token_urlsafe(32)
+    Device.objects.get_or_create(key_hash=device_key_hash(key), user=user)
+    return new_key
+
+
+def wipe_pending(key: str) -> bool:
+    """Whether the browser with this device cookie is to erase the portal's data now (a user
+    of it was locked); the first time is audited."""
+    devices = Device.objects.filter(key_hash=device_key_hash(key), wipe_requested_at__isnull=False)
+    pending = list(devices.select_related("user"))
+    if not pending:
+        return False
+    with transaction.atomic():
+        for device in pending:
+            if device.wipe_signalled_at is None:
+                device.wipe_signalled_at = timezone.now()
+                device.save(update_fields=["wipe_signalled_at"])
+                auditing.record(
+                    auditing.Action.UPDATE,
+                    obj=device.user,
+                    changes={"device_erased": [None, device.pk]},
+                )
+    return True
+
+
+def _signed_in_session_keys(user_ids: set[int]) -> list[str]:
+    """Keys of the unexpired sessions of these users. Sessions do not index their user, so
+    each live session is decoded: at most a few hundred, none older than 12 hours."""
+    wanted = {str(pk) for pk in user_ids}
+    keys = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) in wanted:
+            keys.append(session.session_key)
+    return keys
+
+
+def _end_access(users: list[User], now) -> dict[str, int]:
+    ids = {user.pk for user in users}
+    sessions = Session.objects.filter(session_key__in=_signed_in_session_keys(ids)).delete()[0]
+    tokens = AuthToken.objects.filter(user_id__in=ids).delete()[0]
+    devices = Device.objects.filter(user_id__in=ids).update(
+        wipe_requested_at=now, wipe_signalled_at=None
+    )
+    return {"sessions": sessions, "tokens": tokens, "devices": devices}
+
+
+def _refuse_self(by: User, users: Iterable[User]) -> None:
+    if any(user.pk == by.pk for user in users):
+        raise ValidationError(_("You cannot lock yourself out."))
+
+
+@transaction.atomic
+def lock_user(*, by: User, user: User, reason: str) -> dict[str, int]:
+    """Lock one user now (sessions, tokens, devices; sign-in refused). Audited."""
+    reason = _lock_reason(reason)
+    _refuse_self(by, [user])
+    now = timezone.now()
+    User.objects.filter(pk=user.pk).update(locked_at=now, locked_site=None)
+    ended = _end_access([user], now)
+    auditing.record(
+        auditing.Action.UPDATE,
+        actor=by,
+        obj=user,
+        changes={"locked": [None, reason], **{f"ended_{k}": [None, v] for k, v in ended.items()}},
+    )
+    return ended
+
+
+def users_of_site(location: Location) -> list[User]:
+    """Who a site's lockdown locks: the case workers and trainers assigned to it today
+    (admins reach every site and are locked one by one)."""
+    return list(
+        User.objects.filter(
+            Exists(
+                SiteAssignment.objects.filter(
+                    SiteAssignment.active_q(), user=OuterRef("pk"), location=location
+                )
+            ),
+            role__in=(Role.CASE_WORKER, Role.TRAINER),
+        )
+    )
+
+
+@transaction.atomic
+def lock_site(*, by: User, location: Location, reason: str) -> dict[str, int]:
+    """Lock a site and every case worker and trainer assigned to it, in one step. Audited."""
+    reason = _lock_reason(reason)
+    now = timezone.now()
+    Location.objects.filter(pk=location.pk).update(locked_at=now)
+    users = users_of_site(location)
+    User.objects.filter(pk__in=[u.pk for u in users], locked_at__isnull=True).update(
+        locked_at=now, locked_site=location
+    )
+    ended = _end_access(users, now)
+    auditing.record(
+        auditing.Action.UPDATE,
+        actor=by,
+        obj=location,
+        changes={
+            "locked": [None, reason],
+            "users_locked": [None, len(users)],
+            **{f"ended_{k}": [None, v] for k, v in ended.items()},
+        },
+    )
+    return {"users": len(users), **ended}
+
+
+@transaction.atomic
+def unlock_user(*, by: User, user: User) -> None:
+    User.objects.filter(pk=user.pk).update(locked_at=None, locked_site=None)
+    Device.objects.filter(user=user).update(wipe_requested_at=None)
+    auditing.record(auditing.Action.UPDATE, actor=by, obj=user, changes={"locked": [True, None]})
+
+
+@transaction.atomic
+def unlock_site(*, by: User, location: Location) -> int:
+    """Unlock a site and the users its lockdown locked (a user locked on their own, or by
+    another locked site, stays locked)."""
+    Location.objects.filter(pk=location.pk).update(locked_at=None)
+    unlocked = list(User.objects.filter(locked_site=location).values_list("pk", flat=True))
+    still_locked = SiteAssignment.objects.filter(
+        SiteAssignment.active_q(), user=OuterRef("pk"), location__locked_at__isnull=False
+    )
+    User.objects.filter(pk__in=unlocked).exclude(Exists(still_locked)).update(
+        locked_at=None, locked_site=None
+    )
+    freed = set(
+        User.objects.filter(pk__in=unlocked, locked_at__isnull=True).values_list("pk", flat=True)
+    )
+    Device.objects.filter(user_id__in=freed).update(wipe_requested_at=None)
+    auditing.record(
+        auditing.Action.UPDATE,
+        actor=by,
+        obj=location,
+        changes={"locked": [True, None], "users_unlocked": [None, len(freed)]},
+    )
+    return len(freed)
+
+
+def _lock_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why (it is kept in the audit log).")})
+    return reason[:300]

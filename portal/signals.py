@@ -8,7 +8,7 @@ from django.dispatch import Signal
 
 from portal import auditing
 from portal.models import Pledge
-from portal.services import forget_pledge_version
+from portal.services import DEVICE_COOKIE, forget_pledge_version, register_device
 
 # Sent once a day by `portal.tasks.clear_expired_sessions_and_invitations` with `now`; each
 # receiver cleans up what its app leaves behind and returns a dict of counts for the result.
@@ -21,6 +21,9 @@ def _logged_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "session"):
         request.session.pop("signed_in_at", None)
         request.session.pop("last_seen_at", None)
+    if request is not None and hasattr(request, "COOKIES"):
+        # The browser is remembered, so that a lockdown can reach it later (middleware).
+        request.new_device_key = register_device(user, request.COOKIES.get(DEVICE_COOKIE))
     auditing.record(auditing.Action.LOGIN, actor=user, obj=user)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal.views import accounts, audit, exports
+from portal.views import accounts, audit, exports, lockdown
 
 app_name = "portal"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("exports/<uuid:pk>/progress/", exports.export_progress, name="export_progress"),
     path("exports/<uuid:pk>/download/", exports.export_download, name="export_download"),
     path("audit/", audit.audit_list, name="audit_list"),
+    path("lockdown/", lockdown.lockdown, name="lockdown"),
+    path("lockdown/sites/<int:pk>/lock/", lockdown.lock_site, name="lock_site"),
+    path("lockdown/sites/<int:pk>/unlock/", lockdown.unlock_site, name="unlock_site"),
+    path("lockdown/users/lock/", lockdown.lock_user, name="lock_user"),
+    path("lockdown/users/<int:pk>/unlock/", lockdown.unlock_user, name="unlock_user"),
 ]

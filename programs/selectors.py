@@ -151,7 +151,8 @@ def _named_for(user: User, queryset: QuerySet[T]) -> QuerySet[T]:
     """Rows about people with `case_number`, `writable` (the user may change the row: the
     person is at one of their sites, `portal.scoping`) and `person_label`: the person's usual
     name where the user works with them, the preferred name (or case number) only on the
-    history a site keeps of someone transferred away. No other field of the person is read."""
+    history a site keeps of someone transferred away; the case number only for a restricted
+    person. No other field of the person is read."""
     writable = writable_flag(user, queryset.model)
     usual_name = Case(
         When(person__preferred_name="", then=F("person__full_name")),
@@ -161,8 +162,13 @@ def _named_for(user: User, queryset: QuerySet[T]) -> QuerySet[T]:
     return queryset.annotate(
         case_number=F("person__case_number"),
         writable=writable,
+        # A restricted person is named by case number only, everywhere (issue 20).
+        restricted=F("person__restricted"),
         person_label=Case(
-            When(writable, then=usual_name), default=participant_label(), output_field=CharField()
+            When(person__restricted=True, then=F("person__case_number")),
+            When(writable, then=usual_name),
+            default=participant_label(),
+            output_field=CharField(),
         ),
     )
 
@@ -210,15 +216,15 @@ def rosters(user: User, session_ids: Sequence[int]) -> Rosters:
         .order_by("person__case_number")
         .values_list(
             "pk", "session_id", "person_id", "person__case_number", "person__preferred_name",
-            "attendance_status",
+            "person__restricted", "attendance_status",
         )
     )  # fmt: skip
     found = Rosters({pk: [] for pk in session_ids}, enrolment_ids=[])
-    for pk, session_id, person_id, case_number, preferred, status in rows:
+    for pk, session_id, person_id, case_number, preferred, restricted, status in rows:
         found.enrolment_ids.append(pk)
-        found.by_session[session_id].append(
-            RosterRow(person_id, case_number, preferred or case_number, status or "")
-        )
+        # A restricted person is on every roster by case number only (issue 20).
+        label = case_number if restricted else (preferred or case_number)
+        found.by_session[session_id].append(RosterRow(person_id, case_number, label, status or ""))
     return found
 
 

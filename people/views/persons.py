@@ -3,13 +3,13 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from people import duplicates, selectors, services
+from people import restricted, selectors, services
 from people.filters import PersonFilter
 from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
 from portal import auditing, filter_state
@@ -17,7 +17,6 @@ from portal.access import require_roles
 from portal.concurrency import StaleEditError
 from portal.pagination import bounded_page
 from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
-from portal.scoping import visible_to
 from portal.selectors import locations_for
 
 PAGE_SIZE = 50
@@ -51,6 +50,11 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query,
             "can_export": request.user.role == Role.ADMIN,
+            # Case numbers only, narrowed by a case-number search (a name never matches).
+            "restricted_records": selectors.restricted_records_for(
+                request.user,
+                person_filter.form.cleaned_data.get("q", "") if person_filter.is_valid() else "",
+            )[:100],
         },
     )
 
@@ -78,8 +82,8 @@ def person_create(request: HttpRequest) -> HttpResponse:
         and confirm_form.is_valid()
     ):
         values = form.person_values()
-        possible_duplicates = duplicates.candidates_for(
-            visible_to(request.user, services.Person.objects.all()),
+        possible_duplicates = selectors.possible_duplicates_for(
+            request.user,
             full_name=values["full_name"],
             name_my=values["name_my"],
             birth_year=values["birth_year"],
@@ -125,7 +129,13 @@ def person_create(request: HttpRequest) -> HttpResponse:
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_GET
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_for(request.user, pk)
+    try:
+        person = selectors.person_for(request.user, pk)
+    except Http404:
+        # A restricted record of the user's site: they may open it with a reason.
+        if selectors.restricted_records_for(request.user).filter(pk=pk).exists():
+            return redirect("people:open_restricted", restricted_pk=pk)
+        raise
     if person.merged_into_id:
         messages.info(
             request,
@@ -137,6 +147,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"person": person, **selectors.person_page_data(person, request.user)}
     context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
     context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
+    context["may_change_restriction"] = restricted.may_change_restriction(request.user, person)
+    if person.restricted and request.user.role == Role.CASE_WORKER:
+        context["opened_until"] = selectors.opened_until(request.user, person)
     return render(request, "people/person_detail.html", context)
 
 

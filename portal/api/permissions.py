@@ -43,6 +43,8 @@ class AccountInGoodStanding(permissions.BasePermission):
 
     def has_permission(self, request, view) -> bool:
         user = request.user
+        if user.locked_at is not None:
+            raise RoleDenied(_("This account is locked. Ask an admin."))
         if getattr(request._request, "account_checked_for", None) == user.pk:
             return True  # a browser session: the middleware has just checked both
         if user.role in MFA_REQUIRED_ROLES and not is_mfa_enabled(user):

@@ -1,4 +1,11 @@
-from portal.models.accounts import Invitation, Pledge, PledgeAcceptance, SiteAssignment, User
+from portal.models.accounts import (
+    Device,
+    Invitation,
+    Pledge,
+    PledgeAcceptance,
+    SiteAssignment,
+    User,
+)
 from portal.models.audit import AuditChainCheck, AuditChainHead, AuditEvent
 from portal.models.exports import ExportJob
 from portal.models.locations import Location
@@ -7,6 +14,7 @@ __all__ = [
     "AuditChainCheck",
     "AuditChainHead",
     "AuditEvent",
+    "Device",
     "ExportJob",
     "Invitation",
     "Location",

@@ -42,6 +42,18 @@ class User(AbstractUser):
     # Moved on by each change of the user's name, role, sites or active flag on the users
     # screen (`portal.services.update_user`): two admins editing one user cannot both win.
     version = version_field()
+    # Lockdown (issue 20): a locked user cannot sign in and has no session or API token; set
+    # and cleared by `portal.services.lock_user`/`lock_site` only. `locked_site` says the lock
+    # came with a site's (lifted with it).
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
+    locked_site = models.ForeignKey(
+        "portal.Location",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -61,6 +73,27 @@ class User(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
+
+
+class Device(models.Model):
+    """A browser a user signed in from, known by a random cookie (only its hash is kept).
+    After a lockdown, the device's next request is answered with the signal to erase what
+    the portal left on it (`portal.middleware.DeviceWipeMiddleware`)."""
+
+    key_hash = models.CharField(max_length=64, db_index=True, editable=False)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="devices")
+    registered_at = models.DateTimeField(default=timezone.now)
+    wipe_requested_at = models.DateTimeField(null=True, blank=True)
+    wipe_signalled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key_hash", "user"], name="one_device_row_per_user")
+        ]
+        verbose_name = _("device")
+
+    def __str__(self) -> str:
+        return f"device {self.pk}"
 
 
 class SiteAssignment(models.Model):

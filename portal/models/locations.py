@@ -34,6 +34,8 @@ class Location(models.Model):
     country = models.CharField(_("country"), max_length=64)
     active = models.BooleanField(_("active"), default=True)
     version = version_field()
+    # Lockdown (issue 20): set while the site is locked (`portal.services.lock_site`).
+    locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)
 
     # Case workers and trainers see their assigned sites; analysts see site names for
     # statistics filters; admins see all.

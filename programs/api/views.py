@@ -60,9 +60,11 @@ def _staff(serializer_class, admin_serializer_class=None) -> dict:
 
 
 def _participant_name():
-    """The preferred name, or the case number when there is none (as on the roster)."""
+    """The preferred name, or the case number when there is none or the person is restricted
+    (as on the roster)."""
     return Case(
         When(person__preferred_name="", then=F("person__case_number")),
+        When(person__restricted=True, then=F("person__case_number")),
         default=F("person__preferred_name"),
         output_field=CharField(),
     )

@@ -61,6 +61,14 @@ NOT_EDITS = {
     "people:retention_hold": "adds the one hold of a person (a constraint); the person row "
     "is not changed",
     "people:retention_lift": "removes the hold (idempotent): nothing to overwrite",
+    "people:restriction": "sets or lifts the restriction under the person's row lock; no "
+    "form edits those fields, so none opened before can overwrite them",
+    "people:access_review": "records a verdict on one opening under its row lock (the same "
+    "verdict again changes nothing)",
+    "portal:lock_site": "a one-step lockdown (set once; locking again changes nothing)",
+    "portal:lock_user": "a one-step lockdown (set once; locking again changes nothing)",
+    "portal:unlock_site": "clears the lock (idempotent): nothing to overwrite",
+    "portal:unlock_user": "clears the lock (idempotent): nothing to overwrite",
     "programs:session_create": "plans a new session",
     "programs:session_enrol": "adds enrolments; capacity is checked under the session's lock",
     "programs:check_in": "starts a new stay (one open stay per person: a constraint)",

@@ -67,6 +67,23 @@ GET_MATRIX = {
     },
     "people:retention": ADMIN_PAGES,
     "people:retention_hold": PERSON_PAGES,
+    # The MAE-SOT case worker is the case worker of neither record (see test_access.world).
+    "people:restriction": {
+        "admin": OK,
+        "cw_own": DENIED,
+        "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    # Only a restricted record of the case worker's sites can be opened ("own" is restricted).
+    "people:open_restricted": {
+        "admin": DENIED,
+        "cw_own": OK,
+        "cw_other": HIDDEN,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    "people:access_reviews": ADMIN_PAGES,
     "people:merge": {
         "admin": OK,
         "cw_own": DENIED,
@@ -77,6 +94,14 @@ GET_MATRIX = {
 }
 # POST-only actions: a success redirects (302).
 POST_MATRIX = {
+    # An empty form: the admin is sent back to the list with a message.
+    "people:access_review": {
+        "admin": 302,
+        "cw_own": DENIED,
+        "cw_other": DENIED,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
     "people:follow_up_done": {
         "admin": 302,
         "cw_own": 302,

@@ -1,6 +1,6 @@
 import pytest
 
-from people import services
+from people import restricted, services
 from people.models import ImportJob, Partner
 from portal.roles import Role
 from tests.conftest import make_user, reverse_with
@@ -37,6 +37,19 @@ def world(mae_sot, new_delhi, case_worker_mae_sot, admin_user):
             "second_pk": twin.pk,
             "job_pk": ImportJob.objects.create(requested_by=uploaders[key], file_name="p.csv").pk,
         }  # fmt: skip
+    # A restricted record at each site (its case worker is nobody of the test), opened once.
+    for key, site in (("own", mae_sot), ("other", new_delhi)):
+        hidden = restricted.set_restriction(
+            by=admin_user,
+            person=PersonFactory(location=site),
+            restricted=True,
+            reason="safeguarding",
+        )
+        opener = make_user(Role.CASE_WORKER, [site])
+        objects[key]["restricted_pk"] = hidden.pk
+        objects[key]["access_pk"] = restricted.open_restricted(
+            by=opener, person=hidden, reason="Needed for a safe-home placement"
+        ).pk
     return objects
 
 

@@ -28,6 +28,7 @@ LIBRARY_RULES = {
     "account_confirm_email": "public",
     "account_email_verification_sent": "public",
     "mfa_authenticate": "public",
+    "mfa_login_webauthn": "public",  # signing in with a passkey (issue 20)
     # allauth pages shadowed by `portal.views.accounts.closed` (no sign-up, no self-service e-mail)
     "account_signup": "closed",
     "account_email": "closed",
@@ -42,6 +43,11 @@ LIBRARY_RULES = {
     "mfa_view_recovery_codes": "login",
     "mfa_generate_recovery_codes": "login",
     "mfa_download_recovery_codes": "login",
+    "mfa_list_webauthn": "login",
+    "mfa_add_webauthn": "login",
+    "mfa_reauthenticate_webauthn": "login",
+    "mfa_remove_webauthn": "login",
+    "mfa_edit_webauthn": "login",
 }
 
 
@@ -109,8 +115,15 @@ MATRIX = [
     ("portal:audit_list", {}, ADMIN_ONLY),
     ("portal:export_list", {}, ADMIN_ONLY),
     ("portal:export_new", {"kind": "people"}, ADMIN_ONLY),
+    ("portal:lockdown", {}, ADMIN_ONLY),
 ]
-POST_ONLY = {"portal:user_resend_invitation": {"pk": "self"}}
+POST_ONLY = {
+    "portal:user_resend_invitation": {"pk": "self"},
+    "portal:lock_site": {"pk": "self"},
+    "portal:unlock_site": {"pk": "self"},
+    "portal:lock_user": {},
+    "portal:unlock_user": {"pk": "self"},
+}
 
 
 def portal_url_names():

@@ -260,6 +260,38 @@
     });
   }
 
+  // Lockdown (issue 20): the portal answers a locked user's phone with this header (and with
+  // Clear-Site-Data, which erases everything by itself where the browser supports it).
+  var WIPE_HEADER = "X-Portal-Wipe";
+
+  function wipeSignalled(response) {
+    return Boolean(response && response.headers && response.headers.get(WIPE_HEADER) === "1");
+  }
+
+  // Erase everything the portal keeps on this phone, saves not sent included: the database
+  // (closed first, so that the deletion is not blocked by this script) and the caches.
+  function wipe() {
+    var closing = opening
+      ? opening.then(
+          function (db) {
+            db.close();
+          },
+          function () {}
+        )
+      : Promise.resolve();
+    return closing
+      .then(function () {
+        opening = null;
+        return new Promise(function (resolve) {
+          var request = global.indexedDB.deleteDatabase(DB_NAME);
+          request.onsuccess = request.onerror = request.onblocked = function () {
+            resolve();
+          };
+        });
+      })
+      .then(clearCaches);
+  }
+
   function tokenFrom(html) {
     var match = TOKEN_PATTERN.exec(html || "");
     return match ? match[1] : null;
@@ -276,6 +308,11 @@
       headers: { Accept: "text/html" },
     })
       .then(function (response) {
+        if (wipeSignalled(response)) {
+          return wipe().then(function () {
+            return null;
+          });
+        }
         return response.status === 200 ? response.text() : null;
       })
       .then(tokenFrom)
@@ -347,6 +384,11 @@
       body: JSON.stringify({ marks: save.marks, marked_at: save.marked_at }),
     }).then(
       function (response) {
+        if (wipeSignalled(response)) {
+          return wipe().then(function () {
+            return { kind: "wiped", status: response.status };
+          });
+        }
         // A redirect is the sign-in page (session expired): answered like a 401.
         if (response.type === "opaqueredirect" || AUTH.indexOf(response.status) >= 0) {
           return { kind: "auth", status: response.status };
@@ -422,6 +464,11 @@
               return sendOne(list, index + 1);
             });
           }
+          if (answer.kind === "wiped") {
+            // Nothing is left to send, and nothing may be written again.
+            result.stopped = "wiped";
+            return undefined;
+          }
           if (answer.kind === "auth") {
             result.auth = true;
             result.stopped = "auth";
@@ -442,7 +489,7 @@
         return result;
       }
       return sendOne(pending, 0).then(function () {
-        if (result.sent.length && !result.auth) {
+        if (result.sent.length && !result.auth && result.stopped !== "wiped") {
           return setMeta("auth", null).then(function () {
             return result;
           });
@@ -515,6 +562,8 @@
     forget: forget,
     cacheNames: cacheNames,
     clearCaches: clearCaches,
+    wipeSignalled: wipeSignalled,
+    wipe: wipe,
     tokenFrom: tokenFrom,
     timeoutSignal: timeoutSignal,
     freshToken: freshToken,

@@ -138,6 +138,10 @@ function page(event, url) {
     });
   });
   var kept = network.then(function (response) {
+    if (OfflineStore.wipeSignalled(response)) {
+      generation += 1;
+      return OfflineStore.wipe();
+    }
     if (response.status === 200 && !url.search) {
       // Cloned now, before the page starts reading the body.
       var copy = response.clone();
@@ -335,6 +339,14 @@ function refresh(message) {
       });
     })
     .then(function (response) {
+      if (OfflineStore.wipeSignalled(response)) {
+        // Lockdown: erase everything (the rosters, the saves not sent, the pages).
+        result.signedOut = true;
+        generation += 1;
+        return OfflineStore.wipe().then(function () {
+          return null;
+        });
+      }
       var signedOut = response.type === "opaqueredirect" || response.status === 401;
       if (signedOut || response.status === 403) {
         result.signedOut = true;
