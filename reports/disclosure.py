@@ -10,8 +10,18 @@ other cell of the line (inner cells before totals), repeated until no such line 
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 TOTAL = "total"
+
+
+def protection_note() -> str:
+    """The sentence printed with every protected figure (dashboard, PDF): how small groups
+    are protected, in the reader's language."""
+    return _(
+        "Small numbers are hidden: a count below %(threshold)s is shown as “%(hidden)s”, and "
+        "some other cells are hidden so that it cannot be worked out from the totals."
+    ) % {"threshold": threshold(), "hidden": hidden_label()}
 
 
 def threshold() -> int:

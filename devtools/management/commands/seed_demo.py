@@ -85,7 +85,7 @@ class Command(BaseCommand):
             analysing = time.monotonic()
             writer.analyze()
             self.stdout.write(f"Vacuumed and analysed in {time.monotonic() - analysing:.1f} s.")
-        self._demo_reports()
+        self._demo_reports(approved_by=users[0])
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
@@ -131,13 +131,17 @@ class Command(BaseCommand):
             f"Created their programme history in {time.monotonic() - started:.1f} s: {summary}."
         )
 
-    def _demo_reports(self) -> None:
-        """Build the reports the scheduler would have built, so the dashboard has figures."""
+    def _demo_reports(self, approved_by: User) -> None:
+        """Build the reports the scheduler would have built and release them as the demo
+        admin, so that the demo analyst's dashboard has figures (in production every version
+        waits for an admin's review). A new version is approved only when this run made it."""
         started = time.monotonic()
         for kind, key in report_services.expected_reports():
-            report_services.build_report(parse(kind, key))
+            version = report_services.build_report(parse(kind, key))
+            if version.created:
+                report_services.approve(version.pk, by=approved_by)
         self.stdout.write(
-            "Built the latest monthly, annual and cumulative reports "
+            "Built and released the latest monthly, annual and cumulative reports "
             f"in {time.monotonic() - started:.1f} s."
         )
 

@@ -7,27 +7,39 @@ from reports.periods import KINDS, PeriodError, parse
 
 
 class Command(BaseCommand):
-    help = "Build a report now, through the same code as the scheduled task."
+    help = (
+        "Build a report now, through the same code as the scheduled task. Changed figures "
+        "make a new version awaiting approval (see approve_report); unchanged figures none."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=KINDS)
         parser.add_argument(
             "period", nargs="?", default="", help="YYYY-MM (monthly) or YYYY (annual)"
         )
-        parser.add_argument("--json", action="store_true", help="Print the stored JSON.")
+        parser.add_argument("--json", action="store_true", help="Print the version's JSON.")
 
     def handle(self, *args, kind: str, period: str, **options) -> None:
         try:
             parsed = parse(kind, period)
         except PeriodError as error:
             raise CommandError(str(error)) from error
-        report = services.build_report(parsed)
+        version = services.build_report(parsed)
         if options["json"]:
-            self.stdout.write(json.dumps(report.data, ensure_ascii=False, indent=2, sort_keys=True))
-        else:
-            total = report.data["exits"]["total"]["total"]
+            self.stdout.write(
+                json.dumps(version.data, ensure_ascii=False, indent=2, sort_keys=True)
+            )
+            return
+        if version.created:
+            total = version.data["exits"]["total"]["total"]
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Built {kind} {report.period}: {total} exits; checksum {report.checksum[:12]}"
+                    f"Built {kind} {parsed.key}: version {version.number} awaits approval "
+                    f"({total} exits; checksum {version.checksum[:12]})."
                 )
+            )
+        else:
+            self.stdout.write(
+                f"Built {kind} {parsed.key}: figures unchanged, no new version "
+                f"(version {version.number}, {version.get_status_display().lower()})."
             )
