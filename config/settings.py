@@ -296,7 +296,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Several fields share Myanmar's list of states and regions: one schema name for it.
-    "ENUM_NAME_OVERRIDES": {"RegionEnum": "people.choices.Region"},
+    "ENUM_NAME_OVERRIDES": {
+        "RegionEnum": "people.choices.Region",
+        # Two models with a `status`: each keeps a name of its own.
+        "StatusEnum": "people.choices.Status",
+        "ReportVersionStatusEnum": "reports.models.ReportVersion.Status",
+    },
 }
 
 # --- Sessions ---------------------------------------------------------------------------------

@@ -29,16 +29,20 @@ def versions_for(user: User) -> QuerySet[ReportVersion]:
     return versions.select_related("report", "approved_by").defer("data")
 
 
-def reports_for(user: User) -> QuerySet[Report]:
-    """Reports a user may open, each with `released` (its newest released version, or None)
-    and, for admins, `pending` (the version awaiting approval, or None)."""
+def reports_for(user: User, released_figures: bool = False) -> QuerySet[Report]:
+    """Reports a user may open, each with `released_list` (its released versions, newest
+    first; with their figures when `released_figures`) and, for admins, `pending_list` (the
+    version awaiting approval, if any)."""
     reports = visible_to(user, Report.objects.all())
     if user.role != Role.ADMIN:
         reports = reports.filter(
             Exists(ReportVersion.objects.filter(report=OuterRef("pk"), status=RELEASED))
         )
     versions = ReportVersion.objects.defer("data").order_by("-number")
-    prefetches = [Prefetch("versions", versions.filter(status=RELEASED), to_attr="released_list")]
+    released = ReportVersion.objects.filter(status=RELEASED).order_by("-number")
+    if not released_figures:
+        released = released.defer("data")
+    prefetches = [Prefetch("versions", released, to_attr="released_list")]
     if user.role == Role.ADMIN:
         prefetches.append(
             Prefetch(
