@@ -99,7 +99,7 @@ def describe(before: dict | None, after: dict, period: str) -> list[str]:
         examples = "; ".join(
             _("%(figure)s: %(new)s (was %(old)s)")
             % {
-                "figure": " · ".join(str(label(key)) for key in change.path) or label(section),
+                "figure": _figure_name(section, change.path),
                 "new": figure(change.after),
                 "old": figure(change.before),
             }
@@ -115,6 +115,15 @@ def describe(before: dict | None, after: dict, period: str) -> list[str]:
             % {"section": label(section), "count": figure(count), "examples": examples}
         )
     return lines
+
+
+def _figure_name(section: str, path: tuple[str, ...]) -> str:
+    """'Prisoners of war · Militia'; a grand total is simply 'Total'."""
+    if not path:
+        return str(label(section))
+    if all(key == "total" for key in path):
+        return str(label("total"))
+    return " · ".join(str(label(key)) for key in path)
 
 
 def _most_telling(changes: list[Change]) -> list[Change]:

@@ -20,7 +20,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--user", required=True, help="E-mail of the approving admin.")
         parser.add_argument(
-            "--version",
+            "--number",
             type=int,
             dest="number",
             help="The version to approve (default: the one awaiting approval).",
