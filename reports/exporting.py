@@ -10,6 +10,7 @@ import csv
 import io
 from collections.abc import Iterator
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -108,13 +109,13 @@ def version_line(version: ReportVersion, exact: bool) -> str:
     if version.is_released:
         text = _("Version %(number)s, released on %(date)s.") % {
             "number": version.number,
-            "date": date_format(version.approved_at, "DATE_FORMAT"),
+            "date": date_format(timezone.localtime(version.approved_at), "DATE_FORMAT"),
         }
     else:
         text = _("Version %(number)s (%(status)s), generated on %(date)s.") % {
             "number": version.number,
             "status": version.get_status_display().lower(),
-            "date": date_format(version.generated_at, "DATE_FORMAT"),
+            "date": date_format(timezone.localtime(version.generated_at), "DATE_FORMAT"),
         }
     if exact:
         text += " " + _("Exact figures for review inside the portal: not for publication.")

@@ -80,8 +80,13 @@ def test_programme_sentences_take_the_right_plural():
     assert headline.safe_homes_sentence({"residents": 1}, "31 August 2025") == (
         "1 resident on 31 August 2025."
     )
-    with translation.override("my"):  # one plural form: never an error, figures kept
-        assert "1,200" in headline.assistance_sentence({"distributions": 1200, "people_reached": 3})
+    with translation.override("my"):  # Burmese has one plural form: the counter word says it
+        assert headline.assistance_sentence({"distributions": 1200, "people_reached": 3}) == (
+            "ဖြန့်ဝေမှု 1,200 ကြိမ် လူ 3 ဦးထံ ရောက်ရှိသည်။"
+        )
+        assert headline.assistance_sentence({"distributions": 1, "people_reached": 1}) == (
+            "ဖြန့်ဝေမှု 1 ကြိမ် လူ 1 ဦးထံ ရောက်ရှိသည်။"
+        )
 
 
 def test_the_dashboard_shows_cash_and_counts_with_separators(
