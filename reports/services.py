@@ -94,8 +94,9 @@ def approve(version_id: int, *, by: User) -> ReportVersion:
         auditing.Action.UPDATE,
         actor=by,
         obj=version,
+        # The period names the report ("2025-08" monthly, "2025" annual, "since_1027").
         changes={
-            "report": [None, f"{version.report.kind} {version.report.period}"],
+            "period": [None, version.report.period],
             "version": [None, version.number],
             "status": [Status.PENDING.value, Status.APPROVED.value],
         },
