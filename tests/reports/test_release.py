@@ -256,7 +256,9 @@ def test_the_commands_build_and_approve(admin_user, august_report, mae_sot):
         call_command("approve_report", *PERIOD, "--user", admin_user.email)
 
 
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: the data of the migrations is
+# restored for the next test, and not created twice.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_turns_every_report_into_its_released_version_1():
     executor = MigrationExecutor(connection)
     before, after = (
