@@ -123,7 +123,9 @@ def _report_page(
     change_lines = changes.describe(
         selectors.shown_data(user, earlier_release)[0] if earlier_release else None,
         data,
-        period_name(parsed.kind, parsed.key),
+        _("the period since 27 October 2023")
+        if parsed.kind == Report.Kind.SINCE_1027
+        else period_name(parsed.kind, parsed.key),
     )
     # Admins: is there a newer version (awaiting approval, or making this one outdated)?
     newest = (

@@ -285,3 +285,17 @@ def test_the_migration_turns_every_report_into_its_released_version_1():
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_the_cumulative_reports_change_note_reads_as_a_sentence(
+    client, signed_in, admin_user, august_exits, mae_sot
+):
+    release(services.build_report(parse("since_1027")), by=admin_user)
+    late_registration(mae_sot)
+    second = services.build_report(parse("since_1027"))
+    signed_in(admin_user)
+    response = client.get(reverse("reports:version", args=("since_1027", "since_1027", 2)))
+    assert second.number == 2
+    assert response.context["change_lines"][0] == (
+        "1 more exit recorded for the period since 27 October 2023 (16 in all instead of 15)."
+    )
