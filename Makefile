@@ -29,7 +29,7 @@ seed: migrate
 
 run: seed
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(BIN)/honcho start -f Procfile.dev
+	$(BIN)/python scripts/foreground.py $(BIN)/honcho start -f Procfile.dev
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -298,8 +298,8 @@ SPECTACULAR_SETTINGS = {
     # Several fields share Myanmar's list of states and regions: one schema name for it.
     "ENUM_NAME_OVERRIDES": {
         "RegionEnum": "people.choices.Region",
-        # Two models with a `status`: each keeps a name of its own.
-        "StatusEnum": "people.choices.Status",
+        "CaseStatusEnum": "people.choices.Status",
+        "ClosingReasonEnum": "people.choices.ClosingReason",
         "ReportVersionStatusEnum": "reports.models.ReportVersion.Status",
     },
 }
@@ -352,8 +352,16 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="portal@localhost")
 # Absolute address of the portal, for links in e-mails sent by background tasks.
 PORTAL_BASE_URL = env.str("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# Statistics shown to analysts or published hide counts below this number.
-STATISTICS_SUPPRESSION_THRESHOLD = env.int("STATISTICS_SUPPRESSION_THRESHOLD", default=5)
+# Statistics for analysts and publication: the cell-key method's perturbation table
+# (reports/disclosure.py, docs/statistics.md). Counts 1 to SMALL_COUNT-1 are published as 0;
+# others move by at most MAX_NOISE, with these weights for a noise of 0, ±1, ±2, …; sums of
+# money are rounded to AMOUNT_ROUNDING.
+STATISTICS_SMALL_COUNT = env.int("STATISTICS_SMALL_COUNT", default=5)
+STATISTICS_MAX_NOISE = env.int("STATISTICS_MAX_NOISE", default=2)
+STATISTICS_NOISE_PROBABILITIES = env.list(
+    "STATISTICS_NOISE_PROBABILITIES", cast=float, default=[0.5, 0.2, 0.05]
+)
+STATISTICS_AMOUNT_ROUNDING = env.int("STATISTICS_AMOUNT_ROUNDING", default=100)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from people.selectors import case_worker_home
+from people.selectors import case_worker_home, closings_in_month
 from portal import selectors
 from portal.access import require_roles
 from portal.models import Invitation
@@ -38,4 +38,6 @@ def home(request: HttpRequest) -> HttpResponse:
             accepted_at__isnull=True, revoked_at__isnull=True
         ).count()
         context["locations"] = selectors.locations_for(user)
+        # Exact counts: this page is for admins only (analysts see suppressed statistics).
+        context["closings"] = closings_in_month(user)
     return render(request, HOME_TEMPLATES[user.role], context)

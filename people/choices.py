@@ -18,6 +18,19 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class ClosingReason(models.TextChoices):
+    """Why a case was closed (or resettled): recorded with the status change, counted in the
+    admins' figures. "Other" needs a text."""
+
+    RESETTLED = "resettled", _("Resettled")
+    MOVED_AWAY = "moved_away", _("Moved away")
+    UNREACHABLE = "unreachable", _("Unreachable")
+    DECEASED = "deceased", _("Deceased")
+    WITHDREW_CONSENT = "withdrew_consent", _("Withdrew consent")
+    DUPLICATE_MERGED = "duplicate_merged", _("Duplicate, merged")
+    OTHER = "other", _("Other")
+
+
 class Region(models.TextChoices):
     """Myanmar's seven states, seven regions and the union territory."""
 

@@ -4,7 +4,7 @@ from django.db.models import F
 from django.http import QueryDict
 
 from people.filters import PersonFilter
-from people.selectors import people_for
+from people.selectors import people_for, with_exit_verification
 from portal.exports import Table
 from portal.models import User
 from portal.selectors import locations_for
@@ -23,6 +23,7 @@ COLUMNS = [
     ("exit_type", "exit_type"),
     ("affiliation", "affiliation"),
     ("exit_date", "exit_date"),
+    ("exit_verification", "exit_verification"),
     ("registered_on", "created_at__date"),
 ]
 
@@ -36,7 +37,7 @@ def people_table(user: User, params: dict) -> Table:
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
     people = people.order_by(F("created_at").asc(), "pk") if not params.get("ordering") else people
-    rows = people.values_list(*[path for _, path in COLUMNS])
+    rows = with_exit_verification(people).values_list(*[path for _, path in COLUMNS])
     return Table(
         header=[name for name, _ in COLUMNS],
         total=people.count(),

@@ -47,6 +47,9 @@ class PersonFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=choices.Status.choices, widget=QuickSelect
     )
+    closing_reason = django_filters.ChoiceFilter(
+        label=_("Closing reason"), choices=choices.ClosingReason.choices, widget=QuickSelect
+    )
     exit_type = django_filters.ChoiceFilter(
         label=_("Exit type"),
         choices=choices.ExitType.choices,
@@ -92,7 +95,7 @@ class PersonFilter(django_filters.FilterSet):
 
     class Meta:
         model = Person
-        fields = ["q", "location", "status"]
+        fields = ["q", "location", "status", "closing_reason"]
 
     def __init__(self, *args, locations, **kwargs):
         super().__init__(*args, **kwargs)

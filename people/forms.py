@@ -4,8 +4,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from people import choices
+from people import choices, workflow
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Person, Referral
+from portal.forms import VersionedFormMixin
 from portal.models import Location
 
 EARLIEST_EXIT = date(1988, 1, 1)
@@ -61,6 +62,17 @@ class PersonForm(forms.ModelForm):
         self.fields["case_worker"].queryset = case_workers
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            # The status changes through the workflow (`StatusChangeForm`), not here.
+            del self.fields["status"]
+        else:
+            self.fields["status"].choices = [
+                (value, label)
+                for value, label in choices.Status.choices
+                if value in workflow.STARTING_STATES
+            ]
+            self.fields["status"].help_text = _(
+                "A case starts as intake or active; later changes go through Change status."
+            )
 
     def clean_birth_year(self):
         year = self.cleaned_data.get("birth_year")
@@ -98,13 +110,14 @@ class PersonForm(forms.ModelForm):
         return cleaned
 
     def person_values(self) -> dict:
-        data = {
-            name: self.cleaned_data[name] for name in self.Meta.fields if name != "approximate_age"
+        return {
+            name: self.cleaned_data[name]
+            for name in self.Meta.fields
+            if name != "approximate_age" and name in self.fields
         }
-        return data
 
 
-class ExitForm(forms.ModelForm):
+class ExitForm(VersionedFormMixin, forms.ModelForm):
     reasons = forms.MultipleChoiceField(
         label=_("Reasons for leaving"),
         choices=choices.ExitReason.choices,
@@ -117,14 +130,25 @@ class ExitForm(forms.ModelForm):
         fields = [
             "exit_type", "affiliation", "exit_date", "place_township", "place_region",
             "receiving_group", "recruit_status", "forcibly_conscripted", "years_of_service",
-            "rank", "unit", "reasons", "custody_status",
+            "rank", "unit", "reasons", "custody_status", "verification",
         ]  # fmt: skip
         widgets = {
             "exit_date": _date_input(),
             "receiving_group": forms.TextInput(attrs={"list": "receiving-groups"}),
             "unit": forms.TextInput(attrs={"autocomplete": "off"}),
         }
-        help_texts = {"custody_status": _("Only for prisoners of war.")}
+        help_texts = {
+            "custody_status": _("Only for prisoners of war."),
+            "verification": _(
+                "Published statistics count verified exits (by a partner or by documents) "
+                "apart from the others."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Left out (an older page or client), it is what the organisation documented itself.
+        self.fields["verification"].required = False
 
     def clean_exit_date(self):
         exit_date = self.cleaned_data["exit_date"]
@@ -190,7 +214,7 @@ class DuplicateConfirmationForm(forms.Form):
     )
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = CaseNote
         fields = ["text"]
@@ -233,7 +257,7 @@ class FlagForm(forms.ModelForm):
         fields = ["reason", "note"]
 
 
-class ResolveFlagForm(forms.Form):
+class ResolveFlagForm(VersionedFormMixin, forms.Form):
     resolution_note = forms.CharField(label=_("How was it resolved?"), max_length=300)
 
 
@@ -258,13 +282,13 @@ class ReferralForm(forms.ModelForm):
             del self.fields["override_reason"]
 
 
-class ReferralUpdateForm(forms.ModelForm):
+class ReferralUpdateForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["status", "outcome_note"]
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["received_on", "channel", "category", "text", "status", "response", "closed_on"]
@@ -286,6 +310,47 @@ class FeedbackForm(forms.ModelForm):
         if received and closed and closed < received:
             self.add_error("closed_on", _("It cannot be closed before it was received."))
         return cleaned
+
+
+class _StatusField(forms.ChoiceField):
+    """Offers the allowed next statuses; accepts any known one, so that a refused change is
+    explained by the workflow's own message (from the service), not "not a valid choice"."""
+
+    def valid_value(self, value) -> bool:
+        return value in choices.Status.values
+
+
+class StatusChangeForm(VersionedFormMixin, forms.Form):
+    """A step of the case status workflow (`people.workflow`); the service checks it."""
+
+    to_status = _StatusField(label=_("New status"), choices=())
+    closing_reason = forms.ChoiceField(
+        label=_("Closing reason"),
+        choices=[("", "—"), *[(r.value, r.label) for r in workflow.CHOSEN_CLOSING_REASONS]],
+        required=False,
+        help_text=_("Needed when closing the case."),
+    )
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed when reopening a case, or with the closing reason Other."),
+    )
+    changed_on = forms.DateField(label=_("Date"), widget=_date_input())
+
+    def __init__(self, *args, person: Person, **kwargs):
+        super().__init__(*args, record=person, **kwargs)
+        labels = dict(choices.Status.choices)
+        self.fields["to_status"].choices = [
+            (status, labels[status]) for status in workflow.allowed_next(person.status)
+        ]
+        self.fields["changed_on"].initial = timezone.localdate()
+
+    def clean_changed_on(self):
+        value = self.cleaned_data["changed_on"]
+        _not_in_future(value, _("The date cannot be in the future."))
+        return value
 
 
 class MergeForm(forms.Form):

@@ -17,7 +17,7 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from people import burmese, choices
+from people import burmese, choices, workflow
 from people.import_report import RowError
 from people.models import Exit, Person
 
@@ -25,10 +25,13 @@ COLUMNS = (
     "case_number", "full_name", "preferred_name", "name_my", "sex", "birth_year", "exit_type",
     "affiliation", "exit_date", "recruit_status", "rank", "origin_region", "location", "notes",
 )  # fmt: skip
+# Columns a file may leave out; an absent or empty one takes the model's default (a case
+# starts as intake; an exit is "documented" by the organisation).
+OPTIONAL_COLUMNS = ("status", "verification")
 NAME_COLUMNS = ("full_name", "preferred_name", "name_my")
 # An exit is recorded only with all three; the other exit columns need them.
 EXIT_GROUP = ("exit_type", "affiliation", "exit_date")
-EXIT_EXTRAS = ("recruit_status", "rank")
+EXIT_EXTRAS = ("recruit_status", "rank", "verification")
 
 CASE_NUMBER = re.compile(r"^[A-Z]{2,4}-\d{2}-\d{5}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -37,6 +40,12 @@ EARLIEST_BIRTH_YEAR = 1930
 YOUNGEST_AGE = 10
 # Spellings seen in field spreadsheets, beyond the values and English labels.
 SEX_ALIASES = {"m": "male", "f": "female"}
+VERIFICATION_ALIASES = {
+    "self reported": "self_reported",
+    "documented": "documented",
+    "partner": "partner_verified",
+    "documents": "documents_verified",
+}
 REGION_ALIASES = {"nay pyi taw": "naypyidaw", "naypyitaw": "naypyidaw"}
 REGION_SUFFIXES = (" union territory", " state", " region")
 
@@ -92,9 +101,12 @@ class RowChecker:
             "exit_type": enum_table(choices.ExitType),
             "affiliation": enum_table(choices.Affiliation),
             "recruit_status": enum_table(choices.RecruitStatus),
+            "verification": enum_table(choices.ExitVerification, VERIFICATION_ALIASES),
             "origin_region": enum_table(choices.Region, REGION_ALIASES),
+            "status": enum_table(choices.Status),
         }
         self.person_parsers: dict[str, Callable[[str], Any]] = {
+            "status": self.status,
             "sex": lambda text: self.choice("sex", text),
             "birth_year": self.birth_year,
             "origin_region": self.region,
@@ -105,6 +117,7 @@ class RowChecker:
             "exit_date": self.exit_date,
             "recruit_status": lambda text: self.choice("recruit_status", text),
             "rank": lambda text: self.text(text, max_length(Exit, "rank")),
+            "verification": lambda text: self.choice("verification", text),
         }
 
     def check(self, line: int, raw: Mapping[str, str]) -> tuple[Row | None, list[RowError]]:
@@ -150,7 +163,7 @@ class RowChecker:
         given = [column for column in EXIT_GROUP if raw[column]]
         if not given:
             for column in EXIT_EXTRAS:
-                if raw[column]:
+                if raw.get(column):
                     reason = _("Only recorded with an exit: fill in %(columns)s too.")
                     errors.append(
                         RowError(line, column, reason % {"columns": ", ".join(EXIT_GROUP)})
@@ -172,7 +185,7 @@ class RowChecker:
         """Values of the non-empty columns; empty ones are left to the model's defaults."""
         values = {}
         for column, parser in parsers.items():
-            if raw[column]:
+            if raw.get(column):  # an optional column may be missing from the file
                 try:
                     values[column] = parser(raw[column])
                 except Invalid as invalid:
@@ -192,6 +205,20 @@ class RowChecker:
             return self.tables[column][fold(text)]
         except KeyError:
             raise self.not_one_of(column, text) from None
+
+    def status(self, text: str) -> str:
+        """A case starts as intake or active (`people.workflow`); later changes are made on
+        the person page, where they are recorded with their date and reason."""
+        value = self.choice("status", text)
+        if value not in workflow.STARTING_STATES:
+            raise Invalid(
+                _(
+                    "'%(value)s': an import starts a case as %(allowed)s; change the status "
+                    "afterwards on the person page."
+                )
+                % {"value": text[:40], "allowed": " or ".join(workflow.STARTING_STATES)}
+            )
+        return value
 
     def region(self, text: str) -> str:
         folded = fold(text)

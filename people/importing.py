@@ -28,7 +28,14 @@ from django.utils.translation import gettext as _
 from people.import_limits import ImportLimits
 from people.import_reading import FileRefused, Line, read_lines, trim
 from people.import_report import CONTROL_CHARACTER, ImportReport, RowError, quote
-from people.import_rows import CASE_NUMBER, COLUMNS, Row, RowChecker, max_length
+from people.import_rows import (
+    CASE_NUMBER,
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    Row,
+    RowChecker,
+    max_length,
+)
 from people.import_saving import Tally, advance_sequences, insert, new_case_numbers
 from people.models import Person
 from portal import auditing
@@ -98,7 +105,7 @@ def _header(values: list[str]) -> list[str]:
     if len(names) == 1 and ";" in names[0]:
         raise FileRefused(1, _("Columns must be separated by commas, not semicolons."))
     missing = [name for name in COLUMNS if name not in names]
-    unexpected = [name for name in names if name not in COLUMNS]
+    unexpected = [name for name in names if name not in COLUMNS + OPTIONAL_COLUMNS]
     repeated = sorted({name for name in names if names.count(name) > 1})
     if missing or unexpected or repeated:
         problems = [
@@ -106,8 +113,11 @@ def _header(values: list[str]) -> list[str]:
             _("unexpected: %(names)s") % {"names": _some(unexpected)} if unexpected else "",
             _("repeated: %(names)s") % {"names": _some(repeated)} if repeated else "",
         ]
-        reason = _("The columns must be exactly: %(columns)s (%(problems)s).") % {
+        reason = _(
+            "The columns must be exactly: %(columns)s, and optionally %(optional)s (%(problems)s)."
+        ) % {
             "columns": ",".join(COLUMNS),
+            "optional": ",".join(OPTIONAL_COLUMNS),
             "problems": "; ".join(problem for problem in problems if problem),
         }
         raise FileRefused(1, reason)

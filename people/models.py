@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people import choices, keys
 from people.import_report import ImportReport
+from portal.concurrency import version_field
 from portal.fields import EncryptedTextField
 from portal.models.jobs import BackgroundJob, JobStatus
 from portal.roles import Role
@@ -40,6 +41,7 @@ class Partner(models.Model):
     services = models.JSONField(_("services"), default=list, blank=True)
     contact = models.CharField(_("contact"), max_length=200, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     scope = Scope(open_to_roles=frozenset({Role.CASE_WORKER}))
 
@@ -98,8 +100,18 @@ class Person(models.Model):
     location = models.ForeignKey(
         "portal.Location", on_delete=models.PROTECT, related_name="people", verbose_name=_("site")
     )
+    # Changed only through the workflow (`people.services.change_status`), which records a
+    # `StatusChange` row; `closing_reason` is the latest closing's while resettled or closed.
     status = models.CharField(
         _("status"), max_length=12, choices=choices.Status.choices, default="intake", db_index=True
+    )
+    closing_reason = models.CharField(
+        _("closing reason"),
+        max_length=20,
+        choices=choices.ClosingReason.choices,
+        blank=True,
+        editable=False,
+        db_default="",  # bulk writers that name their columns may leave it out
     )
     case_worker = models.ForeignKey(
         User,
@@ -125,7 +137,7 @@ class Person(models.Model):
     )
     updated_at = models.DateTimeField(auto_now=True)
     # Incremented on every save through the services: a stale form is refused, not applied.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = version_field()
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_from"
     )
@@ -244,6 +256,7 @@ class Exit(PersonPart):
         choices=choices.ExitVerification.choices,
         default=choices.ExitVerification.DOCUMENTED,
     )
+    version = version_field()
 
     class Meta:
         ordering = ["-exit_date", "-id"]
@@ -272,6 +285,7 @@ class CaseNote(PersonPart):
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     text = EncryptedTextField(_("note"))
+    version = version_field()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -298,6 +312,7 @@ class FollowUp(PersonPart):
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    version = version_field()
 
     class Meta:
         ordering = ["done_at", "due_on", "id"]
@@ -339,6 +354,7 @@ class Flag(PersonPart):
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.CharField(_("resolution"), max_length=300, blank=True)
+    version = version_field()
 
     class Meta:
         ordering = ["-raised_at", "-id"]
@@ -376,6 +392,7 @@ class Referral(PersonPart):
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = version_field()
 
     class Meta:
         ordering = ["-referred_on", "-id"]
@@ -404,6 +421,7 @@ class Feedback(PersonPart):
     response = EncryptedTextField(_("response"), blank=True)
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    version = version_field()
 
     class Meta:
         ordering = ["-received_on", "-id"]
@@ -412,6 +430,45 @@ class Feedback(PersonPart):
 
     def __str__(self) -> str:
         return f"feedback {self.pk}"
+
+
+class StatusChange(PersonPart):
+    """One step of a case's status workflow (`people.workflow`): from which status to which,
+    on which date, by whom, and why (a closing reason, a reopening reason). Never changed or
+    deleted; the person page shows them as a timeline."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(_("from"), max_length=12, choices=choices.Status.choices)
+    to_status = models.CharField(_("to"), max_length=12, choices=choices.Status.choices)
+    closing_reason = models.CharField(
+        _("closing reason"), max_length=20, choices=choices.ClosingReason.choices, blank=True
+    )
+    # The text of "other" or the reason for reopening: it may describe the person.
+    note = EncryptedTextField(_("reason"), blank=True)
+    changed_on = models.DateField(_("date"))
+    changed_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["changed_on", "recorded_at", "id"]
+        indexes = [
+            models.Index(fields=["person", "changed_on"]),
+            # The admins' figures: closings of a month by reason.
+            models.Index(fields=["to_status", "changed_on"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closing_reason="") | Q(to_status__in=["resettled", "closed"]),
+                name="closing_reason_only_when_closing",
+            )
+        ]
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+
+    def __str__(self) -> str:
+        return f"status change {self.pk}"
 
 
 class DistinctPeople(models.Model):

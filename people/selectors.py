@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from people import burmese
-from people.models import Exit, Flag, FollowUp, Person
+from people import burmese, workflow
+from people.choices import ClosingReason, Status
+from people.models import Exit, Flag, FollowUp, Person, StatusChange
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
@@ -75,6 +76,12 @@ LIST_FIELDS = (
 )
 
 
+def with_exit_verification(people: QuerySet[Person]) -> QuerySet[Person]:
+    """How the latest exit is known (`exit_verification`), for exports: the screens do not
+    show it in lists, so `people_for` does not pay for the subquery."""
+    return people.annotate(exit_verification=Subquery(_latest_exit().values("verification")[:1]))
+
+
 def people_list_for(user: User) -> QuerySet[Person]:
     """`people_for`, reading only the columns of the people list."""
     return people_for(user).only(*LIST_FIELDS)
@@ -109,13 +116,20 @@ def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
 def person_for(user: User, pk: int) -> Person:
     """One person within the user's scope (404 otherwise), for the person page."""
     return get_object_for_user(
-        user, Person.objects.select_related("location", "case_worker", "merged_into"), pk=pk
+        user,
+        Person.objects.select_related("location", "case_worker", "merged_into", "created_by"),
+        pk=pk,
     )
 
 
 def person_page_data(person: Person) -> dict:
     """Everything the person page lists, in one query per section."""
+    status_changes = list(person.status_changes.select_related("changed_by"))
+    # The status at registration: the first change's "from" (none yet: the status now).
+    first_status = status_changes[0].from_status if status_changes else person.status
     return {
+        "status_changes": status_changes,
+        "first_status_label": Status(first_status).label,
         "exits": list(person.exits.all()),
         "notes": list(person.notes.select_related("author")),
         "follow_ups": list(person.follow_ups.select_related("assignee", "done_by")),
@@ -151,6 +165,27 @@ def case_worker_home(user: User, days_ahead: int = 7) -> dict:
         "due_follow_ups": follow_ups.order_by("due_on")[:20],
         "today": timezone.localdate(),
     }
+
+
+def closings_in_month(user: User, month_start=None) -> list[tuple[str, int]]:
+    """The admins' figure: cases closed (or resettled) in a month, by closing reason, exact,
+    as (label, people), every reason listed; the current month by default. A case closed
+    twice in the month is counted once per reason."""
+    start = month_start or timezone.localdate().replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    counts = dict(
+        visible_to(
+            user,
+            StatusChange.objects.filter(
+                to_status__in=workflow.CLOSED_STATES, changed_on__gte=start, changed_on__lt=end
+            ),
+        )
+        .order_by()
+        .values("closing_reason")
+        .annotate(people=Count("person", distinct=True))
+        .values_list("closing_reason", "people")
+    )
+    return [(str(reason.label), counts.get(reason.value, 0)) for reason in ClosingReason]
 
 
 def person_ids_with_case_number(case_number: str) -> QuerySet:

@@ -13,7 +13,8 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people import burmese
+from people import burmese, workflow
+from people.choices import ClosingReason, Status
 from people.keys import apply_derived_fields, normalise_phone
 from people.models import (
     CaseNote,
@@ -23,13 +24,14 @@ from people.models import (
     Feedback,
     Flag,
     FollowUp,
+    Partner,
     Person,
     Referral,
+    StatusChange,
     Transfer,
 )
 from people.signals import before_merge
-from portal import auditing
-from portal.concurrency import StaleEditError
+from portal import auditing, concurrency
 from portal.models import Location, User
 from portal.roles import Role
 
@@ -42,7 +44,7 @@ PERSON_FIELDS = (
 EXIT_FIELDS = (
     "exit_type", "affiliation", "exit_date", "place_township", "place_region", "receiving_group",
     "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
-    "custody_status",
+    "custody_status", "verification",
 )  # fmt: skip
 # Values never written to the audit log in clear.
 SENSITIVE_FIELDS = {"phone", "unit", "consent_notes", "text", "response", "full_name", "name_my"}
@@ -87,7 +89,10 @@ def reserve_case_numbers(location: Location, year: int, count: int = 1) -> list[
 def create_person(
     *, by: User, person_data: Mapping[str, Any], exit_data: Mapping[str, Any] | None = None
 ) -> Outcome:
+    """Register a person; a case starts as intake or active (`people.workflow`)."""
     values = dict(person_data)
+    if values.get("status", Status.INTAKE) not in workflow.STARTING_STATES:
+        raise ValidationError({"status": _starting_states_message()})
     notices = prepare_names(values)
     person = Person(**values, created_by=by)
     person.case_number = reserve_case_numbers(person.location, timezone.localdate().year)[0]
@@ -105,59 +110,152 @@ def create_person(
     return Outcome(person, notices)
 
 
+def _starting_states_message() -> str:
+    return _("A case starts as %(states)s; change the status afterwards on the person page.") % {
+        "states": " / ".join(str(Status(state).label) for state in workflow.STARTING_STATES)
+    }
+
+
 @transaction.atomic
 def update_person(
     *, by: User, person: Person, values: Mapping[str, Any], expected_version: int
 ) -> Outcome:
-    """Save changes unless someone else saved the person since `expected_version` was read."""
-    current = Person.objects.select_for_update().get(pk=person.pk)
+    """Save changes unless someone else saved the person since `expected_version` was read.
+    The status is not changed here: only through the workflow (`change_status`)."""
     values = dict(values)
     notices = prepare_names(values)
-    if current.version != expected_version:
-        raise StaleEditError(_differences(current, values))
+    current = concurrency.lock(
+        Person,
+        person.pk,
+        expected_version=expected_version,
+        submitted=values,
+        normalise={"phone": normalise_phone},
+    )
+    if "status" in values and values["status"] != current.status:
+        raise ValidationError({"status": _status_through_workflow_message()})
     before = auditing.snapshot(current, PERSON_FIELDS)
     for field, value in values.items():
         setattr(current, field, value)
     apply_derived_fields(current)
     current.full_clean(exclude=["case_number"])
-    current.version = expected_version + 1
     current.save()
     changes = auditing.diff(before, auditing.snapshot(current, PERSON_FIELDS), SENSITIVE_FIELDS)
     auditing.record(auditing.Action.UPDATE, actor=by, obj=current, changes=changes)
     return Outcome(current, notices)
 
 
-def _differences(current: Person, submitted: Mapping[str, Any]) -> dict[str, list[Any]]:
-    """Fields where the saved record differs from a submitted form, as [submitted, saved]."""
-    changes = {}
-    for field, mine in submitted.items():
-        saved = getattr(current, field)
-        if field == "phone":
-            mine = normalise_phone(mine)
-        if (mine or None) != (saved or None):
-            label = str(Person._meta.get_field(field).verbose_name)
-            changes[label] = [_display(current, field, mine), _display(current, field, saved)]
-    return changes
+def _status_through_workflow_message() -> str:
+    return _(
+        "The status changes through the workflow (Change status on the person page), with "
+        "its date and reason."
+    )
 
 
-def _display(person: Person, field: str, value: Any) -> str:
-    """A value as a person reads it (choice labels, names of related objects)."""
-    model_field = Person._meta.get_field(field)
-    if value in (None, "", []):
-        return "—"
-    if model_field.choices:
-        return str(dict(model_field.flatchoices).get(value, value))
-    return str(value)
+@transaction.atomic
+def change_status(
+    *,
+    by: User,
+    person: Person,
+    to_status: str,
+    expected_version: int,
+    closing_reason: str = "",
+    note: str = "",
+    changed_on: date | None = None,
+) -> StatusChange:
+    """Move a case along the workflow (`people.workflow`): refused with a ValidationError by
+    field when the change is not allowed or lacks its reason. Records the change (who, when,
+    why), keeps the person's `closing_reason` and writes the audit row."""
+    current = concurrency.lock(
+        Person, person.pk, expected_version=expected_version, submitted={"status": to_status}
+    )
+    note = note.strip()
+    errors = workflow.refusals(current.status, to_status, closing_reason, note)
+    changed_on = changed_on or timezone.localdate()
+    if changed_on > timezone.localdate():
+        errors.setdefault("changed_on", _("The date cannot be in the future."))
+    earliest = _earliest_change_date(current)
+    if changed_on < earliest:
+        errors.setdefault(
+            "changed_on",
+            _("The date cannot be before %(date)s (the registration or the previous change).")
+            % {"date": earliest.isoformat()},
+        )
+    if errors:
+        raise ValidationError(errors)
+    if to_status == Status.RESETTLED:
+        closing_reason = ClosingReason.RESETTLED
+    return _record_status_change(
+        by=by,
+        person=current,
+        to_status=to_status,
+        closing_reason=closing_reason,
+        note=note,
+        changed_on=changed_on,
+    )
+
+
+def _earliest_change_date(person: Person) -> date:
+    last = (
+        StatusChange.objects.filter(person=person)
+        .order_by("-changed_on")
+        .values_list("changed_on", flat=True)
+        .first()
+    )
+    registered = timezone.localdate(person.created_at)
+    return max(last, registered) if last else registered
+
+
+def _record_status_change(
+    *,
+    by: User,
+    person: Person,
+    to_status: str,
+    closing_reason: str,
+    note: str,
+    changed_on: date,
+) -> StatusChange:
+    """Save the person's new status (already locked, its version moved on) with its row."""
+    change = StatusChange.objects.create(
+        person=person,
+        from_status=person.status,
+        to_status=to_status,
+        closing_reason=closing_reason,
+        note=note,
+        changed_on=changed_on,
+        changed_by=by,
+    )
+    person.status = to_status
+    person.closing_reason = closing_reason if to_status in workflow.CLOSED_STATES else ""
+    person.save(update_fields=["status", "closing_reason", "version", "updated_at"])
+    changes = {
+        "status": [change.from_status, to_status],
+        "changed_on": [None, changed_on.isoformat()],
+    }
+    if closing_reason:
+        changes["closing_reason"] = [None, closing_reason]
+    if note:
+        changes["note"] = [auditing.MASK, auditing.MASK]
+    auditing.record(auditing.Action.UPDATE, actor=by, obj=person, changes=changes)
+    return change
 
 
 @transaction.atomic
 def save_exit(
-    *, by: User, person: Person, values: Mapping[str, Any], exit: Exit | None = None
+    *,
+    by: User,
+    person: Person,
+    values: Mapping[str, Any],
+    exit: Exit | None = None,
+    expected_version: int | None = None,
 ) -> Exit:
+    """Record an exit, or change one (`exit` and the `expected_version` it was read at)."""
     creating = exit is None
-    exit = exit or Exit(person=person)
-    # Read "before" from the database: a bound ModelForm has already changed the instance.
-    before = {} if creating else auditing.snapshot(Exit.objects.get(pk=exit.pk), EXIT_FIELDS)
+    if creating:
+        exit = Exit(person=person)
+        before = {}
+    else:
+        exit = _lock_existing(Exit, exit, expected_version, values)
+        before = auditing.snapshot(exit, EXIT_FIELDS)
     for field, value in values.items():
         setattr(exit, field, value)
     if exit.exit_type != "pow":
@@ -173,6 +271,16 @@ def save_exit(
     return exit
 
 
+def _lock_existing(model, record, expected_version: int | None, values: Mapping[str, Any]):
+    """The saved record, locked and checked against the version the change was made on.
+    A change without a version is refused: it could overwrite someone else's."""
+    if expected_version is None:
+        raise ValidationError(
+            _("This change does not say which version of the record it was made on.")
+        )
+    return concurrency.lock(model, record.pk, expected_version=expected_version, submitted=values)
+
+
 @transaction.atomic
 def add_note(*, by: User, person: Person, text: str) -> CaseNote:
     note = CaseNote.objects.create(person=person, author=by, text=text)
@@ -181,12 +289,15 @@ def add_note(*, by: User, person: Person, text: str) -> CaseNote:
 
 
 @transaction.atomic
-def edit_note(*, by: User, note: CaseNote, text: str) -> CaseNote:
+def edit_note(*, by: User, note: CaseNote, text: str, expected_version: int) -> CaseNote:
     if not note.editable_by(by):
         raise PermissionDenied(_("Only the author can edit a note, within 24 hours."))
+    note = concurrency.lock(
+        CaseNote, note.pk, expected_version=expected_version, submitted={"text": text}
+    )
     note.text = text
     note.edited_at = timezone.now()
-    note.save(update_fields=["text", "edited_at"])
+    note.save(update_fields=["text", "edited_at", "version"])
     auditing.record(auditing.Action.UPDATE, actor=by, obj=note, changes={"text": ["•••", "•••"]})
     return note
 
@@ -203,10 +314,12 @@ def add_follow_up(
 
 
 @transaction.atomic
-def complete_follow_up(*, by: User, follow_up: FollowUp) -> FollowUp:
+def complete_follow_up(*, by: User, follow_up: FollowUp, expected_version: int) -> FollowUp:
+    """Mark a follow-up done (once: marking it again changes nothing)."""
+    follow_up = concurrency.lock(FollowUp, follow_up.pk, expected_version=expected_version)
     if follow_up.done_at is None:
         follow_up.done_at, follow_up.done_by = timezone.now(), by
-        follow_up.save(update_fields=["done_at", "done_by"])
+        follow_up.save(update_fields=["done_at", "done_by", "version"])
         auditing.record(
             auditing.Action.UPDATE, actor=by, obj=follow_up, changes={"done": [False, True]}
         )
@@ -248,12 +361,20 @@ def raise_flag(*, by: User, person: Person, reason: str, note: str = "") -> Flag
 
 
 @transaction.atomic
-def resolve_flag(*, by: User, flag: Flag, resolution_note: str) -> Flag:
+def resolve_flag(*, by: User, flag: Flag, resolution_note: str, expected_version: int) -> Flag:
     if not resolution_note.strip():
         raise ValidationError({"resolution_note": _("Say how the flag was resolved.")})
+    flag = concurrency.lock(
+        Flag,
+        flag.pk,
+        expected_version=expected_version,
+        submitted={"resolution_note": resolution_note},
+    )
+    if flag.resolved_at is not None:
+        raise ValidationError(_("This flag is already resolved."))
     flag.resolved_by, flag.resolved_at = by, timezone.now()
     flag.resolution_note = resolution_note
-    flag.save(update_fields=["resolved_by", "resolved_at", "resolution_note"])
+    flag.save(update_fields=["resolved_by", "resolved_at", "resolution_note", "version"])
     auditing.record(auditing.Action.UPDATE, actor=by, obj=flag, changes={"resolved": [False, True]})
     return flag
 
@@ -285,11 +406,19 @@ def create_referral(
 
 
 @transaction.atomic
-def update_referral(*, by: User, referral: Referral, status: str, outcome_note: str) -> Referral:
-    before = auditing.snapshot(Referral.objects.get(pk=referral.pk), ("status", "outcome_note"))
+def update_referral(
+    *, by: User, referral: Referral, status: str, outcome_note: str, expected_version: int
+) -> Referral:
+    referral = concurrency.lock(
+        Referral,
+        referral.pk,
+        expected_version=expected_version,
+        submitted={"status": status, "outcome_note": outcome_note},
+    )
+    before = auditing.snapshot(referral, ("status", "outcome_note"))
     referral.status, referral.outcome_note = status, outcome_note
     referral.full_clean()
-    referral.save(update_fields=["status", "outcome_note"])
+    referral.save(update_fields=["status", "outcome_note", "version"])
     changes = auditing.diff(before, auditing.snapshot(referral, ("status", "outcome_note")))
     auditing.record(auditing.Action.UPDATE, actor=by, obj=referral, changes=changes)
     return referral
@@ -297,12 +426,22 @@ def update_referral(*, by: User, referral: Referral, status: str, outcome_note: 
 
 @transaction.atomic
 def save_feedback(
-    *, by: User, person: Person, values: Mapping[str, Any], feedback: Feedback | None = None
+    *,
+    by: User,
+    person: Person,
+    values: Mapping[str, Any],
+    feedback: Feedback | None = None,
+    expected_version: int | None = None,
 ) -> Feedback:
+    """Record feedback, or change it (`feedback` and the `expected_version` it was read at)."""
     creating = feedback is None
-    feedback = feedback or Feedback(person=person, recorded_by=by)
     fields = ("received_on", "channel", "category", "text", "status", "response", "closed_on")
-    before = {} if creating else auditing.snapshot(Feedback.objects.get(pk=feedback.pk), fields)
+    if creating:
+        feedback = Feedback(person=person, recorded_by=by)
+        before = {}
+    else:
+        feedback = _lock_existing(Feedback, feedback, expected_version, values)
+        before = auditing.snapshot(feedback, fields)
     for field, value in values.items():
         setattr(feedback, field, value)
     if feedback.status == "closed" and feedback.closed_on is None:
@@ -316,6 +455,36 @@ def save_feedback(
         changes=auditing.diff(before, auditing.snapshot(feedback, fields), {"text", "response"}),
     )
     return feedback
+
+
+PARTNER_FIELDS = ("name", "services", "contact", "active")
+
+
+@transaction.atomic
+def save_partner(
+    *,
+    by: User,
+    values: Mapping[str, Any],
+    partner: Partner | None = None,
+    expected_version: int | None = None,
+) -> Partner:
+    """Add a partner organisation, or change one (with the version it was read at)."""
+    if partner is None:
+        partner, before = Partner(), {}
+    else:
+        partner = _lock_existing(Partner, partner, expected_version, values)
+        before = auditing.snapshot(partner, PARTNER_FIELDS)
+    for field, value in values.items():
+        setattr(partner, field, value)
+    partner.full_clean()
+    partner.save()
+    auditing.record(
+        auditing.Action.UPDATE if before else auditing.Action.CREATE,
+        actor=by,
+        obj=partner,
+        changes=auditing.diff(before, auditing.snapshot(partner, PARTNER_FIELDS)),
+    )
+    return partner
 
 
 @transaction.atomic
@@ -347,14 +516,25 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
         resolved.update(result or {})
     moved = {}
     for related in Person._meta.related_objects:
+        # A record's status history stays with it: it is the history of that record.
+        if related.related_model is StatusChange:
+            continue
         if related.one_to_many and related.field.name == "person":
             count = related.related_model.objects.filter(person=merge).update(person=keep)
             if count:
                 moved[related.related_model._meta.label_lower] = count
     merge.merged_into = keep
-    merge.status = "closed"
+    merge.save(update_fields=["merged_into"])
+    # The record merged away is closed as a duplicate, whatever its status was.
     merge.version += 1
-    merge.save(update_fields=["merged_into", "status", "version", "updated_at"])
+    _record_status_change(
+        by=by,
+        person=merge,
+        to_status=Status.CLOSED,
+        closing_reason=ClosingReason.DUPLICATE_MERGED,
+        note="",
+        changed_on=timezone.localdate(),
+    )
     keep.version += 1
     keep.save(update_fields=["version", "updated_at"])
     auditing.record(
@@ -398,6 +578,8 @@ def anonymise_person(*, by: User, person: Person, reason: str) -> Person:
     person.flags.update(note="", resolution_note="")
     person.referrals.update(outcome_note="", consent_override_reason="")
     person.transfers.update(reason=REMOVED)
+    # The reasons' texts may describe the person; the closing reasons stay (statistics).
+    person.status_changes.exclude(note="").update(note=REMOVED)
     auditing.record(
         auditing.Action.UPDATE, actor=by, obj=person, changes={"anonymised": [None, reason.strip()]}
     )

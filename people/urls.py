@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/", persons.person_detail, name="detail"),
     path("<int:pk>/edit/", persons.person_edit, name="edit"),
     path("<int:pk>/anonymise/", persons.person_anonymise, name="anonymise"),
+    path("<int:pk>/status/", cases.status_change, name="status_change"),
     path("<int:pk>/exits/new/", cases.exit_form, name="exit_add"),
     path("<int:pk>/exits/<int:exit_pk>/", cases.exit_form, name="exit_edit"),
     path("<int:pk>/notes/new/", cases.note_add, name="note_add"),

@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from portal.forms import VersionedAdminForm
 from portal.models import AuditEvent, Location, Pledge, PledgeAcceptance
 
 
 @admin.register(Location)
 class LocationAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm  # optimistic locking, as on every screen
     list_display = ["code", "name", "kind", "country", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]

@@ -2,8 +2,41 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
+from portal import concurrency
 from portal.models import Location, User
 from portal.roles import Role
+
+STALE_FORM = _(
+    "This form does not say which version of the record it was opened on. Open the record "
+    "again and repeat your change."
+)
+
+
+class VersionedFormMixin:
+    """A hidden `version`: the version of the record when the form was opened, which the
+    service compares with the saved one (`portal.concurrency.lock`). A ModelForm takes it
+    from its instance; another form from `record`. A form for a new record has none."""
+
+    def __init__(self, *args, record=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        record = record if record is not None else getattr(self, "instance", None)
+        if record is not None and record.pk is not None:
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput,
+                min_value=1,
+                initial=record.version,
+                error_messages={"required": STALE_FORM, "invalid": STALE_FORM},
+            )
+
+    @property
+    def expected_version(self) -> int:
+        """The version the form was opened on (a bound, valid form of an existing record)."""
+        return self.cleaned_data["version"]
+
+    @property
+    def non_version_data(self) -> dict:
+        """The cleaned values without the version (what the user changed)."""
+        return {name: value for name, value in self.cleaned_data.items() if name != "version"}
 
 
 class SitesField(forms.ModelMultipleChoiceField):
@@ -11,6 +44,58 @@ class SitesField(forms.ModelMultipleChoiceField):
 
     def label_from_instance(self, obj: Location) -> str:
         return f"{obj.code} — {obj.name}"
+
+
+class VersionedAdminForm(forms.ModelForm):
+    """The base form of a Django-admin change page (`ModelAdmin.form = VersionedAdminForm`):
+    it carries the version the page was opened on and, on save, locks the record and
+    compares (the admin's view runs in one transaction, so the lock holds until the record
+    is saved). A stale save is a form error listing what differs; nothing is overwritten, and
+    a saved change moves the version on. (Named `opened_version`: a non-editable model field
+    cannot be a field of an admin form.)"""
+
+    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["opened_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        if cleaned.get("opened_version") is None:
+            raise forms.ValidationError(STALE_FORM, code="stale")
+        submitted = {name: value for name, value in cleaned.items() if name != "opened_version"}
+        try:
+            current = concurrency.lock(
+                type(self.instance),
+                self.instance.pk,
+                expected_version=cleaned["opened_version"],
+                submitted=submitted,
+            )
+        except concurrency.StaleEditError as stale:
+            differences = "; ".join(
+                f"{label}: {mine} ({_('saved')}: {saved})"
+                for label, (mine, saved) in stale.changes.items()
+            )
+            raise forms.ValidationError(
+                _(
+                    "Someone else saved this record while you were editing, so your changes "
+                    "were not saved and nothing was overwritten. %(differences)s Open the "
+                    "record again to edit."
+                ),
+                params={"differences": differences},
+                code="stale",
+            ) from stale
+        self.instance.version = current.version
+        return cleaned
+
+
+class VersionForm(VersionedFormMixin, forms.Form):
+    """Only the version: a change made by one button (a follow-up marked done, a receipt
+    confirmed), whose form holds the version of the record the page showed."""
 
 
 class UserAccessForm(forms.Form):
@@ -51,7 +136,7 @@ class InvitationForm(UserAccessForm):
         return email
 
 
-class UserEditForm(UserAccessForm):
+class UserEditForm(VersionedFormMixin, UserAccessForm):
     is_active = forms.BooleanField(
         label=_("Active"),
         required=False,

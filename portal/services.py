@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import Group
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from portal import auditing
+from portal import auditing, concurrency
 from portal.models import Invitation, Location, Pledge, PledgeAcceptance, SiteAssignment, User
 from portal.roles import Role
 
@@ -116,12 +119,31 @@ def update_user(
     sites: Iterable[Location],
     ends_on: date | None,
     is_active: bool,
+    expected_version: int,
 ) -> User:
+    """Change a user's name, role, sites and active flag, unless another admin changed the
+    user since `expected_version` was read (StaleEditError, sites included)."""
+    sites = list(sites)
+    try:
+        user = concurrency.lock(
+            User,
+            user.pk,
+            expected_version=expected_version,
+            submitted={"full_name": full_name, "role": role, "is_active": is_active},
+        )
+    except concurrency.StaleEditError as stale:
+        saved_sites = sorted(
+            SiteAssignment.objects.filter(user_id=user.pk).values_list("location__code", flat=True)
+        )
+        mine = sorted(site.code for site in sites)
+        if mine != saved_sites:
+            stale.changes[_("Sites")] = [", ".join(mine) or "—", ", ".join(saved_sites) or "—"]
+        raise
     before = auditing.snapshot(user, USER_AUDIT_FIELDS)
     before_sites = sorted(user.site_assignments.values_list("location__code", flat=True))
     user.full_name = full_name
     user.is_active = is_active
-    user.save(update_fields=["full_name", "is_active"])
+    user.save(update_fields=["full_name", "is_active", "version"])
     set_role(user, role)
     set_sites(user, sites, ends_on)
     changes = auditing.diff(before, auditing.snapshot(user, USER_AUDIT_FIELDS))
@@ -131,6 +153,40 @@ def update_user(
     if changes:
         auditing.record(auditing.Action.UPDATE, actor=changed_by, obj=user, changes=changes)
     return user
+
+
+LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "active")
+
+
+@transaction.atomic
+def save_location(
+    *,
+    by: User,
+    values: Mapping[str, Any],
+    location: Location | None = None,
+    expected_version: int | None = None,
+) -> Location:
+    """Add a site, or change one (with the version it was read at: `portal.concurrency`)."""
+    if location is None:
+        location, before = Location(), {}
+    else:
+        if expected_version is None:
+            raise ValidationError(_("This change does not say which version it was made on."))
+        location = concurrency.lock(
+            Location, location.pk, expected_version=expected_version, submitted=values
+        )
+        before = auditing.snapshot(location, LOCATION_FIELDS)
+    for field, value in values.items():
+        setattr(location, field, value)
+    location.full_clean()
+    location.save()
+    auditing.record(
+        auditing.Action.UPDATE if before else auditing.Action.CREATE,
+        actor=by,
+        obj=location,
+        changes=auditing.diff(before, auditing.snapshot(location, LOCATION_FIELDS)),
+    )
+    return location
 
 
 PLEDGE_CACHE_KEY = "portal:current-pledge-version"

@@ -4,6 +4,7 @@ whose services write the audit log."""
 
 from django.contrib import admin
 
+from portal.forms import VersionedAdminForm
 from programs.models import (
     AssistanceType,
     Attendance,
@@ -20,6 +21,7 @@ from programs.models import (
 
 @admin.register(Course)
 class CourseAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm  # optimistic locking, as on every screen
     list_display = ["name", "active"]
     list_filter = ["active"]
     search_fields = ["name"]
@@ -27,6 +29,7 @@ class CourseAdmin(admin.ModelAdmin):
 
 @admin.register(AssistanceType)
 class AssistanceTypeAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm
     list_display = ["name", "kind", "unit", "currency", "repeat_warning_days", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
@@ -34,6 +37,7 @@ class AssistanceTypeAdmin(admin.ModelAdmin):
 
 @admin.register(SafeHome)
 class SafeHomeAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm
     list_display = ["name", "location", "capacity", "active"]
     list_filter = ["location", "active"]
     search_fields = ["name"]
@@ -41,6 +45,7 @@ class SafeHomeAdmin(admin.ModelAdmin):
 
 @admin.register(TrainingSession)
 class TrainingSessionAdmin(admin.ModelAdmin):
+    form = VersionedAdminForm
     list_display = ["course", "date", "start_time", "location", "trainer", "capacity", "status"]
     list_filter = ["status", "location", "course"]
     date_hierarchy = "date"

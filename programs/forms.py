@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import Partner, Person
+from portal.forms import VersionedFormMixin
 from portal.models import Location, User
 from programs.models import (
     AssistanceType,
@@ -48,7 +49,7 @@ class LocationChoiceField(forms.ModelChoiceField):
         return f"{obj.code} — {obj.name}"
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(VersionedFormMixin, forms.ModelForm):
     location = LocationChoiceField(label=_("Site"), queryset=Location.objects.none())
     trainer = TrainerChoiceField(label=_("Trainer"), queryset=User.objects.none())
 
@@ -119,7 +120,7 @@ class EnrolForm(ChoosesPeople, forms.Form):
         self.choose_among(people)
 
 
-class EnrolmentStatusForm(forms.Form):
+class EnrolmentStatusForm(VersionedFormMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=Enrolment.Status.choices)
 
 
@@ -208,9 +209,7 @@ class DistributionForm(ChoosesPeople, forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["assistance_type"].queryset = assistance_types
-        self.fields["assistance_type"].label_from_instance = lambda t: (
-            f"{t.name} ({t.unit_label})" if t.unit_label else t.name
-        )
+        self.fields["assistance_type"].label_from_instance = lambda t: t.choice_label
         self.fields["partner"].queryset = partners
         if people is not None:
             self.fields["people"] = PeopleChoiceField(
@@ -256,7 +255,7 @@ class CheckInForm(forms.Form):
         self.fields["person"].queryset = people
 
 
-class CheckOutForm(forms.Form):
+class CheckOutForm(VersionedFormMixin, forms.Form):
     check_out = forms.DateField(
         label=_("Check-out"), initial=timezone.localdate, widget=_date_input()
     )

@@ -2,6 +2,15 @@
 
 Every count is of records in the period: exits by their exit date; training, assistance and
 stays by their own dates. People merged into another record are not counted twice.
+
+Every count is computed together with its cell key (the cell-key method, `reports.disclosure`):
+in the same GROUP BY, the sum of the record keys of the people behind the count. Counts of
+records (exits, distributions, attendance marks, stays) sum their people's keys once per
+record; counts of distinct people sum the distinct keys. Either way the key depends only on
+who is in the cell, so the same group gets the same key in every table, period and rebuild,
+and a total's key is the sum of its parts' keys. A section returns its keys under
+`disclosure.CELL_KEYS`, in the shape of its figures; `compute` gathers them into one reserved
+top-level entry of the report's data.
 """
 
 from __future__ import annotations
@@ -9,12 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear, TruncMonth
 
-from people.choices import Affiliation, ExitType, RecruitStatus
+from people.choices import VERIFIED_EXITS, Affiliation, ExitType, RecruitStatus
 from people.models import Exit
 from reports import compute_programs
+from reports.disclosure import CELL_KEYS, KEY_RANGE, RATIO
 from reports.periods import Period
 from reports.sections import Sections
 
@@ -22,6 +32,14 @@ EXIT_TYPES = [value for value, _ in ExitType.choices]
 AFFILIATIONS = [value for value, _ in Affiliation.choices]
 RECRUIT_STATUSES = [value for value, _ in RecruitStatus.choices]
 AGE_BANDS = ["under_18", "18_24", "25_34", "35_44", "45_plus", "unknown"]
+VERIFICATION = ["verified", "unverified"]
+
+# The cell key of a count of records about people: their people's keys, once per record.
+RECORD_KEYS = Sum("person__record_key")
+
+
+def cell_key(total) -> int:
+    return int(total or 0) % KEY_RANGE
 
 
 def with_totals(
@@ -37,11 +55,34 @@ def with_totals(
     return full
 
 
-def _pivot(queryset, row_field: str, column_field: str) -> dict[str, dict[str, int]]:
-    table: dict[str, dict[str, int]] = defaultdict(dict)
-    for item in queryset.values(row_field, column_field).annotate(n=Count("id")).order_by():
-        table[str(item[row_field])][str(item[column_field])] = item["n"]
+def keyed_table(
+    counts: dict[str, dict[str, int]],
+    keys: dict[str, dict[str, int]],
+    rows: Iterable[str],
+    columns: Iterable[str],
+) -> dict:
+    """`with_totals` for the counts and for their keys (a total's people are its parts'
+    people, so its key is the sum of theirs), the keys under CELL_KEYS."""
+    rows, columns = list(rows), list(columns)
+    table = with_totals(counts, rows, columns)
+    key_table = with_totals(keys, rows, columns)
+    table[CELL_KEYS] = {
+        row: {col: value % KEY_RANGE for col, value in cols.items()}
+        for row, cols in key_table.items()
+    }
     return table
+
+
+def _pivot(queryset, row_field: str, column_field: str) -> tuple[dict, dict]:
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    keys: dict[str, dict[str, int]] = defaultdict(dict)
+    for item in (
+        queryset.values(row_field, column_field).annotate(n=Count("id"), key=RECORD_KEYS).order_by()
+    ):
+        row, column = str(item[row_field]), str(item[column_field])
+        counts[row][column] = item["n"]
+        keys[row][column] = cell_key(item["key"])
+    return counts, keys
 
 
 def exits_in(period: Period):
@@ -51,9 +92,8 @@ def exits_in(period: Period):
 
 
 def exits(period: Period) -> dict:
-    return with_totals(
-        _pivot(exits_in(period), "exit_type", "affiliation"), EXIT_TYPES, AFFILIATIONS
-    )
+    return keyed_table(*_pivot(exits_in(period), "exit_type", "affiliation"),
+                       EXIT_TYPES, AFFILIATIONS)  # fmt: skip
 
 
 def by_month(period: Period) -> dict:
@@ -61,31 +101,50 @@ def by_month(period: Period) -> dict:
         exits_in(period)
         .annotate(month=TruncMonth("exit_date"))
         .values("month", "exit_type")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), key=RECORD_KEYS)
         .order_by()
     )
     table: dict[str, dict[str, int]] = defaultdict(dict)
+    keys: dict[str, dict[str, int]] = defaultdict(dict)
     for item in counts:
-        table[item["month"].strftime("%Y-%m")][item["exit_type"]] = item["n"]
-    return with_totals(table, period.months(), EXIT_TYPES)
+        month = item["month"].strftime("%Y-%m")
+        table[month][item["exit_type"]] = item["n"]
+        keys[month][item["exit_type"]] = cell_key(item["key"])
+    return keyed_table(table, keys, period.months(), EXIT_TYPES)
 
 
 def recruits(period: Period) -> dict:
-    counts = {
-        item["recruit_status"]: item["n"]
-        for item in exits_in(period).values("recruit_status").annotate(n=Count("id")).order_by()
-    }
+    counts, keys = {}, {}
+    for item in (
+        exits_in(period)
+        .values("recruit_status")
+        .annotate(n=Count("id"), key=RECORD_KEYS)
+        .order_by()
+    ):
+        counts[item["recruit_status"]] = item["n"]
+        keys[item["recruit_status"]] = cell_key(item["key"])
     by_status = {status: counts.get(status, 0) for status in RECRUIT_STATUSES}
     total = sum(by_status.values())
     return {
         "by_recruit_status": by_status,
         "new_recruit_share": round(by_status["new_recruit"] / total, 4) if total else None,
+        CELL_KEYS: {
+            "by_recruit_status": {s: keys.get(s, 0) for s in RECRUIT_STATUSES},
+            # The share's base is every exit of the period, the exits table's grand total
+            # (the same people, so the same published value).
+            "new_recruit_share": [
+                RATIO,
+                ["recruits", "by_recruit_status", "new_recruit"],
+                ["exits", "total", "total"],
+                4,
+            ],
+        },
     }
 
 
 def by_site(period: Period) -> dict:
-    table = _pivot(exits_in(period), "person__location__code", "exit_type")
-    return with_totals(table, sorted(table), EXIT_TYPES)
+    counts, keys = _pivot(exits_in(period), "person__location__code", "exit_type")
+    return keyed_table(counts, keys, sorted(counts), EXIT_TYPES)
 
 
 def by_sex_and_age(period: Period) -> dict:
@@ -99,8 +158,18 @@ def by_sex_and_age(period: Period) -> dict:
         default=Value("45_plus"),
     )
     queryset = exits_in(period).annotate(age_at_exit=age).annotate(age_band=band)
-    table = _pivot(queryset, "person__sex", "age_band")
-    return with_totals(table, sorted(table), AGE_BANDS)
+    counts, keys = _pivot(queryset, "person__sex", "age_band")
+    return keyed_table(counts, keys, sorted(counts), AGE_BANDS)
+
+
+def verification(period: Period) -> dict:
+    """Exits by type, verified (by a partner or by documents) or not."""
+    verified = Case(
+        When(verification__in=VERIFIED_EXITS, then=Value("verified")),
+        default=Value("unverified"),
+    )
+    counts, keys = _pivot(exits_in(period).annotate(verified=verified), "exit_type", "verified")
+    return keyed_table(counts, keys, EXIT_TYPES, VERIFICATION)
 
 
 PEOPLE_SECTIONS: Sections = {
@@ -109,6 +178,7 @@ PEOPLE_SECTIONS: Sections = {
     "recruits": recruits,
     "by_site": by_site,
     "by_sex_and_age": by_sex_and_age,
+    "verification": verification,
 }
 
 
@@ -120,8 +190,13 @@ def sections() -> Sections:
 def compute(period: Period, on_step: Callable[[str], None] | None = None) -> dict:
     data: dict = {"kind": period.kind, "period": period.key,
                   "start": period.start.isoformat(), "end": period.end.isoformat()}  # fmt: skip
+    keys: dict = {}
     for name, section in sections().items():
         if on_step:
             on_step(name)
-        data[name] = section(period)
+        figures = section(period)
+        # A section without keys is published withheld (`reports.disclosure`), never exact.
+        keys[name] = figures.pop(CELL_KEYS, {})
+        data[name] = figures
+    data[CELL_KEYS] = keys
     return data

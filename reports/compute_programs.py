@@ -1,4 +1,11 @@
-"""Report sections about programmes: training, assistance and safe homes (GROUP BY only)."""
+"""Report sections about programmes: training, assistance and safe homes (GROUP BY only).
+
+Counts of people and of records about people carry their cell keys, as in `reports.compute`:
+records (attendance marks, enrolments, outcomes, distributions, stays) sum their people's record
+keys once per record; distinct people sum the distinct keys. Figures about the organisation, not
+about people (sessions held or cancelled, homes, places), are marked `EXACT`. Rates and averages
+are `RATIO`s of published counts; cash sums are `AMOUNT`s (see `reports.disclosure`).
+"""
 
 from collections import defaultdict
 
@@ -14,17 +21,33 @@ from programs.models import (
     Stay,
     TrainingSession,
 )
+from reports.disclosure import AMOUNT, CELL_KEYS, EXACT, KEY_RANGE, RATIO
 from reports.periods import Period
 from reports.sections import Sections
 
 PRESENT = Attendance.Status.PRESENT
+RECORD_KEYS = Sum("person__record_key")
+PEOPLE = Count("person", distinct=True)
+# Distinct keys of distinct people: a function of who is in the cell, like the count.
+PEOPLE_KEYS = Sum("person__record_key", distinct=True)
+
+
+def _key(total) -> int:
+    return int(total or 0) % KEY_RANGE
 
 
 def training(period: Period) -> dict:
     sessions = TrainingSession.objects.filter(date__gte=period.start, date__lte=period.end)
     held = sessions.filter(status=TrainingSession.Status.HELD)
     attendance = Attendance.objects.filter(session__in=held)
-    marks = attendance.aggregate(total=Count("id"), present=Count("id", filter=Q(status=PRESENT)))
+    marks = attendance.aggregate(
+        total=Count("id"),
+        total_key=RECORD_KEYS,
+        present=Count("id", filter=Q(status=PRESENT)),
+        present_key=Sum("person__record_key", filter=Q(status=PRESENT)),
+        people=Count("person", distinct=True, filter=Q(status=PRESENT)),
+        people_key=Sum("person__record_key", distinct=True, filter=Q(status=PRESENT)),
+    )
     per_month = {
         item["month"].strftime("%Y-%m"): item
         for item in held.annotate(month=TruncMonth("date"))
@@ -32,12 +55,13 @@ def training(period: Period) -> dict:
         .annotate(
             sessions=Count("id", distinct=True),
             attendees=Count("attendance", filter=Q(attendance__status=PRESENT)),
+            key=Sum("attendance__person__record_key", filter=Q(attendance__status=PRESENT)),
         )
         .order_by()
     }
-    by_month = {}
+    by_month, by_month_keys = {}, {}
     for month in period.months():
-        item = per_month.get(month, {"sessions": 0, "attendees": 0})
+        item = per_month.get(month, {"sessions": 0, "attendees": 0, "key": 0})
         by_month[month] = {
             "sessions": item["sessions"],
             "attendees": item["attendees"],
@@ -45,32 +69,57 @@ def training(period: Period) -> dict:
             if item["sessions"]
             else None,
         }
+        by_month_keys[month] = {
+            "sessions": EXACT,
+            "attendees": _key(item["key"]),
+            "attendees_per_session": [
+                RATIO,
+                ["training", "by_month", month, "attendees"],
+                ["training", "by_month", month, "sessions"],
+                2,
+            ],
+        }
     completions = Enrolment.objects.filter(
         status=Enrolment.Status.COMPLETED,
         completed_on__gte=period.start,
         completed_on__lte=period.end,
-    ).count()
+    ).aggregate(n=Count("id"), key=RECORD_KEYS)
     outcomes = LivelihoodOutcome.objects.filter(
         recorded_on__gte=period.start, recorded_on__lte=period.end
     )
     by_outcome = {
-        item["outcome"]: item["n"]
-        for item in outcomes.values("outcome").annotate(n=Count("id")).order_by()
+        item["outcome"]: item
+        for item in outcomes.values("outcome").annotate(n=Count("id"), key=RECORD_KEYS).order_by()
     }
+    earning = outcomes.filter(income_band__in=LivelihoodOutcome.EARNS_A_LIVING).aggregate(
+        n=PEOPLE, key=PEOPLE_KEYS
+    )
+    values = LivelihoodOutcome.Outcome.values
     return {
         "sessions_held": held.count(),
         "sessions_cancelled": sessions.filter(status=TrainingSession.Status.CANCELLED).count(),
-        "people_trained": attendance.filter(status=PRESENT).values("person").distinct().count(),
+        "people_trained": marks["people"],
         "attendance_rate": round(marks["present"] / marks["total"], 4) if marks["total"] else None,
         "by_month": by_month,
-        "completions": completions,
-        "livelihood_outcomes": {
-            value: by_outcome.get(value, 0) for value in LivelihoodOutcome.Outcome.values
+        "completions": completions["n"],
+        "livelihood_outcomes": {v: by_outcome.get(v, {}).get("n", 0) for v in values},
+        "earning_a_living": earning["n"],
+        CELL_KEYS: {
+            "sessions_held": EXACT,
+            "sessions_cancelled": EXACT,
+            "people_trained": _key(marks["people_key"]),
+            # Present marks over all marks, both perturbed as counts of their own.
+            "attendance_rate": [
+                RATIO,
+                [marks["present"], _key(marks["present_key"])],
+                [marks["total"], _key(marks["total_key"])],
+                4,
+            ],
+            "by_month": by_month_keys,
+            "completions": _key(completions["key"]),
+            "livelihood_outcomes": {v: _key(by_outcome.get(v, {}).get("key")) for v in values},
+            "earning_a_living": _key(earning["key"]),
         },
-        "earning_a_living": outcomes.filter(income_band__in=LivelihoodOutcome.EARNS_A_LIVING)
-        .values("person")
-        .distinct()
-        .count(),
     }
 
 
@@ -79,29 +128,54 @@ def assistance(period: Period) -> dict:
         distributed_on__gte=period.start, distributed_on__lte=period.end
     )
 
-    def grouped(field: str) -> dict:
-        return {
-            str(item[field] or "none"): {"distributions": item["n"], "people": item["people"]}
-            for item in given.values(field)
-            .annotate(n=Count("id"), people=Count("person", distinct=True))
+    def grouped(field: str) -> tuple[dict, dict]:
+        figures, keys = {}, {}
+        for item in (
+            given.values(field)
+            .annotate(n=Count("id"), key=RECORD_KEYS, people=PEOPLE, people_key=PEOPLE_KEYS)
             .order_by(field)
-        }
+        ):
+            name = str(item[field] or "none")
+            figures[name] = {"distributions": item["n"], "people": item["people"]}
+            keys[name] = {"distributions": _key(item["key"]), "people": _key(item["people_key"])}
+        return figures, keys
 
-    cash = defaultdict(float)
+    cash: dict[str, list] = defaultdict(lambda: [0.0, 0, 0])  # amount, distributions, key
     for item in (
         given.filter(assistance_type__kind="cash")
         .values("assistance_type__currency")
-        .annotate(total=Sum("quantity"))
+        .annotate(total=Sum("quantity"), n=Count("id"), key=RECORD_KEYS)
         .order_by()
     ):
-        cash[item["assistance_type__currency"]] += float(item["total"] or 0)
+        entry = cash[item["assistance_type__currency"]]
+        entry[0] += float(item["total"] or 0)
+        entry[1] += item["n"]
+        entry[2] += int(item["key"] or 0)
+    overall = given.aggregate(n=Count("id"), key=RECORD_KEYS, people=PEOPLE, people_key=PEOPLE_KEYS)
+    by_type, by_type_keys = grouped("assistance_type__name")
+    by_site, by_site_keys = grouped("location__code")
+    by_partner, by_partner_keys = grouped("partner__name")
+    currencies = sorted(cash)
     return {
-        "distributions": given.count(),
-        "people_reached": given.values("person").distinct().count(),
-        "by_type": grouped("assistance_type__name"),
-        "by_site": grouped("location__code"),
-        "by_partner": grouped("partner__name"),
-        "cash_by_currency": {currency: round(total, 2) for currency, total in sorted(cash.items())},
+        "distributions": overall["n"],
+        "people_reached": overall["people"],
+        "by_type": by_type,
+        "by_site": by_site,
+        "by_partner": by_partner,
+        "cash_by_currency": {currency: round(cash[currency][0], 2) for currency in currencies},
+        CELL_KEYS: {
+            "distributions": _key(overall["key"]),
+            "people_reached": _key(overall["people_key"]),
+            "by_type": by_type_keys,
+            "by_site": by_site_keys,
+            "by_partner": by_partner_keys,
+            # A sum of money tells how many people got a standard grant: it is published
+            # scaled to the published number of cash distributions (`reports.disclosure`).
+            "cash_by_currency": {
+                currency: [AMOUNT, cash[currency][1], _key(cash[currency][2])]
+                for currency in currencies
+            },
+        },
     }
 
 
@@ -117,25 +191,36 @@ def safe_homes(period: Period) -> dict:
         .order_by("location__code")
     )
     residents = {
-        item["location__code"]: item["n"]
+        item["location__code"]: item
         for item in SafeHome.objects.values("location__code")
-        .annotate(n=Count("stays", filter=at_end))
+        .annotate(
+            n=Count("stays", filter=at_end), key=Sum("stays__person__record_key", filter=at_end)
+        )
         .order_by()
     }
-    by_site = {
-        row["location__code"]: {
+    by_site, by_site_keys = {}, {}
+    for row in rows:
+        site = residents.get(row["location__code"], {})
+        by_site[row["location__code"]] = {
             "homes": row["homes"],
             "places": row["places"] or 0,
-            "residents": residents.get(row["location__code"], 0),
+            "residents": site.get("n", 0),
         }
-        for row in rows
-    }
+        by_site_keys[row["location__code"]] = {
+            "homes": EXACT,
+            "places": EXACT,
+            "residents": _key(site.get("key")),
+        }
+    staying = (
+        Stay.objects.filter(check_in__lte=period.end)
+        .filter(Q(check_out__isnull=True) | Q(check_out__gt=period.end))
+        .aggregate(n=Count("id"), key=RECORD_KEYS)
+    )
     return {
         "date": period.end.isoformat(),
-        "residents": Stay.objects.filter(check_in__lte=period.end)
-        .filter(Q(check_out__isnull=True) | Q(check_out__gt=period.end))
-        .count(),
+        "residents": staying["n"],
         "by_site": by_site,
+        CELL_KEYS: {"residents": _key(staying["key"]), "by_site": by_site_keys},
     }
 
 

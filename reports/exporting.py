@@ -1,8 +1,13 @@
 """Report downloads: CSV with an HXL hashtag row, XLSX, PDF. Formula-injection safe.
 
-The PDF is meant for a donor report: the period and version, the headline, the protection
-note, every section with human labels (never a code such as `pow` or `45_plus`) and figures
-with thousands separators, and the charts of the dashboard drawn with reportlab's graphics."""
+A download of protected figures (for analysts or publication) carries the protection note,
+`reports.disclosure.method_note()`: the method and its parameters, never the keys — a last
+CSV row (section `note`), a `note` sheet, a paragraph of the PDF.
+
+The PDF is meant for a donor report: the period and version, the headline, the method note,
+every section with human labels (never a code such as `pow` or `45_plus`) and figures with
+thousands separators (a withheld figure is "—"), and the charts of the dashboard drawn with
+reportlab's graphics."""
 
 from __future__ import annotations
 
@@ -33,7 +38,6 @@ from reportlab.platypus import (
 )
 
 from portal.exports import neutralise
-from reports import disclosure
 from reports.changes import NOT_FIGURES
 from reports.formatting import figure, month_name
 from reports.models import ReportVersion
@@ -72,17 +76,23 @@ def _flatten_value(period, section, prefix, value) -> Iterator[list]:
         yield [period, section, prefix.rstrip("."), "", value]
 
 
-def to_csv(data: dict) -> bytes:
+def note_row(data: dict, note: str) -> list:
+    return [data.get("period", ""), "note", "method", "", note]
+
+
+def to_csv(data: dict, note: str | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(HEADER)
     writer.writerow(HXL)
     for row in flatten(data):
         writer.writerow([neutralise("" if cell is None else cell) for cell in row])
+    if note:
+        writer.writerow([neutralise(cell) for cell in note_row(data, note)])
     return ("\ufeff" + buffer.getvalue()).encode()
 
 
-def to_xlsx(data: dict) -> bytes:
+def to_xlsx(data: dict, note: str | None = None) -> bytes:
     workbook = Workbook(write_only=True)
     sheets: dict[str, object] = {}
     for row in flatten(data):
@@ -94,6 +104,10 @@ def to_xlsx(data: dict) -> bytes:
         sheets[section].append([neutralise("" if cell is None else cell) for cell in row])
     if not sheets:
         workbook.create_sheet("report").append(HEADER)
+    if note:
+        sheet = workbook.create_sheet("note")
+        sheet.append(HEADER)
+        sheet.append([neutralise(cell) for cell in note_row(data, note)])
     output = io.BytesIO()
     workbook.save(output)
     return output.getvalue()
@@ -265,7 +279,7 @@ def charts(data: dict) -> dict[str, Drawing]:
     return drawings
 
 
-def pdf_story(data: dict, title: str, headline: str, suppressed: bool, version_line: str):
+def pdf_story(data: dict, title: str, headline: str, note: str | None, version_line: str):
     """What the PDF holds, in order (a list of flowables; tests read it too)."""
     styles = getSampleStyleSheet()
     story: list[Flowable] = [
@@ -274,8 +288,8 @@ def pdf_story(data: dict, title: str, headline: str, suppressed: bool, version_l
         Paragraph(escape(headline), styles["BodyText"]),
         Spacer(1, 8),
     ]
-    if suppressed:
-        story.append(Paragraph(escape(disclosure.protection_note()), styles["Italic"]))
+    if note:  # protected figures: the method and its parameters (totals may differ a little)
+        story.append(Paragraph(escape(note), styles["Italic"]))
     story.append(Spacer(1, 8))
     drawings = charts(data)
     for section, value in data.items():
@@ -292,9 +306,9 @@ def pdf_story(data: dict, title: str, headline: str, suppressed: bool, version_l
 
 
 def to_pdf(
-    data: dict, title: str, headline: str, suppressed: bool, version_line: str = ""
+    data: dict, title: str, headline: str, note: str | None = None, version_line: str = ""
 ) -> bytes:
     output = io.BytesIO()
-    story = pdf_story(data, title, headline, suppressed, version_line)
+    story = pdf_story(data, title, headline, note, version_line)
     SimpleDocTemplate(output, pagesize=A4, title=title).build(story)
     return output.getvalue()

@@ -47,6 +47,10 @@ def sentence(data: dict, period_label: str) -> str:
     """One sentence from a report's (possibly protected) data; zero counts are left out.
     `period_label` starts the sentence: "In August 2025" (`formatting.period_phrase`)."""
     exits = data["exits"]
+    if exits["total"]["total"] is None:  # stored before cell keys: withheld until rebuilt
+        return _("%(period)s: the figures are withheld until the report is rebuilt.") % {
+            "period": period_label
+        }
     clauses = []
     for exit_type, verb in VERBS.items():
         row = exits[exit_type]
@@ -64,6 +68,10 @@ def sentence(data: dict, period_label: str) -> str:
         "clauses": _join(clauses),
         "total": _count(exits["total"]["total"]),
     }
+    verified = data.get("verification", {}).get("total", {}).get("verified")
+    if isinstance(verified, int) and verified > 0:
+        # Exits verified by a partner or by documents (people.choices.VERIFIED_EXITS).
+        text += _(", of which %(count)s verified") % {"count": _count(verified)}
     share = data.get("recruits", {}).get("new_recruit_share")
     if isinstance(share, float):
         text += _("; about %(percent)s %% were new recruits") % {"percent": round(share * 100)}

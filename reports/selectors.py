@@ -8,15 +8,16 @@ from portal.models.jobs import JobStatus
 from portal.roles import Role
 from portal.scoping import get_object_for_user, visible_to
 from reports import disclosure
-from reports.compute import AFFILIATIONS, AGE_BANDS, EXIT_TYPES, RECRUIT_STATUSES
+from reports.compute import AFFILIATIONS, AGE_BANDS, EXIT_TYPES, RECRUIT_STATUSES, VERIFICATION
 from reports.models import Report, ReportBuild, ReportVersion
 
 RELEASED = ReportVersion.Status.APPROVED
 
 DISPLAY_ORDER = [
     "kind", "period", "start", "end", "exits", "by_month", "recruits", "by_site",
-    "by_sex_and_age", "training", "assistance", "safe_homes",
-    *EXIT_TYPES, *AFFILIATIONS, *RECRUIT_STATUSES, *AGE_BANDS, "male", "female", "other",
+    "by_sex_and_age", "verification", "training", "assistance", "safe_homes",
+    *EXIT_TYPES, *AFFILIATIONS, *RECRUIT_STATUSES, *AGE_BANDS, *VERIFICATION,
+    "male", "female", "other",
 ]  # fmt: skip
 
 
@@ -128,13 +129,15 @@ def _display_rank(key: str) -> tuple[int, int, str]:
 
 
 def shown_data(user: User, report: ReportVersion, publication: bool = False) -> tuple[dict, bool]:
-    """The figures of a version a user may see: exact for admins, small cells suppressed
-    for analysts and for anything marked for publication. Returns (data, suppressed). The
-    one call through which figures reach a template, a download or the API."""
-    data = in_display_order(report.data)
+    """The figures of a version a user may see, never with the cell keys: exact for admins
+    inside the portal; through the disclosure layer (`reports.disclosure.protect`: perturbed,
+    derived from perturbed counts, or withheld) for analysts and for anything marked for
+    publication. Returns (data, protected). The one call through which figures reach a
+    template, a download, a change note shown to analysts or the API."""
+    data = in_display_order(disclosure.without_keys(report.data))
     if user.role == Role.ADMIN and not publication:
         return data, False
-    return disclosure.suppress_report(data), True
+    return in_display_order(disclosure.protect(report.data)), True
 
 
 def build_for(user: User, pk: int) -> ReportBuild:

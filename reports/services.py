@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal import auditing, jobs
 from portal.models import User
-from reports import compute
+from reports import compute, disclosure
 from reports.models import Report, ReportBuild, ReportVersion
 from reports.periods import Period, parse, previous_month
 
@@ -28,7 +28,9 @@ class ApprovalRefused(Exception):
 
 
 def checksum(data: dict) -> str:
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+    """SHA-256 of a report's figures, never of its cell keys (which never leave the portal)."""
+    figures = disclosure.without_keys(data)
+    return hashlib.sha256(json.dumps(figures, sort_keys=True, default=str).encode()).hexdigest()
 
 
 def build_report(period: Period, on_step=None) -> ReportVersion:
@@ -47,9 +49,9 @@ def build_report(period: Period, on_step=None) -> ReportVersion:
         versions = report.versions.defer("data")
         newest = versions.order_by("-number").first()
         released = versions.filter(status=Status.APPROVED).order_by("-number").first()
-        if newest is not None and newest.checksum == digest:
+        if _same(newest, digest, data):
             return newest
-        if released is not None and released.checksum == digest:
+        if _same(released, digest, data):
             # The figures went back to those released: nothing awaits approval any more.
             versions.filter(status=Status.PENDING).update(status=Status.SUPERSEDED)
             return released
@@ -63,6 +65,24 @@ def build_report(period: Period, on_step=None) -> ReportVersion:
         )
         version.created = True
         return version
+
+
+def _same(version: ReportVersion | None, digest: str, data: dict) -> bool:
+    """Whether a build has the same figures AND the same cell keys as a stored version.
+
+    The comparison includes the keys on purpose: two builds with the same exact figures but
+    different people behind them (a late registration and a removal in one cell) have
+    different cell keys, so they publish different values. Published values must never
+    change without a new version awaiting approval, so such a build makes one. (A report
+    stored before the keys existed differs from its first build with keys in the same way,
+    which is how a rebuild gives analysts figures again.) `checksum` itself stays blind to
+    the keys: it is served to admins as the ETag and must reveal nothing of them."""
+    if version is None or version.checksum != digest:
+        return False
+    stored = ReportVersion.objects.filter(pk=version.pk).values_list("data", flat=True).get()
+    # Through JSON, as stored: tuples become lists, keys become strings.
+    fresh = json.loads(json.dumps(data.get(disclosure.CELL_KEYS), default=str))
+    return stored.get(disclosure.CELL_KEYS) == fresh
 
 
 @transaction.atomic

@@ -148,7 +148,7 @@ def _report_page(
             "pending": newest
             if is_admin and newest.status == ReportVersion.Status.PENDING and newest != version
             else None,
-            "protection_note": disclosure.protection_note(),
+            "protection_note": disclosure.method_note() if suppressed else "",
             "assistance_sentence": headline.assistance_sentence(data.get("assistance") or {}),
             "safe_homes_sentence": headline.safe_homes_sentence(
                 safe_homes, _localised_date(safe_homes.get("date"))
@@ -188,7 +188,7 @@ def chart_data(data: dict) -> dict:
     charts have something to draw (`drawn`): a chart without data is not drawn at all."""
 
     def number(value):
-        return value if isinstance(value, int | float) else None  # "<5" is not drawn
+        return value if isinstance(value, int | float) else None  # a withheld figure
 
     months = [m for m in data["by_month"] if m != "total"]
     training = data.get("training", {}).get("by_month", {})
@@ -288,16 +288,17 @@ def download(
     if chosen is None or (publication and not chosen.is_released):
         return _not_released(request, parsed, download=True)
     data, suppressed = selectors.shown_data(request.user, chosen, publication=publication)
+    note = disclosure.method_note() if suppressed else None
     if file_format == "csv":
-        content = exporting.to_csv(data)
+        content = exporting.to_csv(data, note)
     elif file_format == "xlsx":
-        content = exporting.to_xlsx(data)
+        content = exporting.to_xlsx(data, note)
     else:
         content = exporting.to_pdf(
             data,
             title=_("Statistics: %(period)s") % {"period": period_name(parsed.kind, parsed.key)},
             headline=headline.sentence(data, period_phrase(parsed.kind, parsed.key)),
-            suppressed=suppressed,
+            note=note,
             version_line=exporting.version_line(chosen, exact=not suppressed),
         )
     auditing.record(

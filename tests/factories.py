@@ -34,3 +34,8 @@ class UserFactory(factory.django.DjangoModelFactory):
         services.set_role(self, role)
         sites = kwargs.get("sites") or []
         services.set_sites(self, sites)
+
+
+def saved_version(record) -> int:
+    """The version of a record as saved now (what a form or an ETag read now would carry)."""
+    return type(record)._default_manager.filter(pk=record.pk).values_list("version", flat=True)[0]

@@ -10,11 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from people import choices
+from people import choices, workflow
 from people.forms import EARLIEST_EXIT, OLDEST_BIRTH_YEAR, YOUNGEST_AGE
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
 from people.selectors import case_workers_for
-from portal.api.serializers import ScopedPrimaryKeyField, StrictModelSerializer
+from portal.api.serializers import (
+    ScopedPrimaryKeyField,
+    StrictModelSerializer,
+    StrictSerializerMixin,
+)
 from portal.models import Location, User
 from portal.scoping import visible_to
 
@@ -64,7 +68,7 @@ class ActiveLocationField(ScopedPrimaryKeyField):
 EXIT_FIELDS = [
     "exit_type", "affiliation", "exit_date", "place_township", "place_region", "receiving_group",
     "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
-    "custody_status",
+    "custody_status", "verification",
 ]  # fmt: skip
 
 
@@ -150,9 +154,31 @@ class PersonSerializer(StrictModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "case_number", *PERSON_FIELDS, "created_at", "version", "exits", "exit"]
-        read_only_fields = ["case_number", "created_at", "version"]
+        fields = [
+            "id", "case_number", *PERSON_FIELDS, "closing_reason", "created_at", "version",
+            "exits", "exit",
+        ]  # fmt: skip
+        read_only_fields = ["case_number", "closing_reason", "created_at", "version"]
         create_only_fields = ["exit"]
+
+    def validate_status(self, value):
+        """A new case starts as intake or active; later the status changes only through
+        `POST /people/{id}/status/` (the workflow records who, when and why)."""
+        if self.instance is None and value not in workflow.STARTING_STATES:
+            raise serializers.ValidationError(
+                _(
+                    "A case starts as intake or active; change the status afterwards with POST "
+                    "/api/v1/people/{id}/status/."
+                )
+            )
+        if self.instance is not None and value != self.instance.status:
+            raise serializers.ValidationError(
+                _(
+                    "The status changes only with POST /api/v1/people/{id}/status/ (the case "
+                    "workflow, with its date and reason)."
+                )
+            )
+        return value
 
     def validate_birth_year(self, value):
         latest = timezone.localdate().year - YOUNGEST_AGE
@@ -195,6 +221,21 @@ class PersonAdminSerializer(PersonSerializer):
         ref_name = "Person"  # the schema shows this field set (others are a subset)
         fields = [*PersonSerializer.Meta.fields, "created_by", "updated_at"]
         read_only_fields = [*PersonSerializer.Meta.read_only_fields, "updated_at"]
+
+
+class StatusChangeSerializer(StrictSerializerMixin, serializers.Serializer):
+    """A step of the case status workflow. The service says, by field, why a change is
+    refused (400)."""
+
+    to_status = serializers.ChoiceField(choices=choices.Status.choices)
+    closing_reason = serializers.ChoiceField(
+        choices=choices.ClosingReason.choices, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    changed_on = serializers.DateField(required=False, allow_null=True, default=None)
+
+    def validate_changed_on(self, value):
+        return _not_in_future(value, _("The date cannot be in the future."))
 
 
 # --- Case notes, follow-ups, transfers --------------------------------------------------------

@@ -3,12 +3,14 @@
 Admins and case workers, as on the screens; trainers and analysts are refused (403). Every
 queryset is scoped by the base class (`visible_to`), people through the screens' selector
 (`people.selectors`): records of other sites answer 404.
-Writes call `people.services`, which write the audit rows in the same transaction.
+Writes call `people.services`, which write the audit rows in the same transaction. Every
+change of a record carries the version it was read at (ETag/If-Match, `portal.api.views`).
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
@@ -17,7 +19,7 @@ from rest_framework.decorators import action
 from people import selectors, services
 from people.api import filters, serializers
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
-from portal import auditing
+from portal.api.exceptions import PreconditionFailed
 from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
 from portal.roles import ADMINS, STAFF_WITH_PERSON_DATA, Role
 
@@ -32,7 +34,9 @@ def _staff(serializer_class, admin_serializer_class=None) -> dict:
 class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
     """People. The list takes the people screen's filters; `q` searches case numbers, names
     (Latin or Burmese, Unicode or Zawgyi) and phone numbers. Names typed in Zawgyi are stored
-    as Unicode. A PUT/PATCH needs the ETag of your last read in `If-Match`."""
+    as Unicode. A PUT/PATCH needs the ETag of your last read in `If-Match`. The status
+    changes only through `POST /people/{id}/status/` (the case workflow, also with
+    `If-Match`); a new person starts as intake or active."""
 
     # Names the model (the schema); the rows come from the people screens' selector.
     queryset = Person.objects.none()
@@ -62,6 +66,30 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
             expected_version=instance.version,
         ).obj
 
+    @extend_schema(
+        request=serializers.StatusChangeSerializer, responses=serializers.PersonAdminSerializer
+    )
+    @action(detail=True, methods=["post"], url_path="status", filter_backends=[])
+    def change_status(self, request, *args, **kwargs):
+        """Move the case along the status workflow (README "People and cases"): `to_status`,
+        a `closing_reason` when closing (`note` with "other"), a `note` when reopening,
+        `changed_on` (default today). Needs the person's ETag in `If-Match` (428 without,
+        412 stale); a refused change answers 400 with the reason by field."""
+        expected = self.if_match()
+        body = serializers.StatusChangeSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        with transaction.atomic():
+            person = self.get_object_for_update()
+            if self.etag_for(person) not in expected:
+                raise PreconditionFailed()
+            services.change_status(
+                by=request.user,
+                person=person,
+                expected_version=person.version,
+                **body.validated_data,
+            )
+        return self.object_response(self.get_queryset().get(pk=person.pk))
+
 
 class ExitViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):
     """How people left the armed forces, police or militia (one person may have several)."""
@@ -73,6 +101,7 @@ class ExitViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalView
     ordering_fields = ("exit_date", "id")
     ordering = ["-exit_date", "-id"]
     audit_reads = True
+    version_field = "version"
 
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)
@@ -85,6 +114,7 @@ class ExitViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalView
             person=instance.person,
             values=serializer.validated_data,
             exit=instance,
+            expected_version=instance.version,
         )
 
 
@@ -99,6 +129,7 @@ class CaseNoteViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Portal
     ordering_fields = ("created_at", "id")
     ordering = ["-created_at", "-id"]
     audit_reads = True
+    version_field = "version"
 
     def check_update_allowed(self, instance) -> None:
         if not instance.editable_by(self.request.user):
@@ -110,7 +141,9 @@ class CaseNoteViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Portal
 
     def perform_update(self, serializer, instance):
         text = serializer.validated_data.get("text", instance.text)
-        return services.edit_note(by=self.request.user, note=instance, text=text)
+        return services.edit_note(
+            by=self.request.user, note=instance, text=text, expected_version=instance.version
+        )
 
 
 class FollowUpViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
@@ -123,6 +156,7 @@ class FollowUpViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     ordering_fields = ("due_on", "created_at", "id")
     ordering = ["due_on", "id"]
     audit_reads = True
+    version_field = "version"
 
     def perform_create(self, serializer):
         return services.add_follow_up(by=self.request.user, **serializer.validated_data)
@@ -130,8 +164,15 @@ class FollowUpViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"])
     def complete(self, request, *args, **kwargs):
-        follow_up = self.get_object_for_update()
-        follow_up = services.complete_follow_up(by=request.user, follow_up=follow_up)
+        """Mark the follow-up done (once; a repeat changes nothing). If-Match is optional:
+        a stale one answers 412."""
+        with transaction.atomic():
+            follow_up = self.get_object_for_update()
+            follow_up = services.complete_follow_up(
+                by=request.user,
+                follow_up=follow_up,
+                expected_version=self.expected_version(follow_up),
+            )
         return self.object_response(follow_up)
 
 
@@ -161,25 +202,15 @@ class PartnerViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
     search_fields = ("name",)
     ordering_fields = ("name", "id")
     ordering = ["name", "id"]
-
-    FIELDS = ("name", "services", "contact", "active")
+    version_field = "version"
 
     def perform_create(self, serializer):
-        partner = serializer.save()
-        after = auditing.snapshot(partner, self.FIELDS)
-        auditing.record(
-            auditing.Action.CREATE,
-            actor=self.request.user,
-            obj=partner,
-            changes=auditing.diff({}, after),
-        )
-        return partner
+        return services.save_partner(by=self.request.user, values=serializer.validated_data)
 
     def perform_update(self, serializer, instance):
-        before = auditing.snapshot(instance, self.FIELDS)
-        partner = serializer.save()
-        changes = auditing.diff(before, auditing.snapshot(partner, self.FIELDS))
-        auditing.record(
-            auditing.Action.UPDATE, actor=self.request.user, obj=partner, changes=changes
+        return services.save_partner(
+            by=self.request.user,
+            values=serializer.validated_data,
+            partner=instance,
+            expected_version=instance.version,
         )
-        return partner

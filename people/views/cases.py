@@ -10,12 +10,15 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people import forms, selectors, services
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Partner, Person, Referral
 from portal import auditing
 from portal.access import forbidden, require_roles
+from portal.concurrency import StaleEditError
+from portal.forms import VersionForm
 from portal.roles import STAFF_WITH_PERSON_DATA, Role
 from portal.scoping import get_object_for_user, visible_to
 
@@ -37,20 +40,50 @@ def _form_page(
     success: str,
     extra: dict | None = None,
 ) -> HttpResponse:
-    """GET shows the form; a valid POST calls `save` and returns to the person page."""
+    """GET shows the form; a valid POST calls `save` and returns to the person page. A save
+    refused because someone else saved the record first answers 409 with what differs."""
     if request.method == "GET":
         # The form shows person-level data: its read is audited like the person page.
         auditing.record(auditing.Action.VIEW, actor=request.user, obj=person)
+    context = {"person": person, "form": form, "title": title, **(extra or {})}
     if request.method == "POST" and form.is_valid():
         try:
             save()
+        except StaleEditError as stale:
+            context["stale_changes"] = stale.changes
+            return render(request, "people/part_form.html", context, status=409)
         except ValidationError as error:
             form.add_error(None, error)
         else:
             messages.success(request, success)
             return redirect("people:detail", pk=person.pk)
-    context = {"person": person, "form": form, "title": title, **(extra or {})}
     return render(request, "people/part_form.html", context)
+
+
+def _one_button_change(
+    request: HttpRequest, record, change: Callable[[int], object], success: str
+) -> HttpResponse:
+    """A change made by one button on the person page (its form holds the record's version):
+    a stale page is told what happened instead of changing the record again."""
+    form = VersionForm(request.POST, record=record)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("version", [])))
+    else:
+        try:
+            change(form.expected_version)
+        except StaleEditError:
+            messages.error(request, STALE_BUTTON)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, success)
+    return redirect("people:detail", pk=record.person_id)
+
+
+STALE_BUTTON = _lazy(
+    "Someone else changed this record after you opened the page; nothing was changed. The "
+    "page now shows the saved record."
+)
 
 
 def _data(request: HttpRequest):
@@ -68,7 +101,11 @@ def exit_form(request: HttpRequest, pk: int, exit_pk: int | None = None) -> Http
         person,
         form,
         lambda: services.save_exit(
-            by=request.user, person=person, values=form.exit_values(), exit=exit
+            by=request.user,
+            person=person,
+            values=form.exit_values(),
+            exit=exit,
+            expected_version=form.expected_version if exit else None,
         ),
         title=_("Edit the exit") if exit else _("Record how the person left"),
         success=_("Exit saved."),
@@ -102,7 +139,12 @@ def note_edit(request: HttpRequest, pk: int, note_pk: int) -> HttpResponse:
 
     def save():
         try:
-            services.edit_note(by=request.user, note=note, text=form.cleaned_data["text"])
+            services.edit_note(
+                by=request.user,
+                note=note,
+                text=form.cleaned_data["text"],
+                expected_version=form.expected_version,
+            )
         except PermissionDenied as denied:
             raise ValidationError(str(denied)) from denied
 
@@ -134,9 +176,14 @@ def follow_up_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def follow_up_done(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResponse:
     follow_up = _part_of(request, FollowUp, pk, follow_up_pk)
-    services.complete_follow_up(by=request.user, follow_up=follow_up)
-    messages.success(request, _("Follow-up marked as done."))
-    return redirect("people:detail", pk=pk)
+    return _one_button_change(
+        request,
+        follow_up,
+        lambda version: services.complete_follow_up(
+            by=request.user, follow_up=follow_up, expected_version=version
+        ),
+        _("Follow-up marked as done."),
+    )
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)
@@ -180,14 +227,48 @@ def flag_add(request: HttpRequest, pk: int) -> HttpResponse:
 def flag_resolve(request: HttpRequest, pk: int, flag_pk: int) -> HttpResponse:
     person = selectors.person_for(request.user, pk)
     flag = _part_of(request, Flag, pk, flag_pk)
-    form = forms.ResolveFlagForm(_data(request))
+    form = forms.ResolveFlagForm(_data(request), record=flag)
     return _form_page(
         request,
         person,
         form,
-        lambda: services.resolve_flag(by=request.user, flag=flag, **form.cleaned_data),
+        lambda: services.resolve_flag(
+            by=request.user,
+            flag=flag,
+            resolution_note=form.cleaned_data["resolution_note"],
+            expected_version=form.expected_version,
+        ),
         title=_("Resolve the flag: %(reason)s") % {"reason": flag.get_reason_display()},
         success=_("Flag resolved."),
+    )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_http_methods(["GET", "POST"])
+def status_change(request: HttpRequest, pk: int) -> HttpResponse:
+    """A step of the case status workflow; a refused one is a form error, nothing changes."""
+    person = selectors.person_for(request.user, pk)
+    form = forms.StatusChangeForm(_data(request), person=person)
+
+    def save():
+        data = form.cleaned_data
+        services.change_status(
+            by=request.user,
+            person=person,
+            to_status=data["to_status"],
+            closing_reason=data["closing_reason"],
+            note=data["note"],
+            changed_on=data["changed_on"],
+            expected_version=form.expected_version,
+        )
+
+    return _form_page(
+        request,
+        person,
+        form,
+        save,
+        title=_("Change the status (now: %(status)s)") % {"status": person.get_status_display()},
+        success=_("Status changed."),
     )
 
 
@@ -230,7 +311,12 @@ def referral_update(request: HttpRequest, pk: int, referral_pk: int) -> HttpResp
         request,
         person,
         form,
-        lambda: services.update_referral(by=request.user, referral=referral, **form.cleaned_data),
+        lambda: services.update_referral(
+            by=request.user,
+            referral=referral,
+            expected_version=form.expected_version,
+            **form.non_version_data,
+        ),
         title=_("Update the referral"),
         success=_("Referral updated."),
     )
@@ -247,7 +333,11 @@ def feedback_form(request: HttpRequest, pk: int, feedback_pk: int | None = None)
         person,
         form,
         lambda: services.save_feedback(
-            by=request.user, person=person, values=form.cleaned_data, feedback=feedback
+            by=request.user,
+            person=person,
+            values=form.non_version_data,
+            feedback=feedback,
+            expected_version=form.expected_version if feedback else None,
         ),
         title=_("Feedback or complaint"),
         success=_("Feedback saved."),

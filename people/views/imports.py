@@ -18,7 +18,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from people import import_jobs
-from people.import_rows import COLUMNS
+from people.import_rows import COLUMNS, OPTIONAL_COLUMNS
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 
@@ -105,7 +105,8 @@ def _upload(request: HttpRequest) -> HttpResponse:
         return redirect("people:import_job", job_pk=job.pk)
     # Column names are typed in English whatever the page's language: marked as such.
     column = {
-        name: format_html('<code lang="en" translate="no">{}</code>', name) for name in COLUMNS
+        name: format_html('<code lang="en" translate="no">{}</code>', name)
+        for name in COLUMNS + OPTIONAL_COLUMNS
     }
     context = {"form": form, "columns": ",".join(COLUMNS), "column": column}
     return render(request, "people/import.html", context)

@@ -21,10 +21,6 @@ from portal.scoping import visible_to
 from portal.selectors import locations_for
 
 PAGE_SIZE = 50
-STALE_MESSAGE = _lazy(
-    "Someone else saved this person while you were editing, so your changes were not saved "
-    "and nothing was overwritten. Compare below, then open the person again to edit."
-)
 
 
 FILTERS = "people_filters"
@@ -152,7 +148,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_version=form.cleaned_data["version"] or 0,
             )
         except StaleEditError as stale:
-            form.add_error(None, STALE_MESSAGE)
             return render(
                 request,
                 "people/person_form.html",

@@ -6,7 +6,7 @@ import django_filters
 from rest_framework import serializers
 from rest_framework.validators import UniqueValidator
 
-from portal import auditing
+from portal import services
 from portal.api.filters import StrictBooleanFilter, StrictFilterSet
 from portal.api.serializers import StrictModelSerializer
 from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
@@ -70,21 +70,15 @@ class LocationViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Portal
     ordering_fields = ("name", "code", "id")
     ordering = ["name", "id"]
 
-    FIELDS = ("code", "case_prefix", "name", "kind", "country", "active")
+    version_field = "version"
 
     def perform_create(self, serializer):
-        location = serializer.save()
-        changes = auditing.diff({}, auditing.snapshot(location, self.FIELDS))
-        auditing.record(
-            auditing.Action.CREATE, actor=self.request.user, obj=location, changes=changes
-        )
-        return location
+        return services.save_location(by=self.request.user, values=serializer.validated_data)
 
     def perform_update(self, serializer, instance):
-        before = auditing.snapshot(instance, self.FIELDS)
-        location = serializer.save()
-        changes = auditing.diff(before, auditing.snapshot(location, self.FIELDS))
-        auditing.record(
-            auditing.Action.UPDATE, actor=self.request.user, obj=location, changes=changes
+        return services.save_location(
+            by=self.request.user,
+            values=serializer.validated_data,
+            location=instance,
+            expected_version=instance.version,
         )
-        return location

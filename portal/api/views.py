@@ -29,6 +29,27 @@ roles per action, the scoping of every queryset (`visible_to`, so records of oth
 answer 404), the serializer of the caller's role, strict pagination/filters/ordering, ETags
 and required `If-Match` on PUT/PATCH (428 without, 412 when stale), audit rows for reads of
 person-level data, one error format, and the `access_rule` the URL walk test looks for.
+
+Optimistic locking, the same rule as the screens' (`portal.concurrency`): every record that
+can be changed has a `version`, which is its ETag (`"3"`). A resource with PUT/PATCH
+(`UpdateMixin`) declares `version_field = "version"` and hands the version to its service,
+which compares it again under a row lock; every writable endpoint, by resource:
+
+    people        PUT/PATCH: If-Match required (428 without, 412 stale). POST
+                  /people/{id}/status/ (the status workflow): If-Match required too.
+    exits, case notes, partners, courses, assistance types, sessions, enrolments:
+                  PUT/PATCH with If-Match required (428 / 412).
+    POST .../complete/ (follow-ups), .../confirm/ (distributions), .../check-out/ (stays):
+                  one-way changes that a repeat cannot undo (done once, confirmed once, a
+                  stay ends once; a second check-out is refused with 400). If-Match is
+                  optional: when sent, a stale one answers 412 and nothing changes.
+    creations (POST to a list) change no existing record; the trainer's bulk roster save
+                  (`POST /sessions/{id}/attendance/`) is made idempotent by its key instead
+                  (docs/offline-attendance-api.md).
+
+A stale write is refused with 412 and the standard error body (`code`:
+`precondition_failed`), and nothing is written; `tests/api/test_locking_everywhere.py`
+fails when a writable endpoint lacks the check.
 """
 
 from __future__ import annotations
@@ -37,6 +58,7 @@ import hashlib
 import json
 import re
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -145,6 +167,15 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
         # If-Match compares strongly: a weak ETag never matches.
         return [tag for weak, tag in ETAG.findall(header) if not weak]
 
+    def expected_version(self, instance) -> int:
+        """For a POST action that changes one record (locked by `get_object_for_update`): the
+        record's version, after checking If-Match when one was sent (412 when stale). Used
+        by one-way changes only (see the module docstring); edits require If-Match."""
+        if self.request.headers.get("If-Match", "").strip():
+            if self.etag_for(instance) not in self.if_match():
+                raise PreconditionFailed()
+        return getattr(instance, self.version_field)
+
     def object_response(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         """One record in the caller's field set, with its ETag."""
         data = self.get_serializer(obj).data
@@ -229,6 +260,9 @@ class UpdateMixin:
     current ETag (412). A body that is invalid anyway is refused first (400)."""
 
     def update(self, request, *args, partial: bool = False, **kwargs):
+        if not self.version_field:
+            # The ETag must be the version the service compares (portal.concurrency).
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a version_field.")
         expected = self.if_match()
         with transaction.atomic():
             instance = self.get_object_for_update()

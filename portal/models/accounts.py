@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import version_field
 from portal.roles import Role
 
 
@@ -38,6 +39,9 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ANALYST)
+    # Moved on by each change of the user's name, role, sites or active flag on the users
+    # screen (`portal.services.update_user`): two admins editing one user cannot both win.
+    version = version_field()
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []

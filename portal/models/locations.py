@@ -2,6 +2,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import version_field
 from portal.roles import Role
 from portal.scopes import Scope
 
@@ -32,6 +33,7 @@ class Location(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     country = models.CharField(_("country"), max_length=64)
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     # Case workers and trainers see their assigned sites; analysts see site names for
     # statistics filters; admins see all.

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import selectors, services
 from portal.access import public, require_roles
+from portal.concurrency import StaleEditError
 from portal.forms import InvitationForm, PledgeForm, SetPasswordForm, UserEditForm
 from portal.models import Invitation, Pledge
 from portal.roles import ADMINS, EVERYONE, Role
@@ -99,28 +100,32 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "ends_on": next((a.ends_on for a in assignments if a.ends_on), None),
         "is_active": target.is_active,
     }
-    form = UserEditForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = UserEditForm(
+        request.POST if request.method == "POST" else None, initial=initial, record=target
+    )
+    context = {"form": form, "title": _("Edit user"), "target": target}
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if target == request.user and (data["role"] != Role.ADMIN or not data["is_active"]):
             form.add_error(None, _("You cannot remove your own admin role or deactivate yourself."))
         else:
-            services.update_user(
-                target,
-                changed_by=request.user,
-                full_name=data["full_name"],
-                role=data["role"],
-                sites=data["sites"],
-                ends_on=data["ends_on"],
-                is_active=data["is_active"],
-            )
+            try:
+                services.update_user(
+                    target,
+                    changed_by=request.user,
+                    full_name=data["full_name"],
+                    role=data["role"],
+                    sites=data["sites"],
+                    ends_on=data["ends_on"],
+                    is_active=data["is_active"],
+                    expected_version=form.expected_version,
+                )
+            except StaleEditError as stale:
+                context["stale_changes"] = stale.changes
+                return render(request, "portal/user_form.html", context, status=409)
             messages.success(request, _("Changes saved. They apply from the user's next request."))
             return redirect("portal:users")
-    return render(
-        request,
-        "portal/user_form.html",
-        {"form": form, "title": _("Edit user"), "target": target},
-    )
+    return render(request, "portal/user_form.html", context)
 
 
 @require_roles(ADMINS)

@@ -87,22 +87,29 @@ def _etag_of(data) -> str:
 
 
 class AuditedSaveMixin:
-    """Create and change reference data (no service of their own), with audit rows."""
+    """Create and change reference data through `programs.services.save_reference_data`
+    (audit rows; a change carries the version it was read at)."""
 
     AUDIT_FIELDS: tuple[str, ...] = ()
+    version_field = "version"
 
     def perform_create(self, serializer):
-        obj = serializer.save()
-        changes = auditing.diff({}, auditing.snapshot(obj, self.AUDIT_FIELDS))
-        auditing.record(auditing.Action.CREATE, actor=self.request.user, obj=obj, changes=changes)
-        return obj
+        return services.save_reference_data(
+            by=self.request.user,
+            model=self.queryset.model,
+            fields=self.AUDIT_FIELDS,
+            values=serializer.validated_data,
+        )
 
     def perform_update(self, serializer, instance):
-        before = auditing.snapshot(instance, self.AUDIT_FIELDS)
-        obj = serializer.save()
-        changes = auditing.diff(before, auditing.snapshot(obj, self.AUDIT_FIELDS))
-        auditing.record(auditing.Action.UPDATE, actor=self.request.user, obj=obj, changes=changes)
-        return obj
+        return services.save_reference_data(
+            by=self.request.user,
+            model=self.queryset.model,
+            fields=self.AUDIT_FIELDS,
+            values=serializer.validated_data,
+            record=instance,
+            expected_version=instance.version,
+        )
 
 
 # --- Reference data ---------------------------------------------------------------------------
@@ -191,6 +198,7 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
     filterset_class = filters.SessionFilter
     ordering_fields = ("date", "id")
     ordering = ["date", "start_time", "id"]
+    version_field = "version"
 
     def get_base_queryset(self) -> QuerySet[TrainingSession]:
         return selectors.sessions_for(self.request.user)
@@ -205,7 +213,10 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
 
     def perform_update(self, serializer, instance):
         session = services.save_session(
-            by=self.request.user, values=serializer.validated_data, session=instance
+            by=self.request.user,
+            values=serializer.validated_data,
+            session=instance,
+            expected_version=instance.version,
         )
         return self._reread(session)
 
@@ -367,6 +378,7 @@ class EnrolmentViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Porta
     ordering_fields = ("enrolled_at", "id")
     ordering = ["session_id", "person__case_number", "id"]
     audit_reads = True
+    version_field = "version"
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -380,6 +392,7 @@ class EnrolmentViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, Porta
             by=self.request.user,
             enrolment=instance,
             status=serializer.validated_data.get("status", instance.status),
+            expected_version=instance.version,
         )
         return self.get_queryset().get(pk=enrolment.pk)
 
@@ -428,6 +441,7 @@ class DistributionViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     ordering_fields = ("distributed_on", "id")
     ordering = ["-distributed_on", "-id"]
     audit_reads = True
+    version_field = "version"
 
     def get_base_queryset(self) -> QuerySet[Distribution]:
         return selectors.distributions_for(self.request.user).annotate(
@@ -467,9 +481,15 @@ class DistributionViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     @extend_schema(request=None)
     @action(detail=True, methods=["post"], filter_backends=[])
     def confirm(self, request, *args, **kwargs):
-        """Confirm that the person received this assistance (once; a repeat changes nothing)."""
-        distribution = self.get_object_for_update()
-        services.confirm_receipt(by=request.user, distribution=distribution)
+        """Confirm that the person received this assistance (once; a repeat changes nothing).
+        If-Match is optional: a stale one answers 412."""
+        with transaction.atomic():
+            distribution = self.get_object_for_update()
+            services.confirm_receipt(
+                by=request.user,
+                distribution=distribution,
+                expected_version=self.expected_version(distribution),
+            )
         return self.object_response(self.get_queryset().get(pk=distribution.pk))
 
 
@@ -501,6 +521,7 @@ class StayViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     ordering_fields = ("check_in", "id")
     ordering = ["-check_in", "-id"]
     audit_reads = True
+    version_field = "version"
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -523,13 +544,16 @@ class StayViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
     @extend_schema(request=serializers.CheckOutSerializer)
     @action(detail=True, methods=["post"], url_path="check-out", filter_backends=[])
     def check_out(self, request, *args, **kwargs):
-        """End a stay (the check-out date defaults to today)."""
-        stay = self.get_object_for_update()
-        body = serializers.CheckOutSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        services.check_out(
-            by=request.user,
-            stay=stay,
-            check_out_on=body.validated_data.get("check_out") or timezone.localdate(),
-        )
+        """End a stay (the check-out date defaults to today; a second check-out is refused).
+        If-Match is optional: a stale one answers 412."""
+        with transaction.atomic():
+            stay = self.get_object_for_update()
+            body = serializers.CheckOutSerializer(data=request.data)
+            body.is_valid(raise_exception=True)
+            services.check_out(
+                by=request.user,
+                stay=stay,
+                check_out_on=body.validated_data.get("check_out") or timezone.localdate(),
+                expected_version=self.expected_version(stay),
+            )
         return self.object_response(self.get_queryset().get(pk=stay.pk))

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import version_field
 from portal.scopes import Scope
 from programs.models.training import REFERENCE_DATA
 
@@ -51,6 +52,7 @@ class AssistanceType(models.Model):
         ),
     )
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     scope = REFERENCE_DATA
 
@@ -77,6 +79,12 @@ class AssistanceType(models.Model):
     @property
     def unit_label(self) -> str:
         return self.currency if self.kind == self.Kind.CASH else self.unit
+
+    @property
+    def choice_label(self) -> str:
+        """The name with its unit, unless the name says it already ("Cash (INR)")."""
+        unit = self.unit_label
+        return f"{self.name} ({unit})" if unit and unit not in self.name else self.name
 
 
 class Distribution(models.Model):
@@ -123,6 +131,7 @@ class Distribution(models.Model):
         related_name="+",
         verbose_name=_("receipt confirmed by"),
     )
+    version = version_field()
 
     scope = Scope(site="location_id")
 

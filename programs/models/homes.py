@@ -8,6 +8,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.concurrency import version_field
 from portal.scopes import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -25,6 +26,7 @@ class SafeHome(models.Model):
     )
     capacity = models.PositiveSmallIntegerField(_("places"))
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     scope = Scope(site="location_id")
 
@@ -56,6 +58,7 @@ class Stay(models.Model):
     checked_out_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    version = version_field()
 
     scope = Scope(site="home__location_id")
 

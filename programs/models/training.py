@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people.models import PersonPart
+from portal.concurrency import version_field
 from portal.roles import Role
 from portal.scopes import Scope
 
@@ -32,6 +33,7 @@ class Course(models.Model):
     name = models.CharField(_("name"), max_length=120, unique=True)
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
+    version = version_field()
 
     scope = REFERENCE_DATA
 
@@ -97,6 +99,7 @@ class TrainingSession(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    version = version_field()
 
     scope = Scope(site="location_id", trainer="trainer", site_roles=frozenset({Role.CASE_WORKER}))
 
@@ -185,6 +188,7 @@ class Enrolment(models.Model):
     enrolled_at = models.DateTimeField(default=timezone.now)
     enrolled_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    version = version_field()
 
     scope = Scope(site="session__location_id", trainer="session__trainer")
 

@@ -7,7 +7,8 @@ from programs.services.assistance import (
     distribute,
     recent_recipients,
 )
-from programs.services.homes import check_in, check_out
+from programs.services.common import save_reference_data
+from programs.services.homes import check_in, check_out, save_home
 from programs.services.training import (
     RosterSaved,
     enrol,
@@ -31,6 +32,8 @@ __all__ = [
     "recent_recipients",
     "record_outcome",
     "save_attendance",
+    "save_home",
+    "save_reference_data",
     "save_session",
     "set_enrolment_status",
     "trainer_works_at",

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import Partner, Person
-from portal import auditing
+from portal import auditing, concurrency
 from portal.models import Location, User
 from programs.models import AssistanceType, Distribution
 from programs.services.common import is_usable
@@ -125,11 +125,19 @@ def distribute(
 
 
 @transaction.atomic
-def confirm_receipt(*, by: User, distribution: Distribution) -> Distribution:
+def confirm_receipt(*, by: User, distribution: Distribution, expected_version: int) -> Distribution:
+    """Confirm that the person received it (once: confirming again changes nothing)."""
+    distribution = concurrency.lock(
+        Distribution.objects.select_related("person"),
+        distribution.pk,
+        expected_version=expected_version,
+    )
     if distribution.received_confirmed_at is None:
         distribution.received_confirmed_at = timezone.now()
         distribution.received_confirmed_by = by
-        distribution.save(update_fields=["received_confirmed_at", "received_confirmed_by"])
+        distribution.save(
+            update_fields=["received_confirmed_at", "received_confirmed_by", "version"]
+        )
         auditing.record(
             auditing.Action.UPDATE,
             actor=by,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people.models import Person
-from portal import auditing
+from portal import auditing, concurrency
 from portal.models import User
 from programs.models import SafeHome, Stay
 from programs.services.common import is_usable
@@ -62,9 +64,47 @@ def check_in(
     return stay
 
 
+HOME_FIELDS = ("name", "location", "capacity", "active")
+
+
 @transaction.atomic
-def check_out(*, by: User, stay: Stay, check_out_on: date) -> Stay:
-    stay = Stay.objects.select_for_update().select_related("home").get(pk=stay.pk)
+def save_home(
+    *,
+    by: User,
+    values: Mapping[str, Any],
+    home: SafeHome | None = None,
+    expected_version: int | None = None,
+) -> SafeHome:
+    """Add a safe home, or change one (with the version it was read at)."""
+    if home is None:
+        home, before = SafeHome(), {}
+    else:
+        if expected_version is None:
+            raise ValidationError(_("This change does not say which version it was made on."))
+        home = concurrency.lock(
+            SafeHome, home.pk, expected_version=expected_version, submitted=values
+        )
+        before = auditing.snapshot(home, HOME_FIELDS)
+    for field, value in values.items():
+        setattr(home, field, value)
+    home.full_clean()
+    home.save()
+    auditing.record(
+        auditing.Action.UPDATE if before else auditing.Action.CREATE,
+        actor=by,
+        obj=home,
+        site_id=home.location_id,
+        changes=auditing.diff(before, auditing.snapshot(home, HOME_FIELDS)),
+    )
+    return home
+
+
+@transaction.atomic
+def check_out(*, by: User, stay: Stay, check_out_on: date, expected_version: int) -> Stay:
+    """End a stay (once: a second check-out is refused)."""
+    stay = concurrency.lock(
+        Stay.objects.select_related("home", "person"), stay.pk, expected_version=expected_version
+    )
     if stay.check_out is not None:
         raise ValidationError(_("This stay has already ended."))
     if check_out_on < stay.check_in:
@@ -72,7 +112,7 @@ def check_out(*, by: User, stay: Stay, check_out_on: date) -> Stay:
     if check_out_on > timezone.localdate():
         raise ValidationError({"check_out": _("The check-out date cannot be in the future.")})
     stay.check_out, stay.checked_out_by = check_out_on, by
-    stay.save(update_fields=["check_out", "checked_out_by"])
+    stay.save(update_fields=["check_out", "checked_out_by", "version"])
     auditing.record(
         auditing.Action.UPDATE, actor=by, obj=stay, changes={"check_out": [None, str(check_out_on)]}
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from people.models import Person
-from portal import auditing
+from portal import auditing, concurrency
 from portal.models import Location, SiteAssignment, User
 from portal.roles import Role
 from programs.models import (
@@ -43,14 +43,24 @@ def trainer_works_at(trainer: User, location: Location) -> bool:
 
 @transaction.atomic
 def save_session(
-    *, by: User, values: Mapping[str, Any], session: TrainingSession | None = None
+    *,
+    by: User,
+    values: Mapping[str, Any],
+    session: TrainingSession | None = None,
+    expected_version: int | None = None,
 ) -> TrainingSession:
+    """Plan a session, or change one (`session` and the `expected_version` it was read at:
+    refused with StaleEditError when someone saved it since)."""
     creating = session is None
     if creating:
         session = TrainingSession(created_by=by)
     else:
+        if expected_version is None:
+            raise ValidationError(_("This change does not say which version it was made on."))
         # Compare with what is saved, not with an instance a form may have changed already.
-        session = TrainingSession.objects.select_for_update().get(pk=session.pk)
+        session = concurrency.lock(
+            TrainingSession, session.pk, expected_version=expected_version, submitted=values
+        )
     before = {} if creating else auditing.snapshot(session, SESSION_FIELDS)
     for field, value in values.items():
         setattr(session, field, value)
@@ -155,9 +165,16 @@ def enrol(*, by: User, session: TrainingSession, people: Sequence[Person]) -> li
 
 
 @transaction.atomic
-def set_enrolment_status(*, by: User, enrolment: Enrolment, status: str) -> Enrolment:
+def set_enrolment_status(
+    *, by: User, enrolment: Enrolment, status: str, expected_version: int
+) -> Enrolment:
     """Mark completion or drop-out (or undo either); a return from drop-out needs a place."""
-    enrolment = Enrolment.objects.select_related("session").select_for_update().get(pk=enrolment.pk)
+    enrolment = concurrency.lock(
+        Enrolment.objects.select_related("session"),
+        enrolment.pk,
+        expected_version=expected_version,
+        submitted={"status": status},
+    )
     if status not in Enrolment.Status.values:
         raise ValidationError(_("Unknown enrolment status."))
     before = auditing.snapshot(enrolment, ("status", "completed_on"))
@@ -173,7 +190,7 @@ def set_enrolment_status(*, by: User, enrolment: Enrolment, status: str) -> Enro
         if status == Enrolment.Status.COMPLETED
         else None
     )
-    enrolment.save(update_fields=["status", "completed_on"])
+    enrolment.save(update_fields=["status", "completed_on", "version"])
     changes = auditing.diff(before, auditing.snapshot(enrolment, ("status", "completed_on")))
     auditing.record(auditing.Action.UPDATE, actor=by, obj=enrolment, changes=changes)
     return enrolment

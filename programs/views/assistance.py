@@ -18,11 +18,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from people.models import Partner
 from portal import auditing
 from portal.access import require_roles
+from portal.concurrency import StaleEditError
+from portal.forms import VersionForm
 from portal.roles import STAFF_WITH_PERSON_DATA
 from portal.scoping import visible_to
 from programs import selectors, services
 from programs.forms import DistributionForm, SiteChoiceForm
-from programs.views.common import add_errors, int_or_none, to_person_page
+from programs.views.common import STALE_BUTTON, add_errors, int_or_none, to_person_page
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -194,6 +196,16 @@ def person_distribution_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def distribution_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     distribution = selectors.get_distribution(request.user, pk)
-    services.confirm_receipt(by=request.user, distribution=distribution)
-    messages.success(request, _("Receipt confirmed."))
+    form = VersionForm(request.POST, record=distribution)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["version"]))
+        return redirect("programs:distribution_list")
+    try:
+        services.confirm_receipt(
+            by=request.user, distribution=distribution, expected_version=form.expected_version
+        )
+    except StaleEditError:
+        messages.error(request, STALE_BUTTON)
+    else:
+        messages.success(request, _("Receipt confirmed."))
     return redirect("programs:distribution_list")

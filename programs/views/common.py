@@ -6,10 +6,17 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
 
 from portal.roles import STAFF_WITH_PERSON_DATA, TRAINING_STAFF
 
 SESSION_STAFF = STAFF_WITH_PERSON_DATA | TRAINING_STAFF
+
+# A button whose page was out of date (optimistic locking, `portal.concurrency`).
+STALE_BUTTON = _(
+    "Someone else changed this record after you opened the page; nothing was changed. The "
+    "page now shows the saved record."
+)
 
 
 def int_or_none(value) -> int | None:

@@ -13,10 +13,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import auditing
 from portal.access import require_roles
+from portal.concurrency import StaleEditError
 from portal.roles import STAFF_WITH_PERSON_DATA
 from programs import selectors, services
 from programs.forms import CheckInForm, CheckOutForm
-from programs.views.common import add_errors, int_or_none
+from programs.views.common import STALE_BUTTON, add_errors, int_or_none
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)
@@ -84,18 +85,25 @@ def check_in(request: HttpRequest) -> HttpResponse:
 @require_POST
 def check_out(request: HttpRequest, pk: int) -> HttpResponse:
     stay = selectors.get_stay(request.user, pk)
-    form = CheckOutForm(request.POST)
+    form = CheckOutForm(request.POST, record=stay)
     if form.is_valid():
         try:
             services.check_out(
-                by=request.user, stay=stay, check_out_on=form.cleaned_data["check_out"]
+                by=request.user,
+                stay=stay,
+                check_out_on=form.cleaned_data["check_out"],
+                expected_version=form.expected_version,
             )
+        except StaleEditError:
+            messages.error(request, STALE_BUTTON)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
             messages.success(
                 request, _("%(case)s checked out.") % {"case": stay.person.case_number}
             )
+    elif "version" in form.errors:
+        messages.error(request, " ".join(form.errors["version"]))
     else:
         messages.error(request, _("Give a valid check-out date."))
     return redirect("programs:home_detail", pk=stay.home_id)

@@ -15,11 +15,18 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from portal import auditing
 from portal.access import require_roles
+from portal.concurrency import StaleEditError
 from portal.roles import STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
 from programs import selectors, services
 from programs.forms import EnrolForm, EnrolmentStatusForm, OutcomeForm, RosterForm, SessionForm
 from programs.models import LivelihoodOutcome, TrainingSession
-from programs.views.common import SESSION_STAFF, add_errors, int_or_none, to_person_page
+from programs.views.common import (
+    SESSION_STAFF,
+    STALE_BUTTON,
+    add_errors,
+    int_or_none,
+    to_person_page,
+)
 
 
 @require_roles(TRAINING_STAFF)
@@ -86,9 +93,17 @@ def session_edit(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session(request.user, pk)
     form = _session_form(request, instance=session)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in form.changed_data}
+        values = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
         try:
-            services.save_session(by=request.user, values=values, session=form.instance)
+            services.save_session(
+                by=request.user,
+                values=values,
+                session=form.instance,
+                expected_version=form.expected_version,
+            )
+        except StaleEditError as stale:
+            context = {"form": form, "session": session, "stale_changes": stale.changes}
+            return render(request, "programs/session_form.html", context, status=409)
         except ValidationError as error:
             add_errors(form, error)
         else:
@@ -160,12 +175,19 @@ def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def enrolment_status(request: HttpRequest, pk: int) -> HttpResponse:
     enrolment = selectors.get_enrolment(request.user, pk)
-    form = EnrolmentStatusForm(request.POST)
-    if form.is_valid():
+    form = EnrolmentStatusForm(request.POST, record=enrolment)
+    if not form.is_valid():
+        messages.error(request, " ".join(m for errors in form.errors.values() for m in errors))
+    else:
         try:
             services.set_enrolment_status(
-                by=request.user, enrolment=enrolment, status=form.cleaned_data["status"]
+                by=request.user,
+                enrolment=enrolment,
+                status=form.cleaned_data["status"],
+                expected_version=form.expected_version,
             )
+        except StaleEditError:
+            messages.error(request, STALE_BUTTON)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:

@@ -9,7 +9,8 @@ from reports.models import Report, ReportVersion
 
 class ReportSerializer(StrictModelSerializer):
     """A report (its figures: `GET /reports/<kind>/<period>/`): the released version, and
-    a checksum of what you receive there."""
+    `checksum`, the SHA-256 of the JSON you receive there (for analysts, the published
+    figures)."""
 
     version = serializers.IntegerField(
         source="released.number",

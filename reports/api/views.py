@@ -5,7 +5,8 @@ Admins and analysts, as on the dashboard; other roles are refused (403). A repor
 exactly, analysts protected (`reports.selectors.shown_data`). A period without a released
 version answers 404. Versions (`/report-versions/`): admins list every version and approve
 the one awaiting approval (`POST /report-versions/{id}/approve/`: 409 when it is outdated);
-analysts see released versions only.
+analysts see released versions only, as published (`reports.disclosure`: cell-key
+perturbation). Nobody gets the cell keys.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ REPORT_JSON = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description=(
         "The released version's figures (`kind`, `period`, `start`, `end` and one object per "
-        "section). Admins get them exactly, analysts protected. The `ETag` is the SHA-256 of "
+        "section). Admins get them exactly (without the cell keys); analysts get the published "
+        "figures (cell-key method: counts 1–4 published as 0, others within ±2, derived figures "
+        "from the published counts, figures without a key null). The `ETag` is the SHA-256 of "
         "this JSON; the `X-Report-Version` header names the version."
     ),
 )
@@ -93,7 +96,7 @@ class ReportViewSet(ListMixin, PortalViewSet):
             return None
         if self.request.user.role == Role.ADMIN:
             return version.checksum
-        # Never the stored checksum: with it, protected cells could be found by trying the
+        # Never the stored checksum: with it, the true counts could be found by trying the
         # few possible values of each.
         return services.checksum(selectors.shown_data(self.request.user, version)[0])
 

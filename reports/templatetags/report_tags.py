@@ -50,6 +50,8 @@ LABELS = {
     "homes": _("Homes"),
     "places": _("Places"),
     "date": _("Date"),
+    "verified": _("Verified"),
+    "unverified": _("Not verified"),
 }
 
 

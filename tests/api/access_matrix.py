@@ -14,6 +14,7 @@ API_ROUTES = {
     "api:location-detail",
     "api:person-list",
     "api:person-detail",
+    "api:person-change-status",
     "api:exit-list",
     "api:exit-detail",
     "api:note-list",

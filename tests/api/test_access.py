@@ -40,6 +40,7 @@ MATRIX = {
         "retrieve": PERSON_LEVEL_READ,
         "create": {**PERSON_LEVEL_CREATE},
         "update": PERSON_LEVEL_READ,
+        "status": PERSON_LEVEL_READ,
     },
     "exits": {
         "list": STAFF_LIST,
@@ -250,6 +251,21 @@ def test_follow_up_complete(world, resource, viewer, expected):
     assert (follow_up.done_at is not None) == (expected == OK)
 
 
+@pytest.mark.parametrize(("resource", "viewer", "expected"), cases("status"), indirect=["viewer"])
+def test_person_status_change(world, resource, viewer, expected):
+    _, client, key = viewer
+    person = world["side"](key)["people"]
+    response = client.post(
+        reverse("api:person-change-status", args=[person.pk]),
+        {"to_status": "closed", "closing_reason": "moved_away"},
+        format="json",
+        HTTP_IF_MATCH=f'"{person.version}"',
+    )
+    assert response.status_code == expected, response.content
+    person.refresh_from_db()
+    assert (person.status == "closed") == (expected == OK)
+
+
 @pytest.mark.parametrize("viewer", ["trainer", "analyst"], indirect=True)
 def test_role_denial_is_audited_and_kept(viewer):
     _, client, _ = viewer
@@ -261,5 +277,6 @@ def test_role_denial_is_audited_and_kept(viewer):
 def test_every_api_route_is_in_the_matrix():
     tested = {f"{BASENAMES[resource]}-{suffix}" for resource in MATRIX for suffix in ("list",)}
     tested |= {f"{BASENAMES[r]}-detail" for r, actions in MATRIX.items() if "retrieve" in actions}
-    tested |= {"api:follow-up-complete", "api:schema", "api:docs", "api:not_found"}
+    tested |= {"api:follow-up-complete", "api:person-change-status"}
+    tested |= {"api:schema", "api:docs", "api:not_found"}
     assert tested == API_ROUTES

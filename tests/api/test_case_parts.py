@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from people.models import Exit, Partner, Person, Transfer
+from portal import services as portal_services
 from portal.models import AuditEvent, Location
 from tests.conftest import make_user
 from tests.people.factories import ExitFactory
@@ -71,6 +72,28 @@ def test_exit_rules(api, case_worker_mae_sot, records):
     )  # fmt: skip
     assert response.status_code == 400
     assert set(response.json()["errors"]) == {"custody_status"}
+
+
+def test_exit_says_how_it_is_known(api, case_worker_mae_sot, person_mae_sot):
+    client = api(case_worker_mae_sot)
+    response = client.post(
+        reverse("api:exit-list"),
+        {"person": person_mae_sot.pk, "exit_type": "surrendered", "affiliation": "police",
+         "exit_date": "2025-01-05", "verification": "documents_verified"},
+        format="json",
+    )  # fmt: skip
+    assert response.status_code == 201, response.content
+    assert response.json()["verification"] == "documents_verified"
+    assert Exit.objects.get().verification == "documents_verified"
+    refused = client.post(
+        reverse("api:exit-list"),
+        {"person": person_mae_sot.pk, "exit_type": "surrendered", "affiliation": "police",
+         "exit_date": "2025-01-05", "verification": "rumour"},
+        format="json",
+    )  # fmt: skip
+    assert refused.status_code == 400
+    assert set(refused.json()["errors"]) == {"verification"}
+    assert Exit.objects.count() == 1
 
 
 def test_exit_cannot_move_to_another_person(api, case_worker_mae_sot, records, mae_sot):
@@ -293,7 +316,13 @@ def test_site_update_needs_current_etag(api, admin_user, mae_sot):
     url = reverse("api:location-detail", args=[mae_sot.pk])
     client = api(admin_user)
     etag = read_etag(client, url)
-    Location.objects.filter(pk=mae_sot.pk).update(name="Renamed elsewhere")
+    # Another admin renames the site meanwhile (through the same service as every write).
+    portal_services.save_location(
+        by=admin_user,
+        values={"name": "Renamed elsewhere"},
+        location=mae_sot,
+        expected_version=mae_sot.version,
+    )
     response = client.patch(url, {"active": False}, format="json", HTTP_IF_MATCH=etag)
     assert response.status_code == 412
     mae_sot.refresh_from_db()

@@ -737,6 +737,8 @@ def test_a_filter_out_of_scope_is_empty_not_an_error(api, world, case_worker_mae
 
 def test_open_stays_filter(api, world, admin_user):
     stay = world["own"]["stays"]
-    services.check_out(by=admin_user, stay=stay, check_out_on=timezone.localdate())
+    services.check_out(
+        by=admin_user, stay=stay, check_out_on=timezone.localdate(), expected_version=stay.version
+    )
     rows = api(admin_user).get(reverse("api:stay-list"), {"open": "true"}).json()["results"]
     assert stay.pk not in {row["id"] for row in rows} and len(rows) == 2

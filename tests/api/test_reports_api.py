@@ -1,7 +1,8 @@
 """Reports through the API: the released version's JSON, exact for admins and protected for
 analysts; other roles refused; 404 for a report not built or not released; the list of
 reports with a checksum of what the caller receives; versions, and their approval (admins),
-with 409 for an outdated version."""
+with 409 for an outdated version. Analysts get the figures as published (cell-key method,
+`reports.disclosure`); nobody gets the cell keys."""
 
 import pytest
 from django.urls import reverse
@@ -35,8 +36,8 @@ def test_the_urls_of_the_issue():
 
 @pytest.fixture
 def reports(august_report, admin_user):  # noqa: F811
-    """The released versions, read back from the database: suppression follows the order of
-    the stored JSON's keys, which PostgreSQL's jsonb does not keep."""
+    """The released versions, read back from the database (PostgreSQL's jsonb does not keep
+    the order of the stored JSON's keys)."""
     built = [
         august_report,
         release(services.build_report(parse("annual", "2025")), by=admin_user),
@@ -49,29 +50,35 @@ def reports(august_report, admin_user):  # noqa: F811
 
 
 @pytest.mark.parametrize("url", [MONTHLY, ANNUAL, SINCE_1027])
-def test_admins_get_the_stored_json_exactly(api, admin_user, reports, url):
+def test_admins_get_the_stored_json_exactly_without_the_cell_keys(api, admin_user, reports, url):
     response = api(admin_user).get(url)
     assert response.status_code == 200
-    assert response.json() == reports[url].data
+    stored = dict(reports[url].data)
+    assert stored.pop("cell_keys")  # stored with the report, never served
+    assert response.json() == stored
     assert response["ETag"] == f'"{reports[url].checksum}"'
     assert response["X-Report-Version"] == "1"
 
 
 @pytest.mark.parametrize("url", [MONTHLY, ANNUAL, SINCE_1027])
-def test_analysts_get_it_with_small_cells_suppressed(api, analyst, reports, url):
+def test_analysts_get_the_published_figures(api, analyst, reports, url):
     response = api(analyst).get(url)
     assert response.status_code == 200
-    # As on the dashboard: `reports.selectors.shown_data`, small cells suppressed.
-    shown, suppressed = selectors.shown_data(analyst, reports[url])
-    assert suppressed and shown != reports[url].data
+    # As on the dashboard: `reports.selectors.shown_data`, through the disclosure layer.
+    shown, protected = selectors.shown_data(analyst, reports[url])
+    assert protected and shown != reports[url].data and "cell_keys" not in response.json()
     assert response.json() == shown
     assert response["ETag"] == f'"{services.checksum(shown)}"'
 
 
 def test_small_cells_are_really_hidden_from_analysts(api, admin_user, analyst, reports):
-    exact = api(admin_user).get(MONTHLY).content.decode()
-    suppressed = api(analyst).get(MONTHLY).content.decode()
-    assert exact != suppressed and "<5" in suppressed and "<5" not in exact
+    exact = api(admin_user).get(MONTHLY).json()
+    published = api(analyst).get(MONTHLY).json()
+    # 2 police officers defected, 1 militia member was taken prisoner: published as 0.
+    assert exact["exits"]["defected"]["police"] == 2 and exact["exits"]["pow"]["militia"] == 1
+    assert published["exits"]["defected"]["police"] == 0
+    assert published["exits"]["pow"]["militia"] == 0
+    assert "cell_keys" not in exact and "cell_keys" not in published
 
 
 @pytest.mark.parametrize(
@@ -122,8 +129,8 @@ def test_the_list_of_stored_reports(api, admin_user, analyst, reports):
         1,
         None,
     )
-    # Analysts never get the checksum of the exact figures (it would let them find the hidden
-    # cells by trying their few possible values): theirs is that of what they receive.
+    # Analysts never get the checksum of the exact figures (it would let them find the true
+    # counts by trying their few possible values): theirs is that of what they receive.
     analyst_rows = {(r["kind"], r["period"]): r for r in api(analyst).get(LIST).json()["results"]}
     assert all(set(row) == fields for row in analyst_rows.values())
     monthly = analyst_rows["monthly", "2025-08"]["checksum"]

@@ -147,4 +147,9 @@ def test_admin_sees_charts_rebuilds_approves_and_downloads_the_csv(
     page.goto(url("/reports/monthly/2025-08/"))
     expect(page.get_by_text(re.compile(r"Version 2, released on"))).to_be_visible()
     expect(page.get_by_text("What changed since version 1")).to_be_visible()
+    # Through the disclosure layer: the method is printed, the 1 militia prisoner is a 0.
+    expect(page.get_by_role("note")).to_contain_text("Protected with the cell-key method")
+    exits_table = page.locator("table", has=page.get_by_text("Exits by type and affiliation"))
+    militia = exits_table.get_by_role("row", name=re.compile(r"^Prisoner of war"))
+    expect(militia).not_to_contain_text(re.compile(r"\b[1-4]\b"))
     shot(page, "dashboard-analyst")

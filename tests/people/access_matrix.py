@@ -56,6 +56,7 @@ GET_MATRIX = {
     "people:referral_update": PERSON_PAGES,
     "people:feedback_add": PERSON_PAGES,
     "people:feedback_edit": PERSON_PAGES,
+    "people:status_change": PERSON_PAGES,
     "people:duplicates": ADMIN_PAGES,
     "people:anonymise": {
         "admin": OK,

@@ -14,6 +14,10 @@ def test_admin_anonymises_a_person_and_statistics_fields_stay(
 ):
     exit = ExitFactory(person=person_mae_sot, unit="LIB 77", exit_type="pow")
     services.add_note(by=admin_user, person=person_mae_sot, text="Lives near the market")
+    services.change_status(
+        by=admin_user, person=person_mae_sot, to_status="closed", closing_reason="other",
+        note="Moved in with his uncle in Mae Sot", expected_version=1,
+    )  # fmt: skip
     signed_in(admin_user)
     url = reverse("people:anonymise", args=[person_mae_sot.pk])
     assert client.post(url, {"reason": "Asked to be forgotten"}).status_code == 200  # not confirmed
@@ -25,6 +29,8 @@ def test_admin_anonymises_a_person_and_statistics_fields_stay(
     exit.refresh_from_db()
     assert exit.unit == "" and exit.exit_type == "pow"
     assert person.notes.get().text == "[removed]"
+    closing = person.status_changes.get()
+    assert closing.note == "[removed]" and closing.closing_reason == "other"
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT name_my_key, phone_hash FROM people_person WHERE id = %s", [person.pk]

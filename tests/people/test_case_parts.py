@@ -24,12 +24,12 @@ def test_note_is_editable_by_its_author_for_24_hours_only(
     client.post(reverse("people:note_add", args=[person_mae_sot.pk]), {"text": "First visit."})
     note = CaseNote.objects.get()
     url = reverse("people:note_edit", args=[person_mae_sot.pk, note.pk])
-    assert client.post(url, {"text": "First visit, corrected."}).status_code == 302
+    assert client.post(url, {"text": "First visit, corrected.", "version": 1}).status_code == 302
     note.refresh_from_db()
-    assert note.text == "First visit, corrected." and note.edited_at
+    assert note.text == "First visit, corrected." and note.edited_at and note.version == 2
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
         signed_in(case_worker_mae_sot)  # a new session: the old one timed out meanwhile
-        assert client.post(url, {"text": "Too late."}).status_code == 403
+        assert client.post(url, {"text": "Too late.", "version": 2}).status_code == 403
     note.refresh_from_db()
     assert note.text == "First visit, corrected."
 
@@ -37,7 +37,7 @@ def test_note_is_editable_by_its_author_for_24_hours_only(
 def test_another_user_cannot_edit_a_note(case_worker_mae_sot, admin_user, person_mae_sot):
     note = services.add_note(by=case_worker_mae_sot, person=person_mae_sot, text="Mine")
     with pytest.raises(PermissionDenied):
-        services.edit_note(by=admin_user, note=note, text="Theirs")
+        services.edit_note(by=admin_user, note=note, text="Theirs", expected_version=1)
 
 
 def test_notes_are_never_deleted_and_stored_encrypted(case_worker_mae_sot, person_mae_sot):
@@ -61,7 +61,9 @@ def test_follow_up_is_planned_and_done(client, signed_in, case_worker_mae_sot, p
         },
     )
     follow_up = person_mae_sot.follow_ups.get()
-    client.post(reverse("people:follow_up_done", args=[person_mae_sot.pk, follow_up.pk]))
+    client.post(
+        reverse("people:follow_up_done", args=[person_mae_sot.pk, follow_up.pk]), {"version": 1}
+    )
     follow_up.refresh_from_db()
     assert follow_up.done_at and follow_up.done_by == case_worker_mae_sot
 
@@ -104,8 +106,8 @@ def test_flag_is_shown_until_resolved_with_a_note(
         in client.get(reverse("people:detail", args=[person_mae_sot.pk])).content.decode()
     )
     url = reverse("people:flag_resolve", args=[person_mae_sot.pk, flag.pk])
-    assert client.post(url, {"resolution_note": ""}).status_code == 200
-    client.post(url, {"resolution_note": "Moved to a safe home"})
+    assert client.post(url, {"resolution_note": "", "version": 1}).status_code == 200
+    client.post(url, {"resolution_note": "Moved to a safe home", "version": 1})
     flag.refresh_from_db()
     assert flag.resolved_at and flag.resolved_by == case_worker_mae_sot
     assert "Security risk" not in client.get(reverse("people:list")).content.decode()
@@ -182,7 +184,7 @@ def test_referral_with_consent_and_status_update(
     referral = Referral.objects.get()
     client.post(
         reverse("people:referral_update", args=[person_mae_sot.pk, referral.pk]),
-        {"status": "completed", "outcome_note": "Case won"},
+        {"status": "completed", "outcome_note": "Case won", "version": 1},
     )
     referral.refresh_from_db()
     assert referral.status == "completed"
@@ -204,7 +206,7 @@ def test_feedback_is_recorded_and_closed(client, signed_in, case_worker_mae_sot,
     feedback = person_mae_sot.feedback.get()
     client.post(
         reverse("people:feedback_edit", args=[person_mae_sot.pk, feedback.pk]),
-        {**data, "status": "closed", "response": "Apologised; schedule fixed"},
+        {**data, "status": "closed", "response": "Apologised; schedule fixed", "version": 1},
     )
     feedback.refresh_from_db()
     assert feedback.status == "closed" and feedback.closed_on is not None
@@ -223,7 +225,7 @@ def test_exit_edit_records_changed_fields(client, signed_in, case_worker_mae_sot
     exit = person_mae_sot.exits.get()
     client.post(
         reverse("people:exit_edit", args=[person_mae_sot.pk, exit.pk]),
-        {**base, "affiliation": "police", "unit": "LIB 123"},
+        {**base, "affiliation": "police", "unit": "LIB 123", "version": 1},
     )
     event = AuditEvent.objects.get(action="update", object_type="people.exit")
     assert event.changes["affiliation"] == ["soldier", "police"]

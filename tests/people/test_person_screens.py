@@ -244,17 +244,18 @@ def test_second_concurrent_edit_is_refused_and_shows_what_changed(
     signed_in(admin_user)
     opened_version = person_mae_sot.version
     first = form_data(
-        mae_sot, full_name=person_mae_sot.full_name, status="active", version=opened_version
+        mae_sot, full_name=person_mae_sot.full_name, preferred_name="Zaw", version=opened_version
     )
     assert client.post(reverse("people:edit", args=[person_mae_sot.pk]), first).status_code == 302
     second = form_data(
-        mae_sot, full_name=person_mae_sot.full_name, status="closed", version=opened_version
+        mae_sot, full_name=person_mae_sot.full_name, preferred_name="Lin", version=opened_version
     )
     response = client.post(reverse("people:edit", args=[person_mae_sot.pk]), second)
     assert response.status_code == 409
-    assert "Status" in {label.capitalize() for label in response.context["stale_changes"]}
+    assert response.context["stale_changes"]["preferred name"] == ["Lin", "Zaw"]
+    assert "Someone else saved this record" in response.content.decode()
     person_mae_sot.refresh_from_db()
-    assert person_mae_sot.status == "active"
+    assert person_mae_sot.preferred_name == "Zaw"
 
 
 def test_merged_record_redirects_to_the_kept_one(client, signed_in, admin_user):

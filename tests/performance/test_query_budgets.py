@@ -25,7 +25,7 @@ from django.utils import timezone
 from devtools.bench.fixtures import LIST_FILTERS, bench_session, list_matches
 from devtools.demo import bulk as demo_bulk
 from people.import_report import ImportReport, RowError
-from people.models import CaseNote, Exit, Flag, FollowUp, ImportJob, Person
+from people.models import CaseNote, Exit, Flag, FollowUp, ImportJob, Person, StatusChange
 from portal import auditing
 from portal.models import AuditEvent, ExportJob, User
 from portal.roles import Role
@@ -97,7 +97,7 @@ def test_people_list_with_a_search_and_two_filters(
 
 
 def _person_with_history(staff, parts: int) -> Person:
-    """A MAE-SOT person with `parts` exits, notes, follow-ups, flags, distributions, stays,
+    """A MAE-SOT person with `parts` status changes, exits, notes, follow-ups, flags, distributions, stays,
     enrolments and attendance."""
 
     person = Person.objects.filter(location__code="MAE-SOT").order_by("pk").first()
@@ -110,6 +110,8 @@ def _person_with_history(staff, parts: int) -> Person:
         day = today - timedelta(days=10 * (number + 1))
         Exit.objects.create(person=person, exit_type="defected", affiliation="soldier",
                             exit_date=day)  # fmt: skip
+        StatusChange.objects.create(person=person, from_status="intake", to_status="active",
+                                    changed_on=day, changed_by=author)  # fmt: skip
         CaseNote.objects.create(person=person, author=author, text=f"Note {number}")
         FollowUp.objects.create(person=person, due_on=day, assignee=author, created_by=author,
                                 description="Call")  # fmt: skip
@@ -135,14 +137,15 @@ def test_person_page(client, staff, grow, count_queries, django_assert_max_num_q
     sign_in(client, staff["case_worker"])
     url = reverse("people:detail", args=[person.pk])
     queries = flat(count_queries, client, url, lambda: _person_with_history(staff, 15))
-    # The request (3) +2 tx; the person (with site, case worker, merged-into); the audit row
-    # of the read; one query per section: exits, notes (with authors), follow-ups (assignee,
+    # The request (3) +2 tx; the person (with site, case worker, merged-into, registered by);
+    # the audit row of the read; one query per section: status changes (by), exits, notes
+    # (with authors), follow-ups (assignee,
     # done by), transfers (sites, by), flags (raised/resolved by), referrals (partner,
     # override by), feedback; per programme: enrolments (session, course, site, attendance),
     # distributions (type, partner, site), stays (home, site), livelihood outcomes.
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):
         client.get(url)
-    assert queries == 18
+    assert queries == 19
 
 
 def test_possible_duplicates(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -507,11 +510,12 @@ def test_home_pages(client, staff, grow, count_queries, django_assert_max_num_qu
     sign_in(client, user)
     url = reverse("home")
     queries = flat(count_queries, client, url, lambda: grow(MANY))
-    budgets = {"admin": 11, "case_worker": 10, "trainer": 7, "analyst": 5}
+    budgets = {"admin": 12, "case_worker": 10, "trainer": 7, "analyst": 5}
     # The request (3, or 2 without MFA) +2 tx; the user's active sites (1); the sites shown
     # (1); case workers and admins: follow-ups due with their people (1),
     # recent cases with site, case worker and latest exit (1), their open flags (prefetch,
-    # 1); trainers: the coming two weeks' sessions (1); admins: open invitations (1).
+    # 1); trainers: the coming two weeks' sessions (1); admins: open invitations (1), the
+    # cases closed this month by reason (1).
     with django_assert_max_num_queries(budgets[role]):
         client.get(url)
     assert queries == budgets[role]

@@ -277,7 +277,7 @@ def test_admin_deactivates_a_user(client, admin_user, analyst, signed_in):
     signed_in(admin_user)
     response = client.post(
         reverse("portal:user_edit", args=[analyst.pk]),
-        {"full_name": "Renamed", "role": Role.ANALYST, "is_active": ""},
+        {"full_name": "Renamed", "role": Role.ANALYST, "is_active": "", "version": 1},
     )
     assert response.status_code == 302
     analyst.refresh_from_db()
@@ -290,7 +290,7 @@ def test_admin_cannot_demote_themselves(client, admin_user, signed_in):
     signed_in(admin_user)
     response = client.post(
         reverse("portal:user_edit", args=[admin_user.pk]),
-        {"full_name": "Me", "role": Role.ANALYST, "is_active": "on"},
+        {"full_name": "Me", "role": Role.ANALYST, "is_active": "on", "version": 1},
     )
     assert response.status_code == 200
     admin_user.refresh_from_db()

@@ -24,11 +24,12 @@ def test_admin_adds_renames_and_deactivates_a_site(client, signed_in, admin_user
             "name": "Mae La camp",
             "kind": "border",
             "country": "Thailand",
+            "opened_version": site.version,
         },
     )
     assert response.status_code == 302
     site.refresh_from_db()
-    assert site.name == "Mae La camp" and not site.active
+    assert site.name == "Mae La camp" and not site.active and site.version == 2
 
 
 def test_sites_are_never_deleted(client, signed_in, admin_user, mae_sot):

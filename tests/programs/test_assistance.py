@@ -344,11 +344,11 @@ def test_receipt_is_confirmed_once_with_who_and_when(client, signed_in, case_wor
     distribution = DistributionFactory(assistance_type=food)
     signed_in(case_worker_mae_sot)
     url = reverse("programs:distribution_confirm", args=[distribution.pk])
-    assert client.post(url).status_code == 302
+    assert client.post(url, {"version": distribution.version}).status_code == 302
     distribution.refresh_from_db()
     assert distribution.received_confirmed_by == case_worker_mae_sot
     assert distribution.received_confirmed_at is not None
-    client.post(url)
+    client.post(url, {"version": distribution.version})
     assert (
         AuditEvent.objects.filter(object_type="programs.distribution", action="update").count() == 1
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 from portal.models import AuditEvent
 from programs import selectors, services
 from programs.models import Stay
+from tests.factories import saved_version
 from tests.programs.factories import PersonFactory, SafeHomeFactory, StayFactory
 
 TODAY = timezone.localdate
@@ -47,7 +48,12 @@ def test_after_check_out_the_person_can_check_in_again(case_worker_mae_sot, home
     stay = services.check_in(
         by=case_worker_mae_sot, person=person, home=home, check_in_on=TODAY() - timedelta(days=5)
     )
-    services.check_out(by=case_worker_mae_sot, stay=stay, check_out_on=TODAY() - timedelta(days=1))
+    services.check_out(
+        by=case_worker_mae_sot,
+        stay=stay,
+        check_out_on=TODAY() - timedelta(days=1),
+        expected_version=stay.version,
+    )
     services.check_in(by=case_worker_mae_sot, person=person, home=home, check_in_on=TODAY())
     assert Stay.objects.filter(person=person).count() == 2
 
@@ -58,11 +64,21 @@ def test_check_out_cannot_precede_check_in_or_happen_twice(case_worker_mae_sot, 
     )
     with pytest.raises(ValidationError):
         services.check_out(
-            by=case_worker_mae_sot, stay=stay, check_out_on=TODAY() - timedelta(days=1)
+            by=case_worker_mae_sot,
+            stay=stay,
+            check_out_on=TODAY() - timedelta(days=1),
+            expected_version=stay.version,
         )
-    services.check_out(by=case_worker_mae_sot, stay=stay, check_out_on=TODAY())
+    services.check_out(
+        by=case_worker_mae_sot, stay=stay, check_out_on=TODAY(), expected_version=stay.version
+    )
     with pytest.raises(ValidationError, match="already ended"):
-        services.check_out(by=case_worker_mae_sot, stay=stay, check_out_on=TODAY())
+        services.check_out(
+            by=case_worker_mae_sot,
+            stay=stay,
+            check_out_on=TODAY(),
+            expected_version=saved_version(stay),
+        )
 
 
 # --- Capacity override ------------------------------------------------------------------------
@@ -125,7 +141,8 @@ def test_check_out_through_the_home_page(client, signed_in, case_worker_mae_sot,
     stay = StayFactory(home=home, check_in=TODAY() - timedelta(days=3))
     signed_in(case_worker_mae_sot)
     response = client.post(
-        reverse("programs:check_out", args=[stay.pk]), {"check_out": TODAY().isoformat()}
+        reverse("programs:check_out", args=[stay.pk]),
+        {"check_out": TODAY().isoformat(), "version": stay.version},
     )
     assert response.status_code == 302
     stay.refresh_from_db()

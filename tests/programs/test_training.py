@@ -10,6 +10,7 @@ from django.utils import timezone
 from portal.models import AuditEvent
 from programs import services
 from programs.models import Enrolment, LivelihoodOutcome, TrainingSession
+from tests.factories import saved_version
 from tests.programs.conftest import (
     check_offers_the_50_most_recent,
     check_search_finds_beyond_the_first_50,
@@ -66,7 +67,12 @@ def test_dropping_out_frees_a_place(case_worker_mae_sot, session):
     first, _second = services.enrol(
         by=case_worker_mae_sot, session=session, people=PersonFactory.create_batch(2)
     )
-    services.set_enrolment_status(by=case_worker_mae_sot, enrolment=first, status="dropped_out")
+    services.set_enrolment_status(
+        by=case_worker_mae_sot,
+        enrolment=first,
+        status="dropped_out",
+        expected_version=saved_version(first),
+    )
     services.enrol(by=case_worker_mae_sot, session=session, people=[PersonFactory()])
     assert session.enrolments.filter(status__in=Enrolment.TAKES_A_PLACE).count() == 2
 
@@ -75,7 +81,12 @@ def test_completed_participants_keep_their_place(case_worker_mae_sot, session):
     first, _second = services.enrol(
         by=case_worker_mae_sot, session=session, people=PersonFactory.create_batch(2)
     )
-    services.set_enrolment_status(by=case_worker_mae_sot, enrolment=first, status="completed")
+    services.set_enrolment_status(
+        by=case_worker_mae_sot,
+        enrolment=first,
+        status="completed",
+        expected_version=saved_version(first),
+    )
     with pytest.raises(ValidationError):
         services.enrol(by=case_worker_mae_sot, session=session, people=[PersonFactory()])
 
@@ -84,16 +95,31 @@ def test_return_from_drop_out_needs_a_free_place(case_worker_mae_sot, session):
     first, _second = services.enrol(
         by=case_worker_mae_sot, session=session, people=PersonFactory.create_batch(2)
     )
-    services.set_enrolment_status(by=case_worker_mae_sot, enrolment=first, status="dropped_out")
+    services.set_enrolment_status(
+        by=case_worker_mae_sot,
+        enrolment=first,
+        status="dropped_out",
+        expected_version=saved_version(first),
+    )
     services.enrol(by=case_worker_mae_sot, session=session, people=[PersonFactory()])
     with pytest.raises(ValidationError, match="full"):
-        services.set_enrolment_status(by=case_worker_mae_sot, enrolment=first, status="enrolled")
+        services.set_enrolment_status(
+            by=case_worker_mae_sot,
+            enrolment=first,
+            status="enrolled",
+            expected_version=saved_version(first),
+        )
 
 
 def test_someone_who_dropped_out_can_enrol_again(case_worker_mae_sot, session):
     person = PersonFactory()
     (enrolment,) = services.enrol(by=case_worker_mae_sot, session=session, people=[person])
-    services.set_enrolment_status(by=case_worker_mae_sot, enrolment=enrolment, status="dropped_out")
+    services.set_enrolment_status(
+        by=case_worker_mae_sot,
+        enrolment=enrolment,
+        status="dropped_out",
+        expected_version=saved_version(enrolment),
+    )
     services.enrol(by=case_worker_mae_sot, session=session, people=[person])
     enrolment.refresh_from_db()
     assert enrolment.status == "enrolled" and session.enrolments.count() == 1
@@ -109,7 +135,12 @@ def test_enrolling_twice_is_refused(case_worker_mae_sot, session):
 def test_capacity_cannot_drop_below_the_people_enrolled(case_worker_mae_sot, session):
     services.enrol(by=case_worker_mae_sot, session=session, people=PersonFactory.create_batch(2))
     with pytest.raises(ValidationError) as error:
-        services.save_session(by=case_worker_mae_sot, session=session, values={"capacity": 1})
+        services.save_session(
+            by=case_worker_mae_sot,
+            session=session,
+            values={"capacity": 1},
+            expected_version=session.version,
+        )
     assert "capacity" in error.value.error_dict
 
 
@@ -216,7 +247,12 @@ def test_a_session_ends_after_it_starts(admin_user, trainer, mae_sot):
 
 
 def test_editing_a_session_audits_what_changed(case_worker_mae_sot, session):
-    services.save_session(by=case_worker_mae_sot, session=session, values={"status": "cancelled"})
+    services.save_session(
+        by=case_worker_mae_sot,
+        session=session,
+        values={"status": "cancelled"},
+        expected_version=session.version,
+    )
     event = AuditEvent.objects.get(object_type="programs.trainingsession", action="update")
     assert event.changes == {"status": ["planned", "cancelled"]}
 
@@ -250,7 +286,8 @@ def test_case_worker_marks_completion(client, signed_in, case_worker_mae_sot, se
     enrolment = EnrolmentFactory(session=session)
     signed_in(case_worker_mae_sot)
     response = client.post(
-        reverse("programs:enrolment_status", args=[enrolment.pk]), {"status": "completed"}
+        reverse("programs:enrolment_status", args=[enrolment.pk]),
+        {"status": "completed", "version": enrolment.version},
     )
     assert response.status_code == 302
     enrolment.refresh_from_db()
@@ -382,6 +419,7 @@ def test_editing_a_session_through_the_form_audits_the_change(
             "trainer": session.trainer_id,
             "capacity": 5,
             "status": "planned",
+            "version": session.version,
         },
     )
     assert response.status_code == 302

@@ -113,3 +113,39 @@ def test_rebuilding_replaces_the_stored_report(article_2025):
 def test_computed_with_a_fixed_number_of_queries(article_2025, django_assert_max_num_queries):
     with django_assert_max_num_queries(40):
         compute(parse("annual", "2025"))
+
+
+def test_every_count_carries_the_sum_of_its_peoples_record_keys(mae_sot):
+    make_exits(
+        [
+            ("defected", "soldier", date(2025, 3, 1), "new_recruit"),
+            ("defected", "soldier", date(2025, 4, 1), "veteran"),
+            ("pow", "police", date(2025, 4, 2), "unknown"),
+        ],
+        mae_sot,
+    )
+    first, second, third = Person.objects.order_by("case_number")
+    for person, key in ((first, 2**31 - 10), (second, 25), (third, 1000)):
+        Person.objects.filter(pk=person.pk).update(record_key=key)
+    data = compute(parse("annual", "2025"))
+    keys = data["cell_keys"]
+    assert keys["exits"]["defected"]["soldier"] == (2**31 - 10 + 25) % (2**31 - 1)
+    assert keys["exits"]["pow"]["police"] == 1000
+    grand = (2**31 - 10 + 25 + 1000) % (2**31 - 1)
+    # The same people are the same cell, whichever table counts them.
+    for section in ("exits", "by_month", "by_site", "by_sex_and_age", "verification"):
+        assert keys[section]["total"]["total"] == grand, section
+    assert keys["by_month"]["2025-04"]["total"] == (25 + 1000)
+    assert keys["recruits"]["by_recruit_status"]["veteran"] == 25
+    assert keys["exits"]["surrendered"]["total"] == 0
+    assert "cell_keys" not in data["exits"]  # one reserved entry, at the top
+
+
+def test_exits_by_verification(mae_sot):
+    make_exits([("defected", "soldier", date(2025, 3, 1), "unknown")] * 3, mae_sot)
+    Exit.objects.filter(pk__in=Exit.objects.values("pk")[:2]).update(
+        verification="partner_verified"
+    )
+    table = compute(parse("annual", "2025"))["verification"]
+    assert table["defected"] == {"verified": 2, "unverified": 1, "total": 3}
+    assert table["total"]["verified"] == 2

@@ -21,13 +21,18 @@ def test_admin_sees_exact_figures_and_the_headline(client, signed_in, admin_user
     assert 'id="report-chart-data"' in page and "chart.umd.min.js" in page
 
 
-def test_analyst_sees_small_cells_suppressed(client, signed_in, analyst, august_report):
+def test_analyst_sees_the_published_figures(client, signed_in, analyst, august_report):
     signed_in(analyst)
     response = client.get(reverse("reports:dashboard", args=DASHBOARD))
     data = response.context["data"]
-    assert data["exits"]["defected"]["police"] == "<5"
-    assert data["exits"]["pow"]["militia"] == "<5"
-    assert "<5 police officers" in response.context["headline"]
+    # 2 police officers and 1 militia member: small groups, published as 0.
+    assert data["exits"]["defected"]["police"] == 0
+    assert data["exits"]["pow"]["militia"] == 0
+    assert "cell_keys" not in data
+    assert "police officer" not in response.context["headline"]
+    assert abs(data["exits"]["defected"]["soldier"] - 12) <= 2
+    page = response.content.decode()
+    assert "cell-key method" in page and "may differ slightly from the sum" in page
     for name in ("reports:rebuild",):
         assert client.post(reverse(name, args=DASHBOARD)).status_code == 403
 
@@ -87,18 +92,32 @@ def test_csv_download_has_an_hxl_row_and_is_formula_safe(
     assert event.object_id == str(august_report.pk) and event.changes["version"] == [None, 1]
 
 
-def test_publication_download_is_suppressed(client, signed_in, admin_user, august_report):
+def test_publication_download_is_protected_and_says_how(
+    client, signed_in, admin_user, august_report
+):
     signed_in(admin_user)
     response = client.get(reverse("reports:download", args=(*DASHBOARD, "csv")) + "?publication=1")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert ["2025-08", "exits", "defected", "police", "<5"] in rows
+    assert ["2025-08", "exits", "defected", "police", "0"] in rows
+    assert not any(row[1] == "cell_keys" for row in rows)
+    assert rows[-1][1:3] == ["note", "method"] and "cell-key method" in rows[-1][4]
+    assert "exact" not in response["Content-Disposition"]
+
+
+def test_exact_download_has_no_protection_note(client, signed_in, admin_user, august_report):
+    signed_in(admin_user)
+    response = client.get(reverse("reports:download", args=(*DASHBOARD, "csv")))
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert not any(row[1] in ("note", "cell_keys") for row in rows)
 
 
 def test_xlsx_and_pdf_downloads(client, signed_in, analyst, august_report):
     signed_in(analyst)
     xlsx = client.get(reverse("reports:download", args=(*DASHBOARD, "xlsx")))
     workbook = load_workbook(io.BytesIO(xlsx.content))
-    assert "exits" in workbook.sheetnames
+    assert "exits" in workbook.sheetnames and "cell_keys" not in workbook.sheetnames
+    note = [row for row in workbook["note"].iter_rows(values_only=True)]
+    assert note[-1][1] == "note" and "cell-key method" in note[-1][4]
     pdf = client.get(reverse("reports:download", args=(*DASHBOARD, "pdf")))
     assert pdf.content.startswith(b"%PDF") and pdf["Content-Type"] == "application/pdf"
 

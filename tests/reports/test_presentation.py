@@ -177,7 +177,7 @@ def test_the_pdf_holds_every_section_with_human_labels_and_no_raw_codes(full_rep
         data,
         "Statistics: August 2025",
         headline.sentence(data, "In August 2025"),
-        suppressed,
+        disclosure.method_note() if suppressed else None,
         exporting.version_line(full_report, exact=False),
     )
     texts = story_texts(story)
@@ -193,7 +193,11 @@ def test_the_pdf_holds_every_section_with_human_labels_and_no_raw_codes(full_rep
             assert code not in joined, code
     assert "Version 1, released on" in joined
     assert "Statistics: August 2025" in joined and "In August 2025" in joined
-    assert escape(disclosure.protection_note()) in joined  # paragraphs hold escaped text
+    assert escape(disclosure.method_note()) in joined  # paragraphs hold escaped text
+    # A withheld figure prints "—", never "None" ("None" is only the label of the livelihood
+    # outcome `none`, and the start of "None in this period.").
+    assert texts.count("None") <= 1
+    assert exporting._value("attendance_rate", None) == exporting._value("people", None) == "—"
     charts = [flowable for flowable in story if isinstance(flowable, Drawing)]
     assert len(charts) == len(exporting.charts(data)) >= 2  # each after its section's table
     # Exact figures: exits per month, by site and assistance by type (no training to draw).

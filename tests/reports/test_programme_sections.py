@@ -61,3 +61,18 @@ def test_training_assistance_and_safe_home_figures(mae_sot, trainer):
     assert assistance["cash_by_currency"] == {"THB": 1500.0}
     assert data["safe_homes"]["residents"] == 1
     assert data["safe_homes"]["by_site"]["MAE-SOT"] == {"homes": 1, "places": 6, "residents": 1}
+
+
+def test_people_and_records_have_their_own_cell_keys(mae_sot):
+    food = AssistanceTypeFactory()
+    first, second = PersonFactory(location=mae_sot), PersonFactory(location=mae_sot)
+    for person, key in ((first, 100), (second, 7)):
+        type(person).objects.filter(pk=person.pk).update(record_key=key)
+    for person in (first, first, second):
+        DistributionFactory(person=person, assistance_type=food, distributed_on=date(2025, 8, 3))
+    data = compute(parse("monthly", "2025-08"))
+    keys = data["cell_keys"]["assistance"]
+    # Three distributions: the first person's key counts twice; two people: once each.
+    assert keys["distributions"] == 207 and keys["people_reached"] == 107
+    assert keys["by_type"]["Food basket"] == {"distributions": 207, "people": 107}
+    assert data["cell_keys"]["training"]["sessions_held"] == "exact"

@@ -17,7 +17,7 @@ from django.utils import timezone
 from people.models import Exit
 from portal.models import AuditEvent
 from portal.models.jobs import FailureReason
-from reports import compute, services
+from reports import compute, disclosure, services
 from reports.models import ReportBuild, ReportVersion
 from reports.periods import parse
 from tests.reports.conftest import late_registration, release
@@ -71,7 +71,10 @@ def test_analyst_sees_only_the_approved_version_after_a_rebuild(
     signed_in(analyst)
     response = client.get(DASHBOARD)
     assert response.context["version"].number == 1
-    assert response.context["data"]["exits"]["total"]["total"] == 15
+    published = disclosure.protect(ReportVersion.objects.get(number=1).data)  # cell-key method
+    assert (
+        response.context["data"]["exits"]["total"]["total"] == published["exits"]["total"]["total"]
+    )
     assert client.get(version_url(2)).status_code == 404  # pending: not theirs to see
     assert client.get(version_url(1)).status_code == 200  # released: as released
     assert client.post(version_url(2, "reports:approve")).status_code == 403
@@ -103,15 +106,29 @@ def test_admin_reviews_the_new_version_with_its_change_note_and_approves_it(
     )
     assert event.actor == admin_user and event.changes["status"] == ["pending", "approved"]
 
-    # Analysts now get version 2, and are told what changed since version 1 (in their
-    # protected figures: the exits total is 16 for them too, the small cells hidden).
+    # Analysts now get version 2, and are told what changed since version 1 in their
+    # published figures (cell-key method), never in the exact ones: 15 and 16 are published
+    # with their own cell keys, so the note compares those two published totals.
     signed_in(analyst)
     response = client.get(DASHBOARD)
     assert response.context["version"].number == 2
     assert response.context["earlier_release"].number == 1
     page = response.content.decode()
     assert "Version 2, released on" in page and "What changed since version 1" in page
-    assert "1 more exit recorded for August 2025" in page
+    before, after = (
+        disclosure.protect(ReportVersion.objects.get(report=version.report, number=n).data)[
+            "exits"
+        ]["total"]["total"]
+        for n in (1, 2)
+    )
+    assert response.context["data"]["exits"]["total"]["total"] == after
+    assert after == disclosure.perturb(16, version.data["cell_keys"]["exits"]["total"]["total"])
+    lines = response.context["change_lines"]
+    if after != before:
+        assert f"({after} in all instead of {before})" in lines[0]
+    else:
+        assert not any("in all instead of" in line for line in lines)
+    assert not any("(was 1)" in line or ": 1 (" in line for line in lines)  # no exact small cell
 
 
 def test_approving_an_outdated_version_is_refused_with_a_message(
@@ -170,7 +187,9 @@ def test_released_versions_stay_downloadable_as_released(
     signed_in(analyst)
     first = client.get(reverse("reports:version_download", args=(*PERIOD, 1, "csv")))
     rows = list(csv.reader(io.StringIO(first.content.decode("utf-8-sig"))))
-    assert ["2025-08", "exits", "total", "total", "15"] in rows
+    released = disclosure.protect(ReportVersion.objects.get(number=1).data)  # as published
+    assert ["2025-08", "exits", "total", "total", str(released["exits"]["total"]["total"])] in rows
+    assert rows[-1][1] == "note" and "cell-key" in rows[-1][4]
     assert first["Content-Disposition"].endswith('report-monthly-2025-08-v1.csv"')
     current = client.get(reverse("reports:download", args=(*PERIOD, "csv")))
     assert current["Content-Disposition"].endswith('report-monthly-2025-08-v2.csv"')

@@ -16,24 +16,18 @@ from django.db import transaction
 from devtools.demo import bulk as demo_bulk
 from devtools.demo import people as demo_people
 from devtools.demo import programs as demo_programs
+from devtools.demo.accounts import DEMO_PASSWORD, DEMO_USERS, sign_in_lines
 from devtools.demo.people import BulkWriter
 from people.models import Person
 from portal import services
 from portal.models import Location, Pledge, PledgeAcceptance, User
-from portal.roles import Role
 from reports import services as report_services
+from reports.models import ReportVersion
 from reports.periods import parse
 
 DEMO_PEOPLE = 120
 # From this many people on, foreign keys are checked once at the end of the load.
 LARGE = 10_000
-DEMO_PASSWORD = "demo-portal-2026"  # noqa: S105 - printed on purpose; refused in production
-DEMO_USERS = [
-    ("admin@demo.example", "Demo Admin", Role.ADMIN, []),
-    ("caseworker@demo.example", "Demo Case Worker", Role.CASE_WORKER, ["MAE-SOT"]),
-    ("trainer@demo.example", "Demo Trainer", Role.TRAINER, ["MAE-SOT"]),
-    ("analyst@demo.example", "Demo Analyst", Role.ANALYST, []),
-]
 
 
 class Command(BaseCommand):
@@ -86,19 +80,10 @@ class Command(BaseCommand):
             writer.analyze()
             self.stdout.write(f"Vacuumed and analysed in {time.monotonic() - analysing:.1f} s.")
         self._demo_reports(approved_by=users[0])
-        self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD})"))
-        for user in users:
-            self.stdout.write(f"  {user.get_role_display():<12} {user.email}")
-
-        trainers = demo_bulk.pool_trainers()
-        if trainers:
-            self.stdout.write(
-                f"  Trainers of the programme history (same password): "
-                f"{', '.join(user.email for user in trainers)}"
-            )
-        self.stdout.write(
-            "Admins and case workers set up a TOTP authenticator app at their first sign-in."
-        )
+        first, *rest = sign_in_lines()
+        self.stdout.write(self.style.SUCCESS(first))
+        for line in rest:
+            self.stdout.write(line)
         self.stdout.write(f"Done in {time.monotonic() - started:.1f} s.")
 
     def _missing_people(self, count: int, case_worker: User) -> int:
@@ -134,11 +119,13 @@ class Command(BaseCommand):
     def _demo_reports(self, approved_by: User) -> None:
         """Build the reports the scheduler would have built and release them as the demo
         admin, so that the demo analyst's dashboard has figures (in production every version
-        waits for an admin's review). A new version is approved only when this run made it."""
+        waits for an admin's review). Only the version holding the current figures and cell
+        keys is approved, when it awaits approval: a report stored before the cell keys
+        existed (withheld for analysts) is thus replaced by protected figures."""
         started = time.monotonic()
         for kind, key in report_services.expected_reports():
             version = report_services.build_report(parse(kind, key))
-            if version.created:
+            if version.status == ReportVersion.Status.PENDING:
                 report_services.approve(version.pk, by=approved_by)
         self.stdout.write(
             "Built and released the latest monthly, annual and cumulative reports "

@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from reports import services
+from reports import disclosure, services
 from reports.periods import KINDS, PeriodError, parse
 
 
@@ -17,7 +17,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "period", nargs="?", default="", help="YYYY-MM (monthly) or YYYY (annual)"
         )
-        parser.add_argument("--json", action="store_true", help="Print the version's JSON.")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="Print the stored figures (exact, without the cell keys).",
+        )
 
     def handle(self, *args, kind: str, period: str, **options) -> None:
         try:
@@ -26,9 +30,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         version = services.build_report(parsed)
         if options["json"]:
-            self.stdout.write(
-                json.dumps(version.data, ensure_ascii=False, indent=2, sort_keys=True)
-            )
+            figures = disclosure.without_keys(version.data)  # the cell keys never leave
+            self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True))
             return
         if version.created:
             total = version.data["exits"]["total"]["total"]
