@@ -312,6 +312,7 @@ SPECTACULAR_SETTINGS = {
         "RegionEnum": "people.choices.Region",
         "CaseStatusEnum": "people.choices.Status",
         "ClosingReasonEnum": "people.choices.ClosingReason",
+        "ReportVersionStatusEnum": "reports.models.ReportVersion.Status",
     },
 }
 

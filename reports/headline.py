@@ -1,11 +1,15 @@
-"""The article-style sentence of a report, e.g. "In 2025, 945 soldiers, 30 police officers and
-64 militia members defected, 157 soldiers surrendered, …"."""
+"""The article-style sentence of a report, e.g. "In August 2025, 1,945 soldiers, 30 police
+officers and 64 militia members defected, 157 soldiers surrendered, …": the period with its
+month named in the reader's language (`formatting.period_phrase`), figures with thousands
+separators, nouns in the plural the figure needs."""
 
 from datetime import date
 
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext, pgettext
+
+from reports.formatting import figure
 
 AFFILIATION_NOUNS = {
     "soldier": lambda n: ngettext("%(count)s soldier", "%(count)s soldiers", n),
@@ -20,9 +24,7 @@ VERBS = {
 
 
 def _count(value) -> str:
-    if value is None:
-        return "—"  # withheld
-    return value if isinstance(value, str) else number_format(value, force_grouping=True)
+    return figure(value)
 
 
 def _join(parts: list[str]) -> str:
@@ -34,12 +36,16 @@ def _join(parts: list[str]) -> str:
 
 
 def _plural_count(value) -> int:
-    return value if isinstance(value, int) else 5  # a withheld figure reads as a plural
+    """The number that chooses a noun's plural: a protected "<5" reads as a plural, no
+    value as zero."""
+    if isinstance(value, str):
+        return 5
+    return int(value or 0)
 
 
 def sentence(data: dict, period_label: str) -> str:
-    """One sentence from a report's data (exact for admins, else as published by
-    `reports.disclosure`); zero counts are left out."""
+    """One sentence from a report's (possibly protected) data; zero counts are left out.
+    `period_label` starts the sentence: "In August 2025" (`formatting.period_phrase`)."""
     exits = data["exits"]
     if exits["total"]["total"] is None:  # stored before cell keys: withheld until rebuilt
         return _("%(period)s: the figures are withheld until the report is rebuilt.") % {
@@ -79,3 +85,31 @@ def sentence(data: dict, period_label: str) -> str:
             "count": _count(numeric[top]),
         }
     return text + pgettext("end of a sentence", ".")
+
+
+def assistance_sentence(assistance: dict) -> str:
+    """'12 distributions reached 1 person.', with each noun in the plural its figure needs."""
+    distributions = assistance.get("distributions", 0)
+    people = assistance.get("people_reached", 0)
+    reached = ngettext(
+        "reached %(count)s person", "reached %(count)s people", _plural_count(people)
+    )
+    text = ngettext(
+        "%(count)s distribution %(reached)s",
+        "%(count)s distributions %(reached)s",
+        _plural_count(distributions),
+    )
+    return text % {
+        "count": _count(distributions),
+        "reached": reached % {"count": _count(people)},
+    } + pgettext("end of a sentence", ".")
+
+
+def safe_homes_sentence(safe_homes: dict, on: str) -> str:
+    """'3 residents on 31 August 2025.'"""
+    residents = safe_homes.get("residents", 0)
+    return ngettext(
+        "%(count)s resident on %(date)s.",
+        "%(count)s residents on %(date)s.",
+        _plural_count(residents),
+    ) % {"count": _count(residents), "date": on}

@@ -3,7 +3,7 @@
 import django_filters
 
 from portal.api.filters import StrictFilterSet
-from reports.models import Report
+from reports.models import Report, ReportVersion
 
 
 class ReportFilter(StrictFilterSet):
@@ -12,3 +12,13 @@ class ReportFilter(StrictFilterSet):
     class Meta:
         model = Report
         fields = ["kind"]
+
+
+class VersionFilter(StrictFilterSet):
+    kind = django_filters.ChoiceFilter(field_name="report__kind", choices=Report.Kind.choices)
+    period = django_filters.CharFilter(field_name="report__period", max_length=12)
+    status = django_filters.ChoiceFilter(choices=ReportVersion.Status.choices)
+
+    class Meta:
+        model = ReportVersion
+        fields = ["kind", "period", "status"]

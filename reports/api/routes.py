@@ -5,4 +5,5 @@ from reports.api import views
 # (URL prefix, viewset, route name, in the `api:` namespace)
 ROUTES = [
     ("reports", views.ReportViewSet, "report"),
+    ("report-versions", views.VersionViewSet, "report-version"),
 ]

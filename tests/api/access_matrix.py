@@ -38,7 +38,9 @@ URL_NAMES |= {
     "api:attendance-list", "api:course-detail", "api:course-list", "api:distribution-confirm",
     "api:distribution-detail", "api:distribution-list", "api:enrolment-detail",
     "api:enrolment-list", "api:home-detail", "api:home-list", "api:report-annual",
-    "api:report-list", "api:report-monthly", "api:report-since-1027", "api:session-attendance",
+    "api:report-list", "api:report-monthly", "api:report-since-1027", "api:report-version-list",
+    "api:report-version-detail", "api:report-version-data", "api:report-version-approve",
+    "api:session-attendance",
     "api:session-detail", "api:session-list", "api:session-mine", "api:stay-check-out",
     "api:stay-detail", "api:stay-list",
 }  # fmt: skip

@@ -85,6 +85,8 @@ NOT_EDITS = {
     "reports:build": "starts a new background job (claimed once)",
     "reports:rebuild": "starts a new background job (claimed once)",
     "reports:index": "chooses a period to open (a redirect), changes nothing",
+    "reports:approve": "one-way release of the newest version awaiting approval, under the "
+    "report's row lock; a second approval, or of an outdated version, is refused",
 }
 
 
@@ -319,7 +321,7 @@ def _app_urls():
     return dict(walk(get_resolver().url_patterns))
 
 
-SAMPLE_VALUES = {"kind": "monthly", "period": "2025-08", "file_format": "csv"}
+SAMPLE_VALUES = {"kind": "monthly", "period": "2025-08", "file_format": "csv", "number": 1}
 
 
 def _any_url(name: str, pattern) -> str:
@@ -506,6 +508,8 @@ API_ACTIONS = {
 API_ACTIONS_EXEMPT = {
     ("session", "attendance"): "the whole roster, made idempotent by its Idempotency-Key; "
     "every mark is kept in the attendance history",
+    ("report-version", "approve"): "one-way: only the newest version awaiting approval, "
+    "under the report's row lock; released or outdated answers 409",
 }
 
 

@@ -116,7 +116,8 @@ def create_portal_data(mae_sot) -> PortalData:
             affiliation="soldier",
             exit_date=date(2025, 8, 1 + n),
         )
-    report_services.build_report(parse("monthly", "2025-08"))
+    # Built and released (an admin approved it), as analysts see only released versions.
+    report_services.approve(report_services.build_report(parse("monthly", "2025-08")).pk, by=admin)
 
     data_texts = [
         *(u.full_name for u in (admin, case_worker, trainer, analyst)),

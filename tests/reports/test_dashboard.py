@@ -58,6 +58,7 @@ def test_missing_report_offers_a_build_to_admins(client, signed_in, admin_user, 
     signed_in(admin_user)
     response = client.get(reverse("reports:dashboard", args=("monthly", "2025-07")))
     assert response.status_code == 404 and response.context["can_build"]
+    assert "This report has not been built yet" in response.content.decode()
 
 
 def test_admin_rebuild_runs_as_a_task_with_progress(
@@ -69,10 +70,12 @@ def test_admin_rebuild_runs_as_a_task_with_progress(
     build = ReportBuild.objects.get()
     assert response.url == reverse("reports:build", args=[build.pk])
     assert build.status == "done"  # run eagerly by the on-commit callback in this test
+    assert (build.version_id, build.made_version) == (august_report.pk, False)  # unchanged
     page = client.get(
         reverse("reports:build", args=[build.pk]), headers={"HX-Request": "true"}
     ).content.decode()
     assert "hx-trigger" not in page and reverse("reports:dashboard", args=DASHBOARD) in page
+    assert "The figures are unchanged: no new version was made." in page
 
 
 def test_csv_download_has_an_hxl_row_and_is_formula_safe(
@@ -85,7 +88,8 @@ def test_csv_download_has_an_hxl_row_and_is_formula_safe(
     assert rows[1][0].startswith("#date") and rows[1][4] == "#affected+num"
     assert ["2025-08", "exits", "defected", "police", "2"] in rows
     assert "exact" in response["Content-Disposition"]
-    assert AuditEvent.objects.filter(action="export", object_type="reports.report").count() == 1
+    event = AuditEvent.objects.get(action="export", object_type="reports.reportversion")
+    assert event.object_id == str(august_report.pk) and event.changes["version"] == [None, 1]
 
 
 def test_publication_download_is_protected_and_says_how(
@@ -123,8 +127,10 @@ def test_dashboard_reads_the_stored_report_only(
 ):
     signed_in(admin_user)
     client.get(reverse("home"))
-    # session, user, report, previous report, MFA check: no aggregation at view time
-    with django_assert_max_num_queries(8):
+    # session, user, MFA check, 2 tx; the two newest releases (shown, and the one before for
+    # the change note), the previous month's release, the newest version (is one pending?):
+    # no aggregation at view time
+    with django_assert_max_num_queries(9):
         client.get(reverse("reports:dashboard", args=DASHBOARD))
 
 

@@ -12,8 +12,9 @@ from django_celery_beat.models import PeriodicTask
 from config.celery import app
 from portal import jobs
 from reports import builds, services, tasks
-from reports.models import Report, ReportBuild
+from reports.models import Report, ReportBuild, ReportVersion
 from reports.periods import parse
+from tests.reports.conftest import late_registration
 
 
 def test_beat_schedule_is_created_by_migration(db):
@@ -35,8 +36,9 @@ def test_beat_schedule_is_created_by_migration(db):
 
 
 def test_scheduled_monthly_build_stores_the_previous_month_and_mails_admins(
-    admin_user, august_report, django_capture_on_commit_callbacks
+    admin_user, august_report, mae_sot, django_capture_on_commit_callbacks
 ):
+    late_registration(mae_sot)
     mail.outbox.clear()
     with time_machine.travel(date(2025, 9, 1)), django_capture_on_commit_callbacks(execute=True):
         tasks.build_scheduled("monthly")
@@ -50,10 +52,24 @@ def test_scheduled_monthly_build_stores_the_previous_month_and_mails_admins(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [admin_user.email]
-    assert "/reports/monthly/2025-08/" in message.body
-    # A link, never figures: the report's counts (12 soldiers, 15 in all) are not in it.
-    body_without_link = message.body.replace("http://127.0.0.1:8000/reports/monthly/2025-08/", "")
-    assert "12" not in body_without_link and "15" not in body_without_link
+    assert "awaits your approval" in message.subject + message.body
+    link = "http://127.0.0.1:8000/reports/monthly/2025-08/versions/2/"
+    assert link in message.body
+    # A link, never figures: the report's counts (12 soldiers, 16 in all) are not in it.
+    body_without_link = message.body.replace(link, "")
+    assert not any(figure in body_without_link for figure in ("12", "15", "16"))
+
+
+def test_a_scheduled_build_with_unchanged_figures_makes_no_version_and_sends_nothing(
+    admin_user, august_report, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    with time_machine.travel(date(2025, 9, 1)), django_capture_on_commit_callbacks(execute=True):
+        tasks.build_scheduled("monthly")
+    build = ReportBuild.objects.get()
+    assert (build.status, build.made_version, build.version_id) == ("done", False, august_report.pk)
+    assert ReportVersion.objects.count() == 1
+    assert mail.outbox == []
 
 
 def test_missing_expected_reports_are_requested(
@@ -94,6 +110,8 @@ def test_concurrent_rebuilds_leave_one_report():
         thread.join()
     assert errors == []
     assert Report.objects.filter(kind="annual", period="2025").count() == 1
+    # The report row is locked while versions are compared: the same figures, one version.
+    assert ReportVersion.objects.filter(report__period="2025").count() == 1
 
 
 @pytest.mark.redis
@@ -109,8 +127,9 @@ def test_a_real_worker_on_redis_builds_a_report():
 
 
 def test_a_scheduled_build_swept_after_its_worker_stopped_mails_admins_once(
-    admin_user, august_report, django_capture_on_commit_callbacks
+    admin_user, august_report, mae_sot, django_capture_on_commit_callbacks
 ):
+    late_registration(mae_sot)
     mail.outbox.clear()
     build = ReportBuild.objects.create(kind="monthly", period="2025-08", scheduled=True)
     builds.BuildRunner.claim(build.pk)  # a worker claims it, then is killed

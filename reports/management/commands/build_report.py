@@ -7,7 +7,10 @@ from reports.periods import KINDS, PeriodError, parse
 
 
 class Command(BaseCommand):
-    help = "Build a report now, through the same code as the scheduled task."
+    help = (
+        "Build a report now, through the same code as the scheduled task. Changed figures "
+        "make a new version awaiting approval (see approve_report); unchanged figures none."
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("kind", choices=KINDS)
@@ -25,14 +28,21 @@ class Command(BaseCommand):
             parsed = parse(kind, period)
         except PeriodError as error:
             raise CommandError(str(error)) from error
-        report = services.build_report(parsed)
+        version = services.build_report(parsed)
         if options["json"]:
-            figures = disclosure.without_keys(report.data)  # the cell keys never leave
+            figures = disclosure.without_keys(version.data)  # the cell keys never leave
             self.stdout.write(json.dumps(figures, ensure_ascii=False, indent=2, sort_keys=True))
-        else:
-            total = report.data["exits"]["total"]["total"]
+            return
+        if version.created:
+            total = version.data["exits"]["total"]["total"]
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Built {kind} {report.period}: {total} exits; checksum {report.checksum[:12]}"
+                    f"Built {kind} {parsed.key}: version {version.number} awaits approval "
+                    f"({total} exits; checksum {version.checksum[:12]})."
                 )
+            )
+        else:
+            self.stdout.write(
+                f"Built {kind} {parsed.key}: figures unchanged, no new version "
+                f"(version {version.number}, {version.get_status_display().lower()})."
             )

@@ -6,6 +6,9 @@
   var data = JSON.parse(island.textContent);
   var colours = ["#0d6efd", "#fd7e14", "#198754", "#6f42c1", "#dc3545", "#20c997", "#6c757d"];
   var labels = data.labels;
+  // Counts: from zero, whole numbers only (no "0.5 exits"), grouped with thousands separators.
+  var format = new Intl.NumberFormat("en-US");  // Latin digits and commas, as in the tables
+  var countAxis = { beginAtZero: true, ticks: { precision: 0, callback: function (value) { return format.format(value); } } };
 
   function draw(canvas, config) {
     config.options = Object.assign({ responsive: true, animation: false }, config.options || {});
@@ -23,7 +26,7 @@
             return { label: labels[type] || type, data: data.exits_by_month[type], backgroundColor: colours[i] };
           })
         },
-        options: { scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } } }
+        options: { scales: { x: { stacked: true }, y: Object.assign({ stacked: true }, countAxis) } }
       };
     },
     recruits: function () {
@@ -36,20 +39,22 @@
       return {
         type: "bar",
         data: { labels: Object.keys(data.by_site), datasets: [{ label: labels.exits, data: Object.values(data.by_site), backgroundColor: colours[0] }] },
-        options: { plugins: { legend: { display: false } } }
+        options: { scales: { y: countAxis }, plugins: { legend: { display: false } } }
       };
     },
     attendance: function () {
       return {
         type: "line",
-        data: { labels: data.attendance.months, datasets: [{ label: labels.attendees_per_session, data: data.attendance.attendees_per_session, borderColor: colours[2] }] }
+        data: { labels: data.attendance.months, datasets: [{ label: labels.attendees_per_session, data: data.attendance.attendees_per_session, borderColor: colours[2] }] },
+        // A rate: its axis starts at zero, not at the smallest value (which would exaggerate).
+        options: { scales: { y: { beginAtZero: true } } }
       };
     },
     assistance: function () {
       return {
         type: "bar",
         data: { labels: Object.keys(data.assistance), datasets: [{ label: labels.distributions, data: Object.values(data.assistance), backgroundColor: colours[1] }] },
-        options: { indexAxis: "y", plugins: { legend: { display: false } } }
+        options: { indexAxis: "y", scales: { x: countAxis }, plugins: { legend: { display: false } } }
       };
     }
   };
