@@ -246,7 +246,7 @@ def test_audit_screen_shows_the_last_verification(client, signed_in, admin_user)
 
 
 @pytest.mark.postgresql
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_writers_keep_one_chain():
     """Two threads write audit rows at once, several rows per transaction and some rolled
     back: the chain stays one line and verifies."""
