@@ -8,6 +8,7 @@ from programs.services.assistance import (
     recent_recipients,
 )
 from programs.services.homes import check_in, check_out
+from programs.services.reference import save_assistance_type, save_course, save_safe_home
 from programs.services.training import (
     RosterSaved,
     enrol,
@@ -30,7 +31,10 @@ __all__ = [
     "free_places",
     "recent_recipients",
     "record_outcome",
+    "save_assistance_type",
     "save_attendance",
+    "save_course",
+    "save_safe_home",
     "save_session",
     "set_enrolment_status",
     "trainer_works_at",
