@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people import choices
+from people.burmese_input import ZawgyiFormMixin
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Person, Referral
 from portal.models import Location
 
@@ -104,7 +105,7 @@ class PersonForm(forms.ModelForm):
         return data
 
 
-class ExitForm(forms.ModelForm):
+class ExitForm(ZawgyiFormMixin, forms.ModelForm):
     reasons = forms.MultipleChoiceField(
         label=_("Reasons for leaving"),
         choices=choices.ExitReason.choices,
@@ -190,14 +191,14 @@ class DuplicateConfirmationForm(forms.Form):
     )
 
 
-class NoteForm(forms.ModelForm):
+class NoteForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = CaseNote
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "assignee", "description"]
@@ -208,7 +209,7 @@ class FollowUpForm(forms.ModelForm):
         self.fields["assignee"].queryset = assignees
 
 
-class TransferForm(forms.Form):
+class TransferForm(ZawgyiFormMixin, forms.Form):
     to_location = forms.ModelChoiceField(label=_("To site"), queryset=Location.objects.none())
     transferred_on = forms.DateField(label=_("Date"), widget=_date_input())
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -227,17 +228,17 @@ class TransferForm(forms.Form):
         return value
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = Flag
         fields = ["reason", "note"]
 
 
-class ResolveFlagForm(forms.Form):
+class ResolveFlagForm(ZawgyiFormMixin, forms.Form):
     resolution_note = forms.CharField(label=_("How was it resolved?"), max_length=300)
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(ZawgyiFormMixin, forms.ModelForm):
     override_reason = forms.CharField(
         label=_("Reason to refer without consent (admins only)"),
         max_length=300,
@@ -258,13 +259,13 @@ class ReferralForm(forms.ModelForm):
             del self.fields["override_reason"]
 
 
-class ReferralUpdateForm(forms.ModelForm):
+class ReferralUpdateForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["status", "outcome_note"]
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["received_on", "channel", "category", "text", "status", "response", "closed_on"]

@@ -45,7 +45,23 @@ EXIT_FIELDS = (
     "custody_status",
 )  # fmt: skip
 # Values never written to the audit log in clear.
-SENSITIVE_FIELDS = {"phone", "unit", "consent_notes", "text", "response", "full_name", "name_my"}
+# Values never copied into the audit log (it says that they changed): names and every
+# encrypted free text.
+SENSITIVE_FIELDS = {
+    "phone", "unit", "consent_notes", "text", "response", "full_name", "name_my",
+    "place_township", "rank", "outcome_note",
+}  # fmt: skip
+
+
+# Free texts of an exit, converted from Zawgyi like every typed text.
+EXIT_TEXT_FIELDS = ("place_township", "receiving_group", "rank", "unit")
+
+
+def unicode_text(text: str) -> str:
+    """Typed text as it is stored: Unicode, converted from Zawgyi when typed in it (the forms
+    and the API have done it already and told the user; the admin, commands and tasks have
+    not)."""
+    return burmese.to_unicode(text)[0] if text else text
 
 
 @dataclass
@@ -57,9 +73,10 @@ class Outcome:
 
 
 def prepare_names(values: dict[str, Any]) -> list[str]:
-    """Convert Zawgyi to Unicode in the name fields in place; return notices for the user."""
+    """Convert Zawgyi to Unicode in the names (and the consent details) in place; return
+    notices for the user."""
     notices = []
-    for field in ("full_name", "preferred_name", "name_my"):
+    for field in ("full_name", "preferred_name", "name_my", "consent_notes"):
         if values.get(field):
             values[field], converted = burmese.to_unicode(values[field])
             if converted:
@@ -155,6 +172,8 @@ def save_exit(
     *, by: User, person: Person, values: Mapping[str, Any], exit: Exit | None = None
 ) -> Exit:
     creating = exit is None
+    values = dict(values)
+    burmese.to_unicode_values(values, EXIT_TEXT_FIELDS)
     exit = exit or Exit(person=person)
     # Read "before" from the database: a bound ModelForm has already changed the instance.
     before = {} if creating else auditing.snapshot(Exit.objects.get(pk=exit.pk), EXIT_FIELDS)
@@ -175,6 +194,7 @@ def save_exit(
 
 @transaction.atomic
 def add_note(*, by: User, person: Person, text: str) -> CaseNote:
+    text = unicode_text(text)
     note = CaseNote.objects.create(person=person, author=by, text=text)
     auditing.record(auditing.Action.CREATE, actor=by, obj=note)
     return note
@@ -184,7 +204,7 @@ def add_note(*, by: User, person: Person, text: str) -> CaseNote:
 def edit_note(*, by: User, note: CaseNote, text: str) -> CaseNote:
     if not note.editable_by(by):
         raise PermissionDenied(_("Only the author can edit a note, within 24 hours."))
-    note.text = text
+    note.text = unicode_text(text)
     note.edited_at = timezone.now()
     note.save(update_fields=["text", "edited_at"])
     auditing.record(auditing.Action.UPDATE, actor=by, obj=note, changes={"text": ["•••", "•••"]})
@@ -196,7 +216,11 @@ def add_follow_up(
     *, by: User, person: Person, due_on: date, assignee: User, description: str
 ) -> FollowUp:
     follow_up = FollowUp.objects.create(
-        person=person, due_on=due_on, assignee=assignee, description=description, created_by=by
+        person=person,
+        due_on=due_on,
+        assignee=assignee,
+        description=unicode_text(description),
+        created_by=by,
     )
     auditing.record(auditing.Action.CREATE, actor=by, obj=follow_up)
     return follow_up
@@ -226,7 +250,7 @@ def transfer_person(
         to_location=to_location,
         transferred_on=transferred_on,
         transferred_by=by,
-        reason=reason,
+        reason=unicode_text(reason),
     )
     auditing.record(
         auditing.Action.UPDATE,
@@ -242,7 +266,7 @@ def transfer_person(
 
 @transaction.atomic
 def raise_flag(*, by: User, person: Person, reason: str, note: str = "") -> Flag:
-    flag = Flag.objects.create(person=person, reason=reason, note=note, raised_by=by)
+    flag = Flag.objects.create(person=person, reason=reason, note=unicode_text(note), raised_by=by)
     auditing.record(auditing.Action.CREATE, actor=by, obj=flag, changes={"reason": [None, reason]})
     return flag
 
@@ -252,7 +276,7 @@ def resolve_flag(*, by: User, flag: Flag, resolution_note: str) -> Flag:
     if not resolution_note.strip():
         raise ValidationError({"resolution_note": _("Say how the flag was resolved.")})
     flag.resolved_by, flag.resolved_at = by, timezone.now()
-    flag.resolution_note = resolution_note
+    flag.resolution_note = unicode_text(resolution_note)
     flag.save(update_fields=["resolved_by", "resolved_at", "resolution_note"])
     auditing.record(auditing.Action.UPDATE, actor=by, obj=flag, changes={"resolved": [False, True]})
     return flag
@@ -264,6 +288,8 @@ def create_referral(
 ) -> Referral:
     """Refer a person to a partner; refused without consent to share, unless an admin
     overrides it with a reason (recorded on the referral and in the audit log)."""
+    values = dict(values)
+    burmese.to_unicode_values(values, ("outcome_note",))
     referral = Referral(person=person, created_by=by, **values)
     if not person.consent_allows_sharing:
         if by.role != Role.ADMIN or not override_reason.strip():
@@ -273,13 +299,14 @@ def create_referral(
                     "admin can refer them, with a reason."
                 )
             )
-        referral.consent_override_reason = override_reason.strip()
+        referral.consent_override_reason = unicode_text(override_reason.strip())
         referral.consent_override_by = by
     referral.full_clean()
     referral.save()
     changes = {"partner": [None, referral.partner_id], "service": [None, referral.service]}
     if referral.consent_override_by_id:
-        changes["consent_override"] = [None, referral.consent_override_reason]
+        # The reason is on the (encrypted) referral; the log says an override happened.
+        changes["consent_override"] = [None, auditing.MASK]
     auditing.record(auditing.Action.CREATE, actor=by, obj=referral, changes=changes)
     return referral
 
@@ -287,10 +314,12 @@ def create_referral(
 @transaction.atomic
 def update_referral(*, by: User, referral: Referral, status: str, outcome_note: str) -> Referral:
     before = auditing.snapshot(Referral.objects.get(pk=referral.pk), ("status", "outcome_note"))
-    referral.status, referral.outcome_note = status, outcome_note
+    referral.status, referral.outcome_note = status, unicode_text(outcome_note)
     referral.full_clean()
     referral.save(update_fields=["status", "outcome_note"])
-    changes = auditing.diff(before, auditing.snapshot(referral, ("status", "outcome_note")))
+    changes = auditing.diff(
+        before, auditing.snapshot(referral, ("status", "outcome_note")), SENSITIVE_FIELDS
+    )
     auditing.record(auditing.Action.UPDATE, actor=by, obj=referral, changes=changes)
     return referral
 
@@ -302,6 +331,8 @@ def save_feedback(
     creating = feedback is None
     feedback = feedback or Feedback(person=person, recorded_by=by)
     fields = ("received_on", "channel", "category", "text", "status", "response", "closed_on")
+    values = dict(values)
+    burmese.to_unicode_values(values, ("text", "response"))
     before = {} if creating else auditing.snapshot(Feedback.objects.get(pk=feedback.pk), fields)
     for field, value in values.items():
         setattr(feedback, field, value)

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people import burmese
 from people.models import Person
 from portal import auditing
 from portal.models import User
@@ -37,7 +38,7 @@ def check_in(
             % {"case": person.case_number, "home": open_stay.home.name, "date": open_stay.check_in}
         )
     residents = home.stays.filter(check_out__isnull=True).count()
-    override_reason = override_reason.strip()
+    override_reason = burmese.to_unicode(override_reason.strip())[0]
     if residents >= home.capacity and not override_reason:
         raise ValidationError(
             {
@@ -57,7 +58,8 @@ def check_in(
     )
     changes = {"home": [None, home.pk], "check_in": [None, str(check_in_on)]}
     if stay.over_capacity_reason:
-        changes["over_capacity_reason"] = [None, stay.over_capacity_reason]
+        # The reason is kept (encrypted) on the stay; the log says there was one.
+        changes["over_capacity_reason"] = [None, auditing.MASK]
     auditing.record(auditing.Action.CREATE, actor=by, obj=stay, changes=changes)
     return stay
 
