@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from people import burmese
 from portal.models import User
 from portal.services import save_record
 from programs.models import AssistanceType, Course, SafeHome
@@ -18,9 +19,16 @@ ASSISTANCE_TYPE_FIELDS = ("name", "kind", "unit", "currency", "repeat_warning_da
 SAFE_HOME_FIELDS = ("name", "location", "capacity", "active")
 
 
+def _unicode(values: Mapping[str, Any]) -> dict[str, Any]:
+    # Names typed in Zawgyi (in the admin) are stored in Unicode, as everywhere.
+    values = dict(values)
+    burmese.to_unicode_values(values)
+    return values
+
+
 def save_course(*, by: User, values: Mapping[str, Any], course: Course | None = None) -> Course:
     return save_record(
-        by=by, model=Course, values=values, audit_fields=COURSE_FIELDS, record=course
+        by=by, model=Course, values=_unicode(values), audit_fields=COURSE_FIELDS, record=course
     )
 
 
@@ -30,7 +38,7 @@ def save_assistance_type(
     return save_record(
         by=by,
         model=AssistanceType,
-        values=values,
+        values=_unicode(values),
         audit_fields=ASSISTANCE_TYPE_FIELDS,
         record=assistance_type,
         check=_check_assistance_type,
@@ -57,7 +65,7 @@ def save_safe_home(
     return save_record(
         by=by,
         model=SafeHome,
-        values=values,
+        values=_unicode(values),
         audit_fields=SAFE_HOME_FIELDS,
         record=home,
         check=_check_safe_home,

@@ -194,3 +194,13 @@ def test_admin_renames_a_home_with_an_audit_row(client, signed_in, admin_user, m
     assert SafeHome.objects.get(pk=home.pk).name == "Home B"
     event = AuditEvent.objects.get(object_type="programs.safehome", action="update")
     assert event.changes == {"name": ["Home A", "Home B"]} and event.site_id is None
+
+
+def test_a_course_named_in_zawgyi_in_the_admin_is_stored_in_unicode(client, signed_in, admin_user):
+    signed_in(admin_user)
+    response = client.post(
+        "/admin/programs/course/add/",
+        {"name": "လက္ဖက္ရည္ဆိုင္", "description": "", "active": "on"},  # Zawgyi: "tea shop"
+    )
+    assert response.status_code == 302
+    assert Course.objects.filter(name="လက်ဖက်ရည်ဆိုင်").exists()
