@@ -67,11 +67,12 @@ class ServiceModelAdmin(admin.ModelAdmin):
     @staticmethod
     def changed_values(form, change: bool) -> dict[str, Any]:
         """What the admin typed: every field of a new object, the changed ones of an edit."""
+        model_fields = {field.name for field in form.instance._meta.concrete_fields}
         names = form.changed_data if change else list(form.cleaned_data)
         return {
             name: form.cleaned_data[name]
             for name in names
-            if name in form.cleaned_data and name in {f.name for f in form.instance._meta.fields}
+            if name in form.cleaned_data and name in model_fields
         }
 
     def save_model(self, request: HttpRequest, obj: models.Model, form, change: bool) -> None:
