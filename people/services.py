@@ -44,7 +44,6 @@ EXIT_FIELDS = (
     "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
     "custody_status",
 )  # fmt: skip
-# Values never written to the audit log in clear.
 # Values never copied into the audit log (it says that they changed): names and every
 # encrypted free text.
 SENSITIVE_FIELDS = {
@@ -287,7 +286,8 @@ def create_referral(
     *, by: User, person: Person, values: Mapping[str, Any], override_reason: str = ""
 ) -> Referral:
     """Refer a person to a partner; refused without consent to share, unless an admin
-    overrides it with a reason (recorded on the referral and in the audit log)."""
+    overrides it with a reason (kept, encrypted, on the referral; the audit log records the
+    override without the reason)."""
     values = dict(values)
     burmese.to_unicode_values(values, ("outcome_note",))
     referral = Referral(person=person, created_by=by, **values)
