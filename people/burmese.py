@@ -7,7 +7,9 @@ Unicode: input detected as Zawgyi is converted before it is saved, and the user 
 
 import re
 import unicodedata
+from collections.abc import Iterable, MutableMapping
 from functools import cache
+from typing import Any
 
 from myanmar.converter import convert
 from myanmartools import ZawgyiDetector
@@ -52,3 +54,23 @@ def name_my_key(name: str) -> str:
 def search_keys(query: str) -> tuple[str, str]:
     """Keys to look a typed query up by: (Latin key, Burmese key)."""
     return name_key(query), name_my_key(query)
+
+
+def to_unicode_values(
+    values: MutableMapping[str, Any], fields: Iterable[str] | None = None
+) -> list[str]:
+    """Convert the Zawgyi text among `values` (the given fields, else every text) to Unicode
+    in place; return the names of the fields that were converted.
+
+    The one conversion of typed text: the services call it on what they save (so the
+    admin, commands and tasks convert too), the form and serializer mixins on what the user
+    sent (so that the user is told)."""
+    converted = []
+    for name in list(values) if fields is None else fields:
+        value = values.get(name)
+        if isinstance(value, str) and value:
+            text, was_zawgyi = to_unicode(value)
+            if was_zawgyi:
+                values[name] = text
+                converted.append(name)
+    return converted

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from people import choices, workflow
+from people.burmese_input import ZawgyiFormMixin
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Person, Referral
 from portal.forms import VersionedFormMixin
 from portal.models import Location
@@ -117,7 +118,7 @@ class PersonForm(forms.ModelForm):
         }
 
 
-class ExitForm(VersionedFormMixin, forms.ModelForm):
+class ExitForm(ZawgyiFormMixin, VersionedFormMixin, forms.ModelForm):
     reasons = forms.MultipleChoiceField(
         label=_("Reasons for leaving"),
         choices=choices.ExitReason.choices,
@@ -214,14 +215,14 @@ class DuplicateConfirmationForm(forms.Form):
     )
 
 
-class NoteForm(VersionedFormMixin, forms.ModelForm):
+class NoteForm(ZawgyiFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = CaseNote
         fields = ["text"]
         widgets = {"text": forms.Textarea(attrs={"rows": 4})}
 
 
-class FollowUpForm(forms.ModelForm):
+class FollowUpForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = FollowUp
         fields = ["due_on", "assignee", "description"]
@@ -232,7 +233,7 @@ class FollowUpForm(forms.ModelForm):
         self.fields["assignee"].queryset = assignees
 
 
-class TransferForm(forms.Form):
+class TransferForm(ZawgyiFormMixin, forms.Form):
     to_location = forms.ModelChoiceField(label=_("To site"), queryset=Location.objects.none())
     transferred_on = forms.DateField(label=_("Date"), widget=_date_input())
     reason = forms.CharField(label=_("Reason"), max_length=300)
@@ -251,17 +252,17 @@ class TransferForm(forms.Form):
         return value
 
 
-class FlagForm(forms.ModelForm):
+class FlagForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = Flag
         fields = ["reason", "note"]
 
 
-class ResolveFlagForm(VersionedFormMixin, forms.Form):
+class ResolveFlagForm(ZawgyiFormMixin, VersionedFormMixin, forms.Form):
     resolution_note = forms.CharField(label=_("How was it resolved?"), max_length=300)
 
 
-class ReferralForm(forms.ModelForm):
+class ReferralForm(ZawgyiFormMixin, forms.ModelForm):
     override_reason = forms.CharField(
         label=_("Reason to refer without consent (admins only)"),
         max_length=300,
@@ -282,13 +283,13 @@ class ReferralForm(forms.ModelForm):
             del self.fields["override_reason"]
 
 
-class ReferralUpdateForm(VersionedFormMixin, forms.ModelForm):
+class ReferralUpdateForm(ZawgyiFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Referral
         fields = ["status", "outcome_note"]
 
 
-class FeedbackForm(VersionedFormMixin, forms.ModelForm):
+class FeedbackForm(ZawgyiFormMixin, VersionedFormMixin, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = [

@@ -60,7 +60,7 @@ class Row:
     person: dict[str, Any]
     exit: dict[str, Any] | None
     note: str
-    conversions: int  # name fields converted from Zawgyi
+    conversions: int  # name and text fields converted from Zawgyi
 
 
 class Invalid(Exception):
@@ -130,13 +130,17 @@ class RowChecker:
             errors.append(RowError(line, "location", _("A site code is required.")))
         if errors:
             return None, errors
+        # The free texts are stored in Unicode too (counted with the names in the report).
+        note, note_converted = burmese.to_unicode(raw["notes"])
+        rank_converted = bool(exit_values and burmese.to_unicode_values(exit_values, ("rank",)))
+        conversions += note_converted + rank_converted
         row = Row(
             line=line,
             case_number=case_number,
             location_code=raw["location"].upper(),
             person=person,
             exit=exit_values,
-            note=raw["notes"],
+            note=note,
             conversions=conversions,
         )
         return row, []

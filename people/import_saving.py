@@ -32,7 +32,7 @@ class Tally:
     people: int = 0
     exits: int = 0
     notes: int = 0
-    conversions: int = 0  # name fields converted from Zawgyi
+    conversions: int = 0  # name and text fields converted from Zawgyi
 
     def add(self, row: Row) -> None:
         self.people += 1

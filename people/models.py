@@ -261,7 +261,7 @@ class Exit(PersonPart):
         _("affiliation"), max_length=8, choices=choices.Affiliation.choices
     )
     exit_date = models.DateField(_("exit date"))
-    place_township = models.CharField(_("township"), max_length=100, blank=True)
+    place_township = EncryptedTextField(_("township"), max_length=100, blank=True)
     place_region = models.CharField(
         _("state/region"), max_length=16, choices=choices.Region.choices, blank=True
     )
@@ -281,7 +281,7 @@ class Exit(PersonPart):
     years_of_service = models.DecimalField(
         _("years of service"), max_digits=4, decimal_places=1, null=True, blank=True
     )
-    rank = models.CharField(_("rank"), max_length=60, blank=True)
+    rank = EncryptedTextField(_("rank"), max_length=60, blank=True)
     unit = EncryptedTextField(_("unit"), blank=True)
     reasons = models.JSONField(_("reasons"), default=list, blank=True)
     custody_status = models.CharField(
@@ -342,7 +342,7 @@ class FollowUp(PersonPart):
     assignee = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="follow_ups", verbose_name=_("assignee")
     )
-    description = models.CharField(_("what to do"), max_length=300)
+    description = EncryptedTextField(_("what to do"), max_length=300)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     done_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -369,7 +369,7 @@ class Transfer(PersonPart):
     )
     transferred_on = models.DateField(_("date"))
     transferred_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField(_("reason"), max_length=300)
+    reason = EncryptedTextField(_("reason"), max_length=300)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -383,14 +383,14 @@ class Transfer(PersonPart):
 class Flag(PersonPart):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(_("reason"), max_length=20, choices=choices.FlagReason.choices)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = EncryptedTextField(_("note"), max_length=300, blank=True)
     raised_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     raised_at = models.DateTimeField(default=timezone.now)
     resolved_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolution_note = models.CharField(_("resolution"), max_length=300, blank=True)
+    resolution_note = EncryptedTextField(_("resolution"), max_length=300, blank=True)
     version = version_field()
 
     class Meta:
@@ -423,8 +423,8 @@ class Referral(PersonPart):
         choices=choices.ReferralStatus.choices,
         default=choices.ReferralStatus.REQUESTED,
     )
-    outcome_note = models.CharField(_("outcome"), max_length=300, blank=True)
-    consent_override_reason = models.CharField(max_length=300, blank=True)
+    outcome_note = EncryptedTextField(_("outcome"), max_length=300, blank=True)
+    consent_override_reason = EncryptedTextField(max_length=300, blank=True)
     consent_override_by = models.ForeignKey(
         User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -535,7 +535,8 @@ class RetentionHold(models.Model):
     person = models.OneToOneField(
         Person, on_delete=models.CASCADE, related_name="retention_hold", verbose_name=_("person")
     )
-    reason = models.CharField(_("reason for keeping the case"), max_length=300)
+    # Why a case is kept may describe the person (a court case, a family at risk).
+    reason = EncryptedTextField(_("reason for keeping the case"), max_length=300)
     held_by = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", verbose_name=_("kept by")
     )

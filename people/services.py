@@ -51,8 +51,23 @@ EXIT_FIELDS = (
     "recruit_status", "forcibly_conscripted", "years_of_service", "rank", "unit", "reasons",
     "custody_status", "verification",
 )  # fmt: skip
-# Values never written to the audit log in clear.
-SENSITIVE_FIELDS = {"phone", "unit", "consent_notes", "text", "response", "full_name", "name_my"}
+# Values never copied into the audit log (it says that they changed): names and every
+# encrypted free text.
+SENSITIVE_FIELDS = {
+    "phone", "unit", "consent_notes", "text", "response", "full_name", "name_my",
+    "place_township", "rank", "outcome_note",
+}  # fmt: skip
+
+
+# Free texts of an exit, converted from Zawgyi like every typed text.
+EXIT_TEXT_FIELDS = ("place_township", "receiving_group", "rank", "unit")
+
+
+def unicode_text(text: str) -> str:
+    """Typed text as it is stored: Unicode, converted from Zawgyi when typed in it (the forms
+    and the API have done it already and told the user; the admin, commands and tasks have
+    not)."""
+    return burmese.to_unicode(text)[0] if text else text
 
 
 @dataclass
@@ -64,9 +79,10 @@ class Outcome:
 
 
 def prepare_names(values: dict[str, Any]) -> list[str]:
-    """Convert Zawgyi to Unicode in the name fields in place; return notices for the user."""
+    """Convert Zawgyi to Unicode in the names (and the consent details) in place; return
+    notices for the user."""
     notices = []
-    for field in ("full_name", "preferred_name", "name_my"):
+    for field in ("full_name", "preferred_name", "name_my", "consent_notes"):
         if values.get(field):
             values[field], converted = burmese.to_unicode(values[field])
             if converted:
@@ -255,6 +271,8 @@ def save_exit(
 ) -> Exit:
     """Record an exit, or change one (`exit` and the `expected_version` it was read at)."""
     creating = exit is None
+    values = dict(values)
+    burmese.to_unicode_values(values, EXIT_TEXT_FIELDS)
     if creating:
         exit = Exit(person=person)
         before = {}
@@ -288,6 +306,7 @@ def _lock_existing(model, record, expected_version: int | None, values: Mapping[
 
 @transaction.atomic
 def add_note(*, by: User, person: Person, text: str) -> CaseNote:
+    text = unicode_text(text)
     note = CaseNote.objects.create(person=person, author=by, text=text)
     auditing.record(auditing.Action.CREATE, actor=by, obj=note)
     return note
@@ -300,7 +319,7 @@ def edit_note(*, by: User, note: CaseNote, text: str, expected_version: int) -> 
     note = concurrency.lock(
         CaseNote, note.pk, expected_version=expected_version, submitted={"text": text}
     )
-    note.text = text
+    note.text = unicode_text(text)
     note.edited_at = timezone.now()
     note.save(update_fields=["text", "edited_at", "version"])
     auditing.record(auditing.Action.UPDATE, actor=by, obj=note, changes={"text": ["•••", "•••"]})
@@ -312,7 +331,11 @@ def add_follow_up(
     *, by: User, person: Person, due_on: date, assignee: User, description: str
 ) -> FollowUp:
     follow_up = FollowUp.objects.create(
-        person=person, due_on=due_on, assignee=assignee, description=description, created_by=by
+        person=person,
+        due_on=due_on,
+        assignee=assignee,
+        description=unicode_text(description),
+        created_by=by,
     )
     auditing.record(auditing.Action.CREATE, actor=by, obj=follow_up)
     return follow_up
@@ -344,7 +367,7 @@ def transfer_person(
         to_location=to_location,
         transferred_on=transferred_on,
         transferred_by=by,
-        reason=reason,
+        reason=unicode_text(reason),
     )
     auditing.record(
         auditing.Action.UPDATE,
@@ -360,7 +383,7 @@ def transfer_person(
 
 @transaction.atomic
 def raise_flag(*, by: User, person: Person, reason: str, note: str = "") -> Flag:
-    flag = Flag.objects.create(person=person, reason=reason, note=note, raised_by=by)
+    flag = Flag.objects.create(person=person, reason=reason, note=unicode_text(note), raised_by=by)
     auditing.record(auditing.Action.CREATE, actor=by, obj=flag, changes={"reason": [None, reason]})
     return flag
 
@@ -378,7 +401,7 @@ def resolve_flag(*, by: User, flag: Flag, resolution_note: str, expected_version
     if flag.resolved_at is not None:
         raise ValidationError(_("This flag is already resolved."))
     flag.resolved_by, flag.resolved_at = by, timezone.now()
-    flag.resolution_note = resolution_note
+    flag.resolution_note = unicode_text(resolution_note)
     flag.save(update_fields=["resolved_by", "resolved_at", "resolution_note", "version"])
     auditing.record(auditing.Action.UPDATE, actor=by, obj=flag, changes={"resolved": [False, True]})
     return flag
@@ -389,7 +412,10 @@ def create_referral(
     *, by: User, person: Person, values: Mapping[str, Any], override_reason: str = ""
 ) -> Referral:
     """Refer a person to a partner; refused without consent to share, unless an admin
-    overrides it with a reason (recorded on the referral and in the audit log)."""
+    overrides it with a reason (kept, encrypted, on the referral; the audit log records the
+    override without the reason)."""
+    values = dict(values)
+    burmese.to_unicode_values(values, ("outcome_note",))
     referral = Referral(person=person, created_by=by, **values)
     if not person.consent_allows_sharing:
         if by.role != Role.ADMIN or not override_reason.strip():
@@ -399,13 +425,14 @@ def create_referral(
                     "admin can refer them, with a reason."
                 )
             )
-        referral.consent_override_reason = override_reason.strip()
+        referral.consent_override_reason = unicode_text(override_reason.strip())
         referral.consent_override_by = by
     referral.full_clean()
     referral.save()
     changes = {"partner": [None, referral.partner_id], "service": [None, referral.service]}
     if referral.consent_override_by_id:
-        changes["consent_override"] = [None, referral.consent_override_reason]
+        # The reason is on the (encrypted) referral; the log says an override happened.
+        changes["consent_override"] = [None, auditing.MASK]
     auditing.record(auditing.Action.CREATE, actor=by, obj=referral, changes=changes)
     return referral
 
@@ -414,6 +441,7 @@ def create_referral(
 def update_referral(
     *, by: User, referral: Referral, status: str, outcome_note: str, expected_version: int
 ) -> Referral:
+    outcome_note = unicode_text(outcome_note)
     referral = concurrency.lock(
         Referral,
         referral.pk,
@@ -424,7 +452,9 @@ def update_referral(
     referral.status, referral.outcome_note = status, outcome_note
     referral.full_clean()
     referral.save(update_fields=["status", "outcome_note", "version"])
-    changes = auditing.diff(before, auditing.snapshot(referral, ("status", "outcome_note")))
+    changes = auditing.diff(
+        before, auditing.snapshot(referral, ("status", "outcome_note")), SENSITIVE_FIELDS
+    )
     auditing.record(auditing.Action.UPDATE, actor=by, obj=referral, changes=changes)
     return referral
 
@@ -442,6 +472,8 @@ def save_feedback(
     creating = feedback is None
     fields = ("received_on", "channel", "category", "about_staff", "text", "status", "response",
               "closed_on")  # fmt: skip
+    values = dict(values)
+    burmese.to_unicode_values(values, ("text", "response"))
     if creating:
         feedback = Feedback(person=person, recorded_by=by)
         before = {}

@@ -48,9 +48,9 @@ class SitesField(forms.ModelMultipleChoiceField):
 
 class VersionedAdminForm(forms.ModelForm):
     """The base form of a Django-admin change page (`ModelAdmin.form = VersionedAdminForm`):
-    it carries the version the page was opened on and, on save, locks the record and
-    compares (the admin's view runs in one transaction, so the lock holds until the record
-    is saved). A stale save is a form error listing what differs; nothing is overwritten, and
+    it carries the version the page was opened on, which `ServiceModelAdmin` hands to the
+    service: the service locks the record and compares (`portal.concurrency`). A stale save
+    is a form error listing what differs (`stale_admin_error`); nothing is overwritten, and
     a saved change moves the version on. (Named `opened_version`: a non-editable model field
     cannot be a field of an admin form.)"""
 
@@ -63,34 +63,26 @@ class VersionedAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is None:
-            return cleaned
-        if cleaned.get("opened_version") is None:
+        if self.instance.pk is not None and cleaned.get("opened_version") is None:
             raise forms.ValidationError(STALE_FORM, code="stale")
-        submitted = {name: value for name, value in cleaned.items() if name != "opened_version"}
-        try:
-            current = concurrency.lock(
-                type(self.instance),
-                self.instance.pk,
-                expected_version=cleaned["opened_version"],
-                submitted=submitted,
-            )
-        except concurrency.StaleEditError as stale:
-            differences = "; ".join(
-                f"{label}: {mine} ({_('saved')}: {saved})"
-                for label, (mine, saved) in stale.changes.items()
-            )
-            raise forms.ValidationError(
-                _(
-                    "Someone else saved this record while you were editing, so your changes "
-                    "were not saved and nothing was overwritten. %(differences)s Open the "
-                    "record again to edit."
-                ),
-                params={"differences": differences},
-                code="stale",
-            ) from stale
-        self.instance.version = current.version
         return cleaned
+
+
+def stale_admin_error(stale: concurrency.StaleEditError) -> forms.ValidationError:
+    """The admin's message for a save refused by the service's version check
+    (`portal.admin_base.ServiceModelAdmin`): what differs, and that nothing was overwritten."""
+    differences = "; ".join(
+        f"{label}: {mine} ({_('saved')}: {saved})" for label, (mine, saved) in stale.changes.items()
+    )
+    return forms.ValidationError(
+        _(
+            "Someone else saved this record while you were editing, so your changes "
+            "were not saved and nothing was overwritten. %(differences)s Open the "
+            "record again to edit."
+        ),
+        params={"differences": differences},
+        code="stale",
+    )
 
 
 class VersionForm(VersionedFormMixin, forms.Form):

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -34,6 +36,9 @@ from portal.models import (
 from portal.roles import Role
 
 USER_AUDIT_FIELDS = ("email", "full_name", "role", "is_active")
+LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "active")
+
+RecordT = TypeVar("RecordT", bound=models.Model)
 
 
 def set_role(user: User, role: str) -> None:
@@ -168,37 +173,6 @@ def update_user(
 
 
 LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "active")
-
-
-@transaction.atomic
-def save_location(
-    *,
-    by: User,
-    values: Mapping[str, Any],
-    location: Location | None = None,
-    expected_version: int | None = None,
-) -> Location:
-    """Add a site, or change one (with the version it was read at: `portal.concurrency`)."""
-    if location is None:
-        location, before = Location(), {}
-    else:
-        if expected_version is None:
-            raise ValidationError(_("This change does not say which version it was made on."))
-        location = concurrency.lock(
-            Location, location.pk, expected_version=expected_version, submitted=values
-        )
-        before = auditing.snapshot(location, LOCATION_FIELDS)
-    for field, value in values.items():
-        setattr(location, field, value)
-    location.full_clean()
-    location.save()
-    auditing.record(
-        auditing.Action.UPDATE if before else auditing.Action.CREATE,
-        actor=by,
-        obj=location,
-        changes=auditing.diff(before, auditing.snapshot(location, LOCATION_FIELDS)),
-    )
-    return location
 
 
 PLEDGE_CACHE_KEY = "portal:current-pledge-version"
@@ -401,3 +375,157 @@ def _lock_reason(reason: str) -> str:
     if not reason:
         raise ValidationError({"reason": _("Say why (it is kept in the audit log).")})
     return reason[:300]
+
+
+# --- Reference data (sites, and the programmes' courses, assistance types and homes) ----------
+
+
+@transaction.atomic
+def save_record(
+    *,
+    by: User,
+    model: type[RecordT],
+    values: Mapping[str, Any],
+    audit_fields: Sequence[str],
+    record: RecordT | None = None,
+    check: Callable[[RecordT, RecordT | None], None] | None = None,
+    expected_version: int | None = None,
+) -> RecordT:
+    """Create or change one row of reference data: the values applied, `check(new, before)`
+    (a rule across rows; raises ValidationError), the model's own validation, the save and
+    one audit row with what changed. An edit reads the row again under a lock, so that the
+    audit row's "before" is what was saved and two edits cannot interleave."""
+    creating = record is None
+    if creating:
+        obj = model()
+    elif expected_version is not None:
+        # The version the form or client read (`portal.concurrency`): a stale one is refused
+        # with what differs, and the version moves on.
+        obj = concurrency.lock(
+            model, record.pk, expected_version=expected_version, submitted=values
+        )
+    else:
+        obj = model._default_manager.select_for_update().get(pk=record.pk)
+        if hasattr(obj, "version"):
+            obj.version += 1  # every change moves the version on: forms opened before refuse
+    previous = None if creating else copy.copy(obj)
+    before = {} if creating else auditing.snapshot(obj, audit_fields)
+    for field, value in values.items():
+        setattr(obj, field, value)
+    if check is not None:
+        check(obj, previous)
+    obj.full_clean()
+    obj.save()
+    changes = auditing.diff(before, auditing.snapshot(obj, audit_fields))
+    if creating or changes:
+        auditing.record(
+            auditing.Action.CREATE if creating else auditing.Action.UPDATE,
+            actor=by,
+            obj=obj,
+            changes=changes,
+        )
+    return obj
+
+
+def save_location(
+    *,
+    by: User,
+    values: Mapping[str, Any],
+    location: Location | None = None,
+    expected_version: int | None = None,
+) -> Location:
+    """Add or change a site (a change with the version it was read at, `portal.concurrency`).
+    Sites are deactivated, never deleted (records refer to them)."""
+    values = dict(values)
+    if "code" in values:
+        # Stored upper-case: compare upper-case, so that "mae-la" is refused beside "MAE-LA"
+        # with a form error instead of failing on the unique index.
+        values["code"] = (values["code"] or "").upper()
+    return save_record(
+        by=by,
+        model=Location,
+        values=values,
+        audit_fields=LOCATION_FIELDS,
+        record=location,
+        check=_check_location,
+        expected_version=expected_version,
+    )
+
+
+def _check_location(location: Location, before: Location | None) -> None:
+    if before is not None and location.case_prefix != before.case_prefix:
+        # Case numbers already issued carry the old prefix; a new one would start a second
+        # sequence and could repeat numbers.
+        if location.people.exists():
+            raise ValidationError(
+                {"case_prefix": _("People are registered at this site: its prefix stays.")}
+            )
+
+
+@transaction.atomic
+def publish_pledge(*, by: User, text: str) -> Pledge:
+    """A new pledge version, which everyone accepts again before reaching records."""
+    if not (text or "").strip():
+        raise ValidationError({"text": _("The pledge needs a text.")})
+    latest = Pledge.objects.select_for_update().order_by("-version").first()
+    pledge = Pledge.objects.create(version=(latest.version + 1) if latest else 1, text=text)
+    auditing.record(
+        auditing.Action.CREATE, actor=by, obj=pledge, changes={"version": [None, pledge.version]}
+    )
+    return pledge
+
+
+@transaction.atomic
+def save_configuration(*, by: User, obj: models.Model, fields: Sequence[str]) -> models.Model:
+    """Save a configuration row another library defines (the periodic tasks and schedules of
+    Celery beat) as the admin's form prepared it, with an audit row of what changed. The
+    library's own form and model validate it."""
+    before = {}
+    if obj.pk is not None:
+        saved = type(obj)._default_manager.filter(pk=obj.pk).first()
+        before = auditing.snapshot(saved, fields) if saved is not None else {}
+    creating = not before
+    obj.save()
+    auditing.record(
+        auditing.Action.CREATE if creating else auditing.Action.UPDATE,
+        actor=by,
+        obj=obj,
+        changes=auditing.diff(before, auditing.snapshot(obj, fields)),
+    )
+    return obj
+
+
+@transaction.atomic
+def delete_configuration(*, by: User, obj: models.Model) -> None:
+    object_type, object_id = obj._meta.label_lower, obj.pk
+    obj.delete()
+    auditing.record(auditing.Action.DELETE, actor=by, object_type=object_type, object_id=object_id)
+
+
+@transaction.atomic
+def revoke_token(*, by: User, token: AuthToken, key: str) -> None:
+    """End an API token now (its owner on the tokens page, or an admin)."""
+    token.delete()
+    auditing.record(
+        auditing.Action.DELETE,
+        actor=by,
+        object_type=AuthToken._meta.label_lower,
+        object_id=key,
+        changes={"user": [token.user_id, None]} if token.user_id != by.pk else None,
+    )
+
+
+@transaction.atomic
+def remove_second_factor(*, by: User, authenticator: Authenticator) -> None:
+    """An admin removes someone's authenticator (a lost phone): they set up a new one at
+    their next sign-in. The model's signal records the change on the user; this row records
+    who did it."""
+    owner = authenticator.user
+    kind = authenticator.type
+    authenticator.delete()
+    auditing.record(
+        auditing.Action.MFA_CHANGE,
+        actor=by,
+        obj=owner,
+        changes={"authenticator": [kind, None], "removed_by_admin": [None, by.pk]},
+    )

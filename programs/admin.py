@@ -1,10 +1,15 @@
-"""The Django admin (admins only) manages the reference data: courses, assistance types and
-safe homes. Person-level rows are read-only here: they change through the portal's screens,
-whose services write the audit log."""
+"""The Django admin (admins only) manages the reference data: courses, assistance types, safe
+homes and training sessions, through the same services as the portal (rules and audit rows).
+Person-level rows are read-only here: they change through the portal's screens."""
 
 from django.contrib import admin
+from django.http import HttpRequest
 
+from portal.admin_base import ReadOnlyModelAdmin, ServiceModelAdmin
 from portal.forms import VersionedAdminForm
+from portal.models import User
+from portal.roles import Role
+from programs import services
 from programs.models import (
     AssistanceType,
     Attendance,
@@ -20,50 +25,94 @@ from programs.models import (
 
 
 @admin.register(Course)
-class CourseAdmin(admin.ModelAdmin):
+class CourseAdmin(ServiceModelAdmin):
     form = VersionedAdminForm  # optimistic locking, as on every screen
     list_display = ["name", "active"]
     list_filter = ["active"]
     search_fields = ["name"]
 
+    def save_with_service(
+        self, request: HttpRequest, obj, values, change: bool, expected_version=None
+    ) -> Course:
+        return services.save_course(
+            by=request.user,
+            values=values,
+            course=obj if change else None,
+            expected_version=expected_version,
+        )
+
 
 @admin.register(AssistanceType)
-class AssistanceTypeAdmin(admin.ModelAdmin):
+class AssistanceTypeAdmin(ServiceModelAdmin):
     form = VersionedAdminForm
     list_display = ["name", "kind", "unit", "currency", "repeat_warning_days", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["name"]
 
+    def save_with_service(
+        self, request: HttpRequest, obj, values, change: bool, expected_version=None
+    ) -> AssistanceType:
+        return services.save_assistance_type(
+            by=request.user,
+            values=values,
+            assistance_type=obj if change else None,
+            expected_version=expected_version,
+        )
+
 
 @admin.register(SafeHome)
-class SafeHomeAdmin(admin.ModelAdmin):
+class SafeHomeAdmin(ServiceModelAdmin):
     form = VersionedAdminForm
     list_display = ["name", "location", "capacity", "active"]
     list_filter = ["location", "active"]
     search_fields = ["name"]
+    list_select_related = ["location"]
+
+    def save_with_service(
+        self, request: HttpRequest, obj, values, change: bool, expected_version=None
+    ) -> SafeHome:
+        return services.save_safe_home(
+            by=request.user,
+            values=values,
+            home=obj if change else None,
+            expected_version=expected_version,
+        )
 
 
 @admin.register(TrainingSession)
-class TrainingSessionAdmin(admin.ModelAdmin):
+class TrainingSessionAdmin(ServiceModelAdmin):
+    """Sessions as on the portal's session form: the trainer is chosen from the active
+    trainers (not typed as an id) and must work at the site; capacity never falls below the
+    places taken (`programs.services.save_session`). Cancelled, never deleted: enrolments and
+    attendance hang on a session."""
+
     form = VersionedAdminForm
+
     list_display = ["course", "date", "start_time", "location", "trainer", "capacity", "status"]
     list_filter = ["status", "location", "course"]
     date_hierarchy = "date"
     list_select_related = ["course", "location", "trainer"]
-    raw_id_fields = ["trainer"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "trainer":
+            kwargs["queryset"] = User.objects.filter(role=Role.TRAINER, is_active=True).order_by(
+                "full_name"
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_with_service(
+        self, request: HttpRequest, obj, values, change: bool, expected_version=None
+    ) -> TrainingSession:
+        return services.save_session(
+            by=request.user,
+            values=values,
+            session=obj if change else None,
+            expected_version=expected_version,
+        )
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyModelAdmin):
     """Person-level records: shown to admins by id and case number, changed in the portal."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Enrolment)

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from people.burmese_input import ZawgyiFormMixin
 from people.models import Partner, Person
 from portal.forms import VersionedFormMixin
 from portal.models import Location, User
@@ -159,7 +160,7 @@ class RosterForm(forms.Form):
         return [(row, self[self.field_name(row.person_id)]) for row in self.rows]
 
 
-class OutcomeForm(forms.ModelForm):
+class OutcomeForm(ZawgyiFormMixin, forms.ModelForm):
     class Meta:
         model = LivelihoodOutcome
         fields = ["recorded_on", "enrolment", "outcome", "business_kind", "income_band", "notes"]
@@ -234,7 +235,7 @@ class SiteChoiceForm(forms.Form):
         self.fields["location"].queryset = locations
 
 
-class CheckInForm(forms.Form):
+class CheckInForm(ZawgyiFormMixin, forms.Form):
     home = forms.ModelChoiceField(label=_("Safe home"), queryset=SafeHome.objects.none())
     person = PersonChoiceField(label=_("Person"), queryset=Person.objects.none())
     check_in = forms.DateField(

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from devtools.demo.people import BulkWriter, SeededPerson, at
+from devtools.demo.people import BulkWriter, SeededPerson, at, encrypted
 from people.models import Partner
 from portal import services as portal_services
 from portal.models import Location, Pledge, PledgeAcceptance, User
@@ -348,7 +348,7 @@ def _training(
             outcome = rng.choices([v for v, _ in OUTCOMES], [w for _, w in OUTCOMES])[0]
             yield (
                 pk, enrolment_id, writer.date(recorded_on), outcome,
-                rng.choice(BUSINESSES) if outcome == "small_business" else "",
+                encrypted(rng.choice(BUSINESSES)) if outcome == "small_business" else "",
                 rng.choices([v for v, _ in INCOME], [w for _, w in INCOME])[0], "",
                 enrolled_by.pk, writer.moment(at(recorded_on, time(11))),
             )  # fmt: skip

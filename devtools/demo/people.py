@@ -205,8 +205,13 @@ def at(day: date, clock: time) -> datetime:
 
 @cache
 def _encrypted(text: str) -> str:
-    # One ciphertext per demo sentence: encrypting each of a million rows would take minutes.
+    """The ciphertext of an EncryptedTextField column, for rows written without the ORM.
+    One ciphertext per demo sentence: encrypting each of a million rows would take minutes."""
     return crypto.encrypt(text)
+
+
+def encrypted(text: str) -> str:
+    return _encrypted(text) if text else ""
 
 
 def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
@@ -348,7 +353,7 @@ def create(
             yield (
                 next(exit_ids), row[0], exit_type, _pick(rng, AFFILIATIONS),
                 writer.date(row[-1]), "", rng.choice(REGIONS), "", _pick(rng, RECRUIT),
-                rng.choice(["yes", "no", "unknown"]), None, rng.choice(RANKS), "", "[]",
+                rng.choice(["yes", "no", "unknown"]), None, _encrypted(rng.choice(RANKS)), "", "[]",
                 "in_custody" if exit_type == "pow" else "", _pick(extra_rng, VERIFICATION),
             )  # fmt: skip
 
@@ -394,7 +399,7 @@ def _case_parts(
             due = person.registered + timedelta(days=rng.randrange(7, 60))
             done = due < today and rng.random() < 0.8
             yield (
-                person.pk, writer.date(due), author.pk, rng.choice(FOLLOW_UP_TEXTS),
+                person.pk, writer.date(due), author.pk, _encrypted(rng.choice(FOLLOW_UP_TEXTS)),
                 writer.moment(moment(due)) if done else None, author.pk if done else None,
                 author.pk, writer.moment(moment(person.registered)),
             )  # fmt: skip
@@ -417,7 +422,7 @@ def _case_parts(
             yield (
                 person.pk, rng.choice(reasons), "", author.pk, writer.moment(raised),
                 author.pk if resolved else None, writer.moment(raised) if resolved else None,
-                "Checked." if resolved else "",
+                _encrypted("Checked.") if resolved else "",
             )  # fmt: skip
 
     writer.write(

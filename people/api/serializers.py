@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from people import choices, workflow
 from people.api.filters import EXIT_MONTH_SCHEMA
+from people.burmese_input import ZawgyiSerializerMixin
 from people.filters import PersonFilter
 from people.forms import EARLIEST_EXIT, OLDEST_BIRTH_YEAR, YOUNGEST_AGE
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
@@ -80,7 +81,7 @@ EXIT_FIELDS = [
 ]  # fmt: skip
 
 
-class ExitFieldsSerializer(StrictModelSerializer):
+class ExitFieldsSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """How a person left; also the optional `exit` of a registration."""
 
     reasons = serializers.ListField(
@@ -138,7 +139,7 @@ PERSON_FIELDS = [
 ]  # fmt: skip
 
 
-class PersonSerializer(StrictModelSerializer):
+class PersonSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A person as case workers see them, with their exits (read-only here: change an exit at
     /api/v1/exits/). `exit` registers the first exit with the person (creation only)."""
 
@@ -249,7 +250,7 @@ class StatusChangeSerializer(StrictSerializerMixin, serializers.Serializer):
 # --- Case notes, follow-ups, transfers --------------------------------------------------------
 
 
-class CaseNoteSerializer(StrictModelSerializer):
+class CaseNoteSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A case note. Only its author changes it, within 24 hours; notes are never deleted."""
 
     person = VisiblePersonField()
@@ -262,7 +263,7 @@ class CaseNoteSerializer(StrictModelSerializer):
         create_only_fields = ["person"]
 
 
-class FollowUpSerializer(StrictModelSerializer):
+class FollowUpSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A planned follow-up; `POST .../complete/` marks it done."""
 
     person = VisiblePersonField()
@@ -278,7 +279,7 @@ class FollowUpSerializer(StrictModelSerializer):
         read_only_fields = ["done_at", "done_by", "created_by", "created_at"]
 
 
-class TransferSerializer(StrictModelSerializer):
+class TransferSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A move of a person to another site. Creating one moves the person (and may take them
     out of your sites: after that you no longer see them)."""
 
@@ -301,7 +302,7 @@ class TransferSerializer(StrictModelSerializer):
 # --- Partners ---------------------------------------------------------------------------------
 
 
-class PartnerSerializer(StrictModelSerializer):
+class PartnerSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A partner organisation people are referred to (admins change them)."""
 
     services = serializers.ListField(

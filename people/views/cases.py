@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from people import forms, selectors, services
+from people.burmese_input import tell_about_zawgyi
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Partner, Person, Referral
 from portal import auditing
 from portal.access import forbidden, require_roles
@@ -56,6 +57,7 @@ def _form_page(
             form.add_error(None, error)
         else:
             messages.success(request, success)
+            tell_about_zawgyi(request, form)
             return redirect("people:detail", pk=person.pk)
     return render(request, "people/part_form.html", context)
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from people import restricted, selectors, services
+from people.burmese_input import tell_about_zawgyi
 from people.filters import PersonFilter
 from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
 from portal import auditing, filter_state
@@ -106,6 +107,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             else:
                 for notice in outcome.notices:
                     messages.info(request, notice)
+                tell_about_zawgyi(request, exit_form)
                 messages.success(
                     request,
                     _("Registered with case number %(number)s.")

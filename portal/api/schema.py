@@ -7,7 +7,7 @@ response the API can give (schemathesis checks that):
   (filters, pagination) and writes; 404 for one record (and a page past the end); 412 and
   428 for PUT/PATCH;
 - the `If-Match` request header (required) on PUT/PATCH and the `ETag` response header on
-  every single-record response;
+  every single-record response; the `Zawgyi-Converted` response header on writes;
 - fields that only some roles see (per-role serializers) are not `required` in responses.
 """
 
@@ -58,6 +58,18 @@ ETAG = OpenApiParameter(
     description="The version of this record: send it back in `If-Match` to change it.",
 )
 
+ZAWGYI_CONVERTED = OpenApiParameter(
+    "Zawgyi-Converted",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=False,
+    response=[200, 201],
+    description=(
+        "Present when Burmese text was sent in Zawgyi: the fields (comma-separated) that "
+        "were converted to Unicode before saving."
+    ),
+)
+
 
 class PortalAutoSchema(AutoSchema):
     def _is_portal_viewset(self) -> bool:
@@ -88,6 +100,8 @@ class PortalAutoSchema(AutoSchema):
             parameters.append(IF_MATCH)
         if self._single_object():
             parameters.append(ETAG)
+            if self.method in ("POST", "PUT", "PATCH"):
+                parameters.append(ZAWGYI_CONVERTED)
         return parameters
 
     def _error_codes(self) -> list[int]:

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from knox.models import AuthToken
 from knox.settings import knox_settings
 
-from portal import auditing
+from portal import auditing, services
 from portal.access import require_roles
 from portal.roles import EVERYONE
 
@@ -97,9 +97,6 @@ def token_revoke(request: HttpRequest) -> HttpResponse:
     if token is None:
         raise Http404
     key = short_key(token)
-    token.delete()
-    auditing.record(
-        auditing.Action.DELETE, actor=request.user, object_type=AUDIT_OBJECT_TYPE, object_id=key
-    )
+    services.revoke_token(by=request.user, token=token, key=key)
     messages.success(request, _("Token %(key)s… revoked.") % {"key": key})
     return redirect("api:tokens")

@@ -161,6 +161,14 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
         # RolePermission has refused roles without a serializer before we get here.
         return self.role_serializers[self.request.user.role]
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # Text sent in Zawgyi was converted by the serializer (`people.burmese_input`): the
+        # caller is told which fields, as the screens tell the user.
+        converted = getattr(request, "zawgyi_converted", None)
+        if converted and response.status_code < 400:
+            response["Zawgyi-Converted"] = ", ".join(dict.fromkeys(converted))
+        return super().finalize_response(request, response, *args, **kwargs)
+
     # --- ETags and If-Match ---------------------------------------------------------------------
 
     def etag_for(self, obj) -> str:

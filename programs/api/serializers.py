@@ -18,6 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from people.api.serializers import ActiveLocationField, VisiblePersonField
+from people.burmese_input import ZawgyiSerializerMixin
 from people.models import Partner
 from portal.api.filters import MAX_ID
 from portal.api.serializers import (
@@ -146,7 +147,7 @@ def _refuse_on_create(serializer, names, message):
 # --- Reference data ---------------------------------------------------------------------------
 
 
-class CourseSerializer(StrictModelSerializer):
+class CourseSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A kind of training (admins create and change them)."""
 
     class Meta:
@@ -154,7 +155,7 @@ class CourseSerializer(StrictModelSerializer):
         fields = ["id", "name", "description", "active"]
 
 
-class AssistanceTypeSerializer(StrictModelSerializer):
+class AssistanceTypeSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A kind of assistance and its unit; cash is counted in a currency (admins change them)."""
 
     class Meta:
@@ -441,7 +442,7 @@ class DistributionSerializer(StrictModelSerializer):
 # --- Safe homes -------------------------------------------------------------------------------
 
 
-class HomeSerializer(StrictModelSerializer):
+class HomeSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A safe home (no address is stored) with its current occupancy."""
 
     occupied = serializers.IntegerField(read_only=True, help_text=_("People living there now."))
@@ -453,7 +454,7 @@ class HomeSerializer(StrictModelSerializer):
         read_only_fields = fields
 
 
-class StaySerializer(StrictModelSerializer):
+class StaySerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     """A person living in a safe home (a check-in); `POST /stays/{id}/check-out/` ends it. A
     full home takes someone more only with `over_capacity_reason`."""
 

@@ -92,22 +92,17 @@ class AuditedSaveMixin:
     """Create and change reference data through `programs.services.save_reference_data`
     (audit rows; a change carries the version it was read at)."""
 
-    AUDIT_FIELDS: tuple[str, ...] = ()
     version_field = "version"
 
     def perform_create(self, serializer):
         return services.save_reference_data(
-            by=self.request.user,
-            model=self.queryset.model,
-            fields=self.AUDIT_FIELDS,
-            values=serializer.validated_data,
+            by=self.request.user, model=self.queryset.model, values=serializer.validated_data
         )
 
     def perform_update(self, serializer, instance):
         return services.save_reference_data(
             by=self.request.user,
             model=self.queryset.model,
-            fields=self.AUDIT_FIELDS,
             values=serializer.validated_data,
             record=instance,
             expected_version=instance.version,
@@ -130,7 +125,6 @@ class CourseViewSet(
     search_fields = ("name",)
     ordering_fields = ("name", "id")
     ordering = ["name", "id"]
-    AUDIT_FIELDS = ("name", "description", "active")
 
 
 class AssistanceTypeViewSet(
@@ -145,7 +139,6 @@ class AssistanceTypeViewSet(
     search_fields = ("name",)
     ordering_fields = ("name", "kind", "id")
     ordering = ["kind", "name", "id"]
-    AUDIT_FIELDS = ("name", "kind", "unit", "currency", "repeat_warning_days", "active")
 
 
 # --- Sessions, the trainer's sessions and the bulk roster save ---------------------------------

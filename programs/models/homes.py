@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from portal.concurrency import version_field
+from portal.fields import EncryptedTextField
 from portal.scopes import Scope
 
 User = settings.AUTH_USER_MODEL
@@ -51,7 +52,7 @@ class Stay(models.Model):
     )
     check_in = models.DateField(_("check-in"), default=timezone.localdate)
     check_out = models.DateField(_("check-out"), null=True, blank=True)
-    over_capacity_reason = models.CharField(
+    over_capacity_reason = EncryptedTextField(
         _("reason for checking in over capacity"), max_length=300, blank=True
     )
     checked_in_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people.models import PersonPart
 from portal.concurrency import version_field
+from portal.fields import EncryptedTextField
 from portal.roles import Role
 from portal.scopes import Scope
 
@@ -318,14 +319,14 @@ class LivelihoodOutcome(PersonPart):
     )
     recorded_on = models.DateField(_("follow-up date"), default=timezone.localdate)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
-    business_kind = models.CharField(
+    business_kind = EncryptedTextField(
         _("kind of business"),
         max_length=120,
         blank=True,
         help_text=_("For a small business, e.g. tailoring shop, motorbike repair, food stall."),
     )
     income_band = models.CharField(_("income"), max_length=12, choices=IncomeBand.choices)
-    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    notes = EncryptedTextField(_("notes"), max_length=300, blank=True)
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
 

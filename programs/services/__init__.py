@@ -7,8 +7,13 @@ from programs.services.assistance import (
     distribute,
     recent_recipients,
 )
-from programs.services.common import save_reference_data
-from programs.services.homes import check_in, check_out, save_home
+from programs.services.homes import check_in, check_out
+from programs.services.reference import (
+    save_assistance_type,
+    save_course,
+    save_reference_data,
+    save_safe_home,
+)
 from programs.services.training import (
     RosterSaved,
     enrol,
@@ -31,9 +36,12 @@ __all__ = [
     "free_places",
     "recent_recipients",
     "record_outcome",
+    "save_assistance_type",
     "save_attendance",
-    "save_home",
+    "save_assistance_type",
+    "save_course",
     "save_reference_data",
+    "save_safe_home",
     "save_session",
     "set_enrolment_status",
     "trainer_works_at",

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import date
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people import burmese
 from people.models import Person
 from portal import auditing, concurrency
 from portal.models import User
@@ -40,7 +39,7 @@ def check_in(
             % {"case": person.case_number, "home": open_stay.home.name, "date": open_stay.check_in}
         )
     residents = home.stays.filter(check_out__isnull=True).count()
-    override_reason = override_reason.strip()
+    override_reason = burmese.to_unicode(override_reason.strip())[0]
     if residents >= home.capacity and not override_reason:
         raise ValidationError(
             {
@@ -60,44 +59,13 @@ def check_in(
     )
     changes = {"home": [None, home.pk], "check_in": [None, str(check_in_on)]}
     if stay.over_capacity_reason:
-        changes["over_capacity_reason"] = [None, stay.over_capacity_reason]
+        # The reason is kept (encrypted) on the stay; the log says there was one.
+        changes["over_capacity_reason"] = [None, auditing.MASK]
     auditing.record(auditing.Action.CREATE, actor=by, obj=stay, changes=changes)
     return stay
 
 
 HOME_FIELDS = ("name", "location", "capacity", "active")
-
-
-@transaction.atomic
-def save_home(
-    *,
-    by: User,
-    values: Mapping[str, Any],
-    home: SafeHome | None = None,
-    expected_version: int | None = None,
-) -> SafeHome:
-    """Add a safe home, or change one (with the version it was read at)."""
-    if home is None:
-        home, before = SafeHome(), {}
-    else:
-        if expected_version is None:
-            raise ValidationError(_("This change does not say which version it was made on."))
-        home = concurrency.lock(
-            SafeHome, home.pk, expected_version=expected_version, submitted=values
-        )
-        before = auditing.snapshot(home, HOME_FIELDS)
-    for field, value in values.items():
-        setattr(home, field, value)
-    home.full_clean()
-    home.save()
-    auditing.record(
-        auditing.Action.UPDATE if before else auditing.Action.CREATE,
-        actor=by,
-        obj=home,
-        site_id=home.location_id,
-        changes=auditing.diff(before, auditing.snapshot(home, HOME_FIELDS)),
-    )
-    return home
 
 
 @transaction.atomic

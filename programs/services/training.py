@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from people import burmese
 from people.models import Person
 from portal import auditing, concurrency
 from portal.models import Location, SiteAssignment, User
@@ -349,6 +350,8 @@ def save_attendance(
 @transaction.atomic
 def record_outcome(*, by: User, person: Person, values: Mapping[str, Any]) -> LivelihoodOutcome:
     outcome = LivelihoodOutcome(person=person, recorded_by=by)
+    values = dict(values)
+    burmese.to_unicode_values(values, ("business_kind", "notes"))
     for field, value in values.items():
         setattr(outcome, field, value)
     if outcome.outcome != LivelihoodOutcome.Outcome.SMALL_BUSINESS:
@@ -359,6 +362,8 @@ def record_outcome(*, by: User, person: Person, values: Mapping[str, Any]) -> Li
         auditing.Action.CREATE,
         actor=by,
         obj=outcome,
-        changes=auditing.diff({}, auditing.snapshot(outcome, OUTCOME_FIELDS), {"notes"}),
+        changes=auditing.diff(
+            {}, auditing.snapshot(outcome, OUTCOME_FIELDS), {"notes", "business_kind"}
+        ),
     )
     return outcome

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from people.burmese_input import tell_about_zawgyi
 from portal import auditing
 from portal.access import require_roles
 from portal.concurrency import StaleEditError
@@ -78,6 +79,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             add_errors(form, error)
         else:
             messages.success(request, _("Checked in."))
+            tell_about_zawgyi(request, form)
             return redirect("programs:home_detail", pk=stay.home_id)
     # The form offers these people by case number and name: one audit row with their ids.
     auditing.record_page_read(

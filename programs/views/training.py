@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from people.burmese_input import tell_about_zawgyi
 from portal import auditing
 from portal.access import require_roles
 from portal.concurrency import StaleEditError
@@ -266,5 +267,6 @@ def person_outcome_create(request: HttpRequest, pk: int) -> HttpResponse:
             add_errors(form, error)
         else:
             messages.success(request, _("Livelihood follow-up recorded."))
+            tell_about_zawgyi(request, form)
             return to_person_page(person, "programs:person_outcome_create")
     return render(request, "programs/outcome_form.html", {"form": form, "person": person})

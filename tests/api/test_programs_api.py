@@ -168,7 +168,7 @@ def create_body(resource, side):
 
 UPDATE_BODIES = {
     "courses": {"description": "Three months"},
-    "assistance-types": {"unit": "box"},
+    "assistance-types": {"repeat_warning_days": 14},
     "sessions": {"capacity": 12},
     "enrolments": {"status": "completed"},
 }
@@ -470,7 +470,7 @@ def test_trainers_may_not_write_anything_but_attendance(api, world, trainer):
         ("sessions", {"capacity": 12}, {"capacity": 15}),
         ("enrolments", {"status": "completed"}, {"status": "dropped_out"}),
         ("courses", {"description": "A"}, {"description": "B"}),
-        ("assistance-types", {"unit": "box"}, {"unit": "bag"}),
+        ("assistance-types", {"repeat_warning_days": 14}, {"repeat_warning_days": 21}),
     ],
 )
 def test_a_stale_write_gets_412_and_changes_nothing(

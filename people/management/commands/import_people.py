@@ -83,5 +83,5 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Imported {counts}."))
         if report.zawgyi_conversions:
             self.stdout.write(
-                f"{report.zawgyi_conversions} name(s) typed in Zawgyi were converted to Unicode."
+                f"{report.zawgyi_conversions} value(s) typed in Zawgyi were converted to Unicode."
             )
