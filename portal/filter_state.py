@@ -29,3 +29,32 @@ def recall(request: HttpRequest, namespace: str) -> QueryDict:
     query = QueryDict(mutable=True)
     query.update(params)
     return query
+
+
+def _address(request: HttpRequest, keep: dict[str, object] | None, key: str = "") -> str:
+    query = QueryDict(mutable=True)
+    query.update({name: str(value) for name, value in (keep or {}).items() if value})
+    if key:
+        query["f"] = key
+    return f"{request.path}?{query.urlencode()}" if query else request.path
+
+
+def search_address(
+    request: HttpRequest,
+    namespace: str,
+    fields: tuple[str, ...] = ("q",),
+    keep: dict[str, object] | None = None,
+) -> str:
+    """Where to go once a search form was posted: this page with the search kept under `?f=`,
+    and only the parameters given in `keep`, already parsed by the view (values that name
+    nobody, such as a site's id)."""
+    data = QueryDict(mutable=True)
+    for name in fields:
+        data[name] = request.POST.get(name, "").strip()
+    return _address(request, keep, remember(request, namespace, data))
+
+
+def address_without(request: HttpRequest, keep: dict[str, object] | None = None) -> str:
+    """This page without its search: a search typed into the URL (an old bookmark, a hand-made
+    link) is not run, and the address it is sent to no longer carries it."""
+    return _address(request, keep)

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.models import Partner
-from portal import auditing
+from portal import auditing, filter_state
 from portal.access import require_roles
 from portal.concurrency import StaleEditError
 from portal.forms import VersionForm
@@ -25,6 +25,8 @@ from portal.scoping import visible_to
 from programs import selectors, services
 from programs.forms import DistributionForm, SiteChoiceForm
 from programs.views.common import STALE_BUTTON, add_errors, int_or_none, to_person_page
+
+BULK_SEARCHES = "bulk_searches"
 
 
 def _date_or_none(value: str | None) -> date | None:
@@ -142,12 +144,21 @@ def _distribution_form(request: HttpRequest, people=None) -> DistributionForm:
 @require_http_methods(["GET", "POST"])
 def distribution_bulk(request: HttpRequest) -> HttpResponse:
     """One type of assistance to many people of one site at once."""
-    locations = selectors.active_locations_for(request.user)
     chosen = int_or_none(request.GET.get("location"))
+    if request.method == "GET" and "q" in request.GET:
+        # Names stay out of URLs (issue 19): a search in the address is not run.
+        return redirect(filter_state.address_without(request, keep={"location": chosen}))
+    if request.method == "POST" and "q" in request.POST:
+        # The search form posts (the distribution form has no `q`); the URL carries only its
+        # key and the site's id, which names nobody.
+        return redirect(
+            filter_state.search_address(request, BULK_SEARCHES, keep={"location": chosen})
+        )
+    locations = selectors.active_locations_for(request.user)
     location = locations.filter(pk=chosen).first() if chosen else None
     location = location or locations.first()
     site_form = SiteChoiceForm(initial={"location": location}, locations=locations)
-    query = request.GET.get("q", "")
+    query = filter_state.recall(request, BULK_SEARCHES).get("q", "")
     # Whoever is posted is checked against everyone at the site, not only the search results.
     people = selectors.people_at(request.user, location) if location else None
     form = _distribution_form(request, people=people)

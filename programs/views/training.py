@@ -14,7 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from people.burmese_input import tell_about_zawgyi
-from portal import auditing
+from portal import auditing, filter_state
 from portal.access import require_roles
 from portal.concurrency import StaleEditError
 from portal.roles import STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
@@ -28,6 +28,8 @@ from programs.views.common import (
     int_or_none,
     to_person_page,
 )
+
+ENROL_SEARCHES = "enrol_searches"
 
 
 @require_roles(TRAINING_STAFF)
@@ -136,7 +138,13 @@ def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def session_enrol(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.get_session(request.user, pk)
-    query = request.GET.get("q", "")
+    if request.method == "GET" and "q" in request.GET:
+        # Names stay out of URLs (issue 19): a search in the address is not run.
+        return redirect(filter_state.address_without(request))
+    if request.method == "POST" and "q" in request.POST:
+        # The search form posts (the enrol form has no `q`); the URL carries only its key.
+        return redirect(filter_state.search_address(request, ENROL_SEARCHES))
+    query = filter_state.recall(request, ENROL_SEARCHES).get("q", "")
     form = EnrolForm(
         request.POST if request.method == "POST" else None,
         people=selectors.people_to_enrol(request.user, session),

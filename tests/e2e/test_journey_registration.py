@@ -99,6 +99,9 @@ def test_case_worker_registers_a_person_adds_a_note_and_enrols_them(
     page.get_by_role("link", name="Enrol people").click()
     page.get_by_role("searchbox", name="Find people").fill(person.case_number)
     page.get_by_role("button", name="Find", exact=True).click()
+    # The search was posted: the address carries only its key (issue 19).
+    expect(page).to_have_url(re.compile(rf"/programs/sessions/{session.pk}/enrol/\?f=[\w-]+$"))
+    assert person.case_number not in page.url
     page.get_by_label(re.compile(re.escape(person.case_number))).check()
     shot(page, "enrol")
     page.get_by_role("button", name="Enrol", exact=True).click()

@@ -120,6 +120,22 @@ def test_enrol_and_bulk_candidates_are_audited(
     assert shown_ids(event) == {person.pk for person in three_at_mae_sot}
 
 
+def test_enrol_and_bulk_searches_audit_the_people_found(
+    client, signed_in, case_worker_mae_sot, three_at_mae_sot, mae_sot
+):
+    """A posted search: the page it leads to writes the row, with only the people found."""
+    session = TrainingSessionFactory(location=mae_sot)
+    signed_in(case_worker_mae_sot)
+    for url, page in (
+        (reverse("programs:session_enrol", args=[session.pk]), "programs.enrol_candidates"),
+        (reverse("programs:distribution_bulk"), "programs.bulk_candidates"),
+    ):
+        assert client.post(url, {"q": "Thandar"}, follow=True).status_code == 200
+        (event,) = list_reads(page)
+        assert shown_ids(event) == {three_at_mae_sot[1].pk}
+        assert "Thandar" not in str(event.changes)
+
+
 def test_check_in_form_audits_the_people_it_offers(
     client, signed_in, case_worker_mae_sot, three_at_mae_sot, mae_sot
 ):

@@ -1,5 +1,6 @@
 import re
 from datetime import timedelta
+from urllib.parse import unquote_plus
 
 import pytest
 from django.utils import timezone
@@ -56,13 +57,40 @@ def is_checked(page: str, pk: int) -> bool:
     return tag is not None and " checked" in tag.group()
 
 
+def search(client, url: str, query: str):
+    """Search as the page's form does: the words are posted, the page they lead to is shown.
+    The words are in no URL (issue 19): neither the redirect's, nor any link or form of the
+    page found."""
+    response = client.post(url, {"q": query}, follow=True)
+    assert response.status_code == 200 and response.redirect_chain
+    found_at = response.redirect_chain[-1][0]
+    assert "f=" in found_at
+    addresses = [found_at, response.request["QUERY_STRING"]] + re.findall(
+        r'(?:href|action|src)="([^"]*)"', response.content.decode()
+    )
+    for word in query.casefold().split():
+        assert not [a for a in addresses if word in unquote_plus(a).casefold()], word
+    return response
+
+
+def check_search_in_the_url_is_not_run(client, url: str, query: str, keep: str = "") -> None:
+    """A search typed into the address (an old bookmark) is not run: the page is shown
+    without it, at an address that no longer carries it."""
+    response = client.get(url, {"q": query, **({"location": keep} if keep else {})})
+    expected = f"{url}?location={keep}" if keep else url
+    assert response.status_code == 302 and response["Location"] == expected
+    page = client.get(response["Location"])
+    assert query not in page.content.decode()
+    assert "Showing 50 of more than 50 people" in page.content.decode()
+
+
 def check_offers_the_50_most_recent(client, url: str, site_of_51: list) -> None:
     """The form offers the 50 most recently registered and says there are more (with and
     without a search); with exactly 50 it says nothing more."""
     response = client.get(url)
     assert offered(response) == {person.case_number for person in site_of_51[1:]}
     assert "Showing 50 of more than 50 people" in response.content.decode()
-    response = client.get(url, {"q": "MS-25-"})
+    response = search(client, url, "MS-25-")
     assert len(offered(response)) == 50
     assert "More than 50 people match" in response.content.decode()
     site_of_51[-1].delete()
@@ -76,10 +104,10 @@ def check_search_finds_beyond_the_first_50(
 ) -> None:
     """A search finds the longest registered person, whom the form does not offer unasked,
     and a search that matches nobody says so."""
-    response = client.get(url, {"q": "thura zin"})
+    response = search(client, url, "thura zin")
     assert offered(response) == {site_of_51[0].case_number}
     assert "more than 50" not in response.content.decode()
-    response = client.get(url, {"q": "nobody by that name"})
+    response = search(client, url, "nobody by that name")
     assert not offered(response)
     assert nobody_message in response.content.decode()
 

@@ -17,9 +17,11 @@ from programs.models import AssistanceType, Distribution
 from tests.programs.conftest import (
     check_offers_the_50_most_recent,
     check_search_finds_beyond_the_first_50,
+    check_search_in_the_url_is_not_run,
     check_shown_again_with_the_choices,
     is_checked,
     offered,
+    search,
 )
 from tests.programs.factories import (
     AssistanceTypeFactory,
@@ -140,6 +142,23 @@ def test_admin_chooses_the_site_of_a_bulk_distribution(
     assert Distribution.objects.get().location == new_delhi
 
 
+def test_admin_searches_the_chosen_site_without_the_name_in_the_url(
+    client, signed_in, admin_user, mae_sot, new_delhi, person_delhi, food
+):
+    """The site stays in the URL (it names nobody); the search is kept under `?f=`."""
+    PersonFactory(location=mae_sot, full_name="Kyaw Soe Lin")
+    PersonFactory(location=new_delhi, full_name="Hla Myint Oo", case_number="ND-25-00002")
+    signed_in(admin_user)
+    url = reverse("programs:distribution_bulk") + f"?location={new_delhi.pk}"
+    response = search(client, url, person_delhi.full_name)
+    assert response.redirect_chain[-1][0].startswith(f"{url}&f=")
+    assert offered(response) == {person_delhi.case_number}
+    # The distribution form posts to that page: the search and the site stay chosen.
+    found_at = response.redirect_chain[-1][0]
+    assert client.post(found_at, bulk_data(food, [person_delhi])).status_code == 302
+    assert Distribution.objects.get().location == new_delhi
+
+
 def test_single_distribution_from_the_person_page(
     client, signed_in, case_worker_mae_sot, person_mae_sot
 ):
@@ -182,6 +201,19 @@ def test_bulk_form_search_finds_someone_beyond_the_first_50(
     )
 
 
+def test_bulk_form_does_not_run_a_search_in_the_url(
+    client, signed_in, case_worker_mae_sot, mae_sot, food, site_of_51
+):
+    signed_in(case_worker_mae_sot)
+    url = reverse("programs:distribution_bulk")
+    check_search_in_the_url_is_not_run(client, url, "Thura Zin")
+    check_search_in_the_url_is_not_run(client, url, "Thura Zin", keep=str(mae_sot.pk))
+    # Only a site's id is carried on, never words typed in its place.
+    assert client.get(url, {"q": "Thura", "location": "Thura"})["Location"] == url
+    response = client.post(f"{url}?location=Thura", {"q": "Thura"})
+    assert response.status_code == 302 and "Thura" not in response["Location"]
+
+
 def test_bulk_form_says_when_nobody_at_the_site_may_receive_assistance(
     client, signed_in, case_worker_mae_sot, food, mae_sot
 ):
@@ -199,7 +231,8 @@ def test_someone_beyond_the_first_50_receives_a_bulk_distribution(
     signed_in(case_worker_mae_sot)
     # Found by a search, posted from the search results, or from the unfiltered page.
     url = reverse("programs:distribution_bulk")
-    assert client.post(f"{url}?q=thura", bulk_data(food, [oldest])).status_code == 302
+    found_at = search(client, url, "thura").redirect_chain[-1][0]
+    assert client.post(found_at, bulk_data(food, [oldest])).status_code == 302
     assert client.post(url, bulk_data(food, [second, newest])).status_code == 302
     assert set(Distribution.objects.values_list("person_id", flat=True)) == {
         oldest.pk,

@@ -14,7 +14,9 @@ from tests.factories import saved_version
 from tests.programs.conftest import (
     check_offers_the_50_most_recent,
     check_search_finds_beyond_the_first_50,
+    check_search_in_the_url_is_not_run,
     check_shown_again_with_the_choices,
+    search,
 )
 from tests.programs.factories import (
     CourseFactory,
@@ -355,7 +357,7 @@ def test_enrol_page_finds_people_by_case_number_or_name(
     signed_in(case_worker_mae_sot)
     url = reverse("programs:session_enrol", args=[session.pk])
     for query in ("04242", "aung kyaw"):
-        page = client.get(url, {"q": query}).content.decode()
+        page = search(client, url, query).content.decode()
         assert wanted.case_number in page and other.case_number not in page
 
 
@@ -380,6 +382,15 @@ def test_enrol_page_search_finds_someone_beyond_the_first_50(
     )
 
 
+def test_enrol_page_does_not_run_a_search_in_the_url(
+    client, signed_in, case_worker_mae_sot, session, site_of_51
+):
+    signed_in(case_worker_mae_sot)
+    check_search_in_the_url_is_not_run(
+        client, reverse("programs:session_enrol", args=[session.pk]), "Thura Zin"
+    )
+
+
 def test_someone_beyond_the_first_50_can_be_enrolled(
     client, signed_in, case_worker_mae_sot, session, site_of_51
 ):
@@ -387,7 +398,8 @@ def test_someone_beyond_the_first_50_can_be_enrolled(
     signed_in(case_worker_mae_sot)
     # Found by a search, posted from the search results, or from the unfiltered page.
     url = reverse("programs:session_enrol", args=[session.pk])
-    assert client.post(f"{url}?q=thura", {"people": [oldest.pk]}).status_code == 302
+    found_at = search(client, url, "thura").redirect_chain[-1][0]
+    assert client.post(found_at, {"people": [oldest.pk]}).status_code == 302
     assert client.post(url, {"people": [newest.pk]}).status_code == 302
     assert set(session.enrolments.values_list("person_id", flat=True)) == {oldest.pk, newest.pk}
 
