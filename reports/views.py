@@ -113,6 +113,14 @@ def _report_page(
     user = request.user
     is_admin = user.role == Role.ADMIN
     data, suppressed = selectors.shown_data(user, version)
+    if not suppressed:
+        # Exact figures can single out a small group: every view of them is audited.
+        auditing.record(
+            auditing.Action.VIEW,
+            actor=user,
+            obj=version.report,
+            changes={"version": [None, version.number], "exact": [None, True]},
+        )
     previous_period = parsed.previous()
     previous = (
         selectors.released_version(user, parsed.kind, previous_period.key)

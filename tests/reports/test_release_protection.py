@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from reportlab import rl_config
 
+from portal.models import AuditEvent
 from reports import disclosure, exporting, services
 from reports.disclosure import CELL_KEYS
 from reports.models import ReportVersion
@@ -83,3 +84,14 @@ def test_downloads_of_a_released_version_have_no_small_count_and_carry_the_metho
         assert counts and not any(1 <= value <= 4 for value in counts), number
         assert "None" not in texts and "—" in texts  # withheld (a rate of no attendance)
         assert str(published) in texts and escape(disclosure.method_note()) in texts
+
+
+def test_every_view_of_exact_figures_is_audited(client, signed_in, admin_user):
+    services.build_report(parse("annual", "2025"))
+    version = ReportVersion.objects.get()
+    signed_in(admin_user)
+    url = reverse("reports:version", args=["annual", "2025", version.number])
+    assert client.get(url).status_code == 200
+    (event,) = AuditEvent.objects.filter(action="view", object_type="reports.report")
+    assert event.changes == {"version": [None, version.number], "exact": [None, True]}
+    assert event.actor_id == admin_user.pk
