@@ -42,4 +42,5 @@ def people_table(user: User, params: dict) -> Table:
         header=[name for name, _ in COLUMNS],
         total=people.count(),
         rows=rows.iterator(chunk_size=2000),
+        person_ids=lambda: people.values_list("pk", flat=True).iterator(chunk_size=2000),
     )

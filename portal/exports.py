@@ -40,6 +40,9 @@ class Table:
     header: list[str]
     total: int
     rows: Iterable[Iterable[Any]]
+    # For a file about people: their ids, read once the file is built, so that the audit
+    # log says who is in it (a leaked file can then be traced to the people it exposes).
+    person_ids: Callable[[], Iterable[int]] | None = None
 
 
 def neutralise(value: Any) -> Any:
@@ -159,6 +162,8 @@ def build(runner: ExportRunner) -> None:
             with archive.open(inner_name, "w", force_zip64=True) as member:
                 for chunk in _csv_bytes(table.header, table.rows, on_row):
                     member.write(chunk)
+    if table.person_ids is not None:
+        auditing.record_page_read(job.requested_by, f"export:{job.kind}", table.person_ids())
     runner.finish(
         rows_done=done,
         file_name=f"{job.kind}-{stamp}.zip",

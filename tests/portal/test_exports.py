@@ -173,3 +173,12 @@ def test_job_pages_by_role(
     for other in (case_worker_mae_sot, trainer, analyst):
         signed_in(other)
         assert client.get(reverse(name, args=[job.pk])).status_code == 403
+
+
+def test_the_people_in_an_export_are_in_the_audit_log(client, signed_in, admin_user):
+    exported = [ExitFactory().person, ExitFactory().person]
+    signed_in(admin_user)
+    run_export(client)
+    (event,) = AuditEvent.objects.filter(action="view", object_type="export:people")
+    assert event.changes == {"people": [None, sorted(person.pk for person in exported)]}
+    assert event.actor_id == admin_user.pk
