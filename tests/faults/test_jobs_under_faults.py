@@ -263,7 +263,7 @@ def test_a_worker_killed_mid_report_build_leaves_it_to_the_next_worker(
 
     assert job_state(build) == ("done", 2), build.error
     assert_report_once(build, mail_dir, admin_user.email)
-    assert Report.objects.get().data["exits"]  # computed, with the exits of the month
+    assert Report.objects.get().versions.get().data["exits"]  # computed, with the month's exits
 
 
 # --- 2. Messages lost with Redis ------------------------------------------------------------
