@@ -161,6 +161,11 @@ class PersonSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     exits = ExitFieldsSerializer(many=True, read_only=True, source="exit_list")
     exit = ExitFieldsSerializer(required=False, write_only=True)
 
+    # Blank until the case is closed (the schema says so: oneOf the reasons or blank).
+    closing_reason = serializers.ChoiceField(
+        choices=choices.ClosingReason.choices, allow_blank=True, read_only=True
+    )
+
     class Meta:
         model = Person
         fields = [

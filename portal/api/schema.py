@@ -37,6 +37,8 @@ ERROR_DESCRIPTIONS = {
 # Actions that answer a page of records (no ETag; 400 for filters, 404 past the last page):
 # the list, and a search with its terms in the body (`POST .../search/`).
 LIST_ACTIONS = frozenset({"list", "search"})
+# POST actions that change a record and require its ETag in If-Match.
+IF_MATCH_ACTIONS = {"change_status"}
 
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -81,7 +83,11 @@ class PortalAutoSchema(AutoSchema):
         return bool(uritemplate.variables(self.path))
 
     def _is_update(self) -> bool:
-        return self.method in ("PUT", "PATCH")
+        # PUT/PATCH, and the POST actions that change a record and require its ETag in
+        # If-Match (the case workflow's status change).
+        return self.method in ("PUT", "PATCH") or (
+            getattr(self.view, "action", None) in IF_MATCH_ACTIONS
+        )
 
     def get_tags(self) -> list[str]:
         # /api/v1/people/... -> "people"
