@@ -16,7 +16,8 @@ class ReportFilter(StrictFilterSet):
 
 class VersionFilter(StrictFilterSet):
     kind = django_filters.ChoiceFilter(field_name="report__kind", choices=Report.Kind.choices)
-    period = django_filters.CharFilter(field_name="report__period", max_length=12)
+    # No length limit to refuse: a period that no report has (too long included) lists nothing.
+    period = django_filters.CharFilter(field_name="report__period")
     status = django_filters.ChoiceFilter(choices=ReportVersion.Status.choices)
 
     class Meta:
