@@ -89,11 +89,11 @@ def _rewrite_columns(apps, schema_editor, app_label: str, fields, transform) -> 
         for name in names:
             column = quote(meta.get_field(name).column)
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''")  # noqa: S608 - names from the model
+                cursor.execute(f"SELECT {pk}, {column} FROM {table} WHERE {column} <> ''")  # noqa: S608  # nosec B608 - quoted names from the model
                 updates = [(transform(value), key) for key, value in cursor.fetchall()]
                 if updates:
                     cursor.executemany(
-                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608 - names from the model
+                        f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608  # nosec B608 - quoted names from the model
                         updates,
                     )
 
