@@ -6,12 +6,15 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
 from functools import reduce
 from heapq import merge
 from itertools import combinations, islice
 from operator import or_
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from people import burmese
 from people.models import DistinctPeople, Person
@@ -23,16 +26,32 @@ def _birth_years_close(first: int | None, second: int | None) -> bool:
     return first is None or second is None or abs(first - second) <= 1
 
 
-def candidates_for(
+@dataclass(frozen=True)
+class Candidate:
+    """A person who may be the one described, with why: shown before registering, in the
+    import report, in the API's 409 and queued for the admins' review."""
+
+    person: Person
+    score: float  # higher is closer; candidates are ranked by it
+    reasons: tuple[str, ...] = ()  # translated, e.g. "same phone"
+
+
+def find_candidates(
     people: QuerySet[Person],
     *,
     full_name: str = "",
     name_my: str = "",
     birth_year: int | None = None,
     phone: str = "",
+    sex: str = "",
+    origin_region: str = "",
+    exit_date: date | None = None,
+    reference: str = "",
     exclude_pk: int | None = None,
-) -> list[Person]:
-    """People in `people` who may be the person described (shown before saving)."""
+    limit: int = 5,
+) -> list[Candidate]:
+    """Current people in `people` who may be the person described, best first, at most
+    `limit`. Evidence that is not given is simply not used."""
     condition = Q(pk__in=[])
     name_key, name_my_key = burmese.name_key(full_name), burmese.name_my_key(name_my)
     if name_key:
@@ -40,15 +59,32 @@ def candidates_for(
     if name_my_key:
         condition |= Q(name_my_key=name_my_key)
     phone_digits = normalise_phone(phone)
-    if phone_digits:
-        condition |= Q(phone_hash=search_hash(phone_digits))
+    phone_hash = search_hash(phone_digits) if phone_digits else ""
+    if phone_hash:
+        condition |= Q(phone_hash=phone_hash)
     matches = people.current().filter(condition).exclude(pk=exclude_pk)
     found = []
     for person in matches.select_related("location")[:20]:
-        same_phone = phone_digits and person.phone_hash == search_hash(phone_digits)
-        if same_phone or _birth_years_close(person.birth_year, birth_year):
-            found.append(person)
-    return found
+        reasons, score = [], 0.0
+        if phone_hash and person.phone_hash == phone_hash:
+            reasons.append(_("same phone"))
+            score += 1.0
+        elif not _birth_years_close(person.birth_year, birth_year):
+            continue
+        if name_key and person.name_key == name_key:
+            reasons.append(_("same name"))
+            score += 1.0
+        if name_my_key and person.name_my_key == name_my_key:
+            reasons.append(_("same Burmese name"))
+            score += 1.0
+        found.append(Candidate(person, score, tuple(reasons)))
+    found.sort(key=lambda candidate: (-candidate.score, candidate.person.pk))
+    return found[:limit]
+
+
+def candidates_for(people: QuerySet[Person], **described) -> list[Person]:
+    """The people of `find_candidates`, without scores and reasons."""
+    return [candidate.person for candidate in find_candidates(people, **described)]
 
 
 # What two records share, and the reason shown to the admin.
