@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
 export DEBUG ?= True
 
-.PHONY: install run test e2e fuzz bench lint format migrate seed messages clean
+.PHONY: install run test scale-test e2e fuzz bench lint format migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ run: seed
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The path past one machine (README "Scaling out"): a streaming replica, PgBouncer in
+# transaction mode, two web nodes and three workers; each test starts its own servers.
+scale-test: install
+	$(BIN)/pytest -m scale tests/scale $(PYTEST_ARGS)
 
 # Browser journeys in Debian's Chromium (apt-get install chromium fonts-sil-padauk).
 e2e: install

@@ -127,6 +127,32 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
+# Behind PgBouncer in transaction mode (README "Scaling out"): each transaction may run on
+# another server connection, so nothing may outlive one: no server-side cursors (a WITH HOLD
+# cursor of `.iterator()`), no prepared statements (psycopg 3 prepares a query run 5 times).
+PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
+if PGBOUNCER_TRANSACTION_MODE:
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
+# A PostgreSQL streaming replica for the long reads (report builds, exports, the analysts'
+# dashboard): they ask for it with `portal.replica.reading_from_replica()`; every other
+# read and every write stays on the primary. A replica further behind than
+# REPLICA_MAX_LAG_SECONDS, or unreachable, is passed over for the primary.
+REPLICA_DATABASE_URL = env.str("REPLICA_DATABASE_URL", default="")
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+if REPLICA_DATABASE_URL:
+    DATABASES["replica"] = env.db_url_config(REPLICA_DATABASE_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    replica_options = DATABASES["replica"].setdefault("OPTIONS", {})
+    # A replica that does not answer must not hold a page or a job for long.
+    replica_options.setdefault("connect_timeout", env.int("REPLICA_CONNECT_TIMEOUT", default=3))
+    if PGBOUNCER_TRANSACTION_MODE:
+        DATABASES["replica"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+        replica_options["prepare_threshold"] = None
+    # Tests read the replica alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker and cache ---------------------------------------------------------------------

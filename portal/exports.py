@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from openpyxl import Workbook
 
-from portal import auditing, jobs
+from portal import auditing, jobs, replica
 from portal.models import ExportJob, User
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -134,36 +134,40 @@ class ExportRunner(jobs.JobRunner):
 def build(runner: ExportRunner) -> None:
     """Build the file of a claimed job (one attempt, run by `ExportRunner`)."""
     job = runner.job
-    table: Table = import_string(settings.EXPORTERS[job.kind])(job.requested_by, job.params)
-    runner.progress(rows_total=table.total)
-    done = 0
+    # The rows may be a few seconds old: read from the replica when there is one (progress
+    # and the audit row are written to the primary all the same).
+    with replica.reading_from_replica("export"):
+        table: Table = import_string(settings.EXPORTERS[job.kind])(job.requested_by, job.params)
+        runner.progress(rows_total=table.total)
+        done = 0
 
-    def on_row() -> None:
-        nonlocal done
-        done += 1
-        if done % PROGRESS_EVERY == 0:
-            runner.progress(rows_done=done)
+        def on_row() -> None:
+            nonlocal done
+            done += 1
+            if done % PROGRESS_EVERY == 0:
+                runner.progress(rows_done=done)
 
-    password = generate_password()
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    inner_name = f"{job.kind}-{stamp}.{job.file_format}"
-    with pyzipper.AESZipFile(
-        file_path(job), "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
-    ) as archive:
-        archive.setpassword(password.encode())
-        if job.file_format == ExportJob.Format.XLSX:
-            scratch = scratch_path(job)
-            try:
-                _write_xlsx(scratch, table.header, table.rows, on_row)
-                archive.write(scratch, inner_name)
-            finally:
-                scratch.unlink(missing_ok=True)
-        else:
-            with archive.open(inner_name, "w", force_zip64=True) as member:
-                for chunk in _csv_bytes(table.header, table.rows, on_row):
-                    member.write(chunk)
-    if table.person_ids is not None:
-        auditing.record_page_read(job.requested_by, f"export:{job.kind}", table.person_ids())
+        password = generate_password()
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        inner_name = f"{job.kind}-{stamp}.{job.file_format}"
+        with pyzipper.AESZipFile(
+            file_path(job), "w", compression=pyzipper.ZIP_DEFLATED, encryption=pyzipper.WZ_AES
+        ) as archive:
+            archive.setpassword(password.encode())
+            if job.file_format == ExportJob.Format.XLSX:
+                scratch = scratch_path(job)
+                try:
+                    _write_xlsx(scratch, table.header, table.rows, on_row)
+                    archive.write(scratch, inner_name)
+                finally:
+                    scratch.unlink(missing_ok=True)
+            else:
+                with archive.open(inner_name, "w", force_zip64=True) as member:
+                    for chunk in _csv_bytes(table.header, table.rows, on_row):
+                        member.write(chunk)
+        shown = list(table.person_ids()) if table.person_ids is not None else None
+    if shown is not None:
+        auditing.record_page_read(job.requested_by, f"export:{job.kind}", shown)
     runner.finish(
         rows_done=done,
         file_name=f"{job.kind}-{stamp}.zip",

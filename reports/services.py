@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from portal import auditing, jobs
+from portal import auditing, jobs, replica
 from portal.models import User
 from reports import compute, disclosure
 from reports.models import Report, ReportBuild, ReportVersion
@@ -39,7 +39,9 @@ def build_report(period: Period, on_step=None) -> ReportVersion:
 
     Safe when two workers build the same period at once: the report row is locked while the
     versions are compared, so the second finds the first's version and adds none."""
-    data = compute.compute(period, on_step=on_step)
+    # The figures may be read a few seconds old: from the replica when there is one.
+    with replica.reading_from_replica("report build"):
+        data = compute.compute(period, on_step=on_step)
     digest = checksum(data)
     with transaction.atomic():
         Report.objects.get_or_create(kind=period.kind, period=period.key)

@@ -2,6 +2,7 @@
 analysts), its versions, the review and approval of a new version (admins), downloads,
 rebuilds and build progress (admins)."""
 
+from contextlib import nullcontext
 from datetime import date
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from portal import auditing
+from portal import auditing, replica
 from portal.access import require_roles
 from portal.roles import ADMINS, STATISTICS_READERS, Role
 from reports import changes, disclosure, exporting, headline, selectors, services
@@ -85,11 +86,19 @@ def index(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest, kind: str, period: str) -> HttpResponse:
     """The released version of a period: what analysts and publication get."""
     parsed = _period(kind, period)
-    # The release shown and the one before it (what its change note compares with).
-    latest = list(selectors.releases(request.user, kind, parsed.key)[:2])
-    if not latest:
-        return _not_released(request, parsed)
-    return _report_page(request, parsed, latest[0], latest[1] if len(latest) > 1 else None)
+    # Analysts only read released reports: from the replica when there is one. Admins read
+    # the primary, so the version they have just approved is the one they see.
+    reading = (
+        replica.reading_from_replica("dashboard")
+        if request.user.role == Role.ANALYST
+        else nullcontext()
+    )
+    with reading:
+        # The release shown and the one before it (what its change note compares with).
+        latest = list(selectors.releases(request.user, kind, parsed.key)[:2])
+        if not latest:
+            return _not_released(request, parsed)
+        return _report_page(request, parsed, latest[0], latest[1] if len(latest) > 1 else None)
 
 
 @require_roles(STATISTICS_READERS)

@@ -1,3 +1,4 @@
+import json
 import os
 import re
 import subprocess
@@ -77,6 +78,51 @@ def test_settings_are_read_from_the_environment():
     # Redis, falling back to the database cache when it is unreachable (portal.cache).
     assert cache_backend == "portal.cache.ResilientRedisCache"
     assert debug == "True"
+
+
+SCALING_READ_BACK = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps({'databases': s.DATABASES, 'routers': s.DATABASE_ROUTERS, "
+    "'max_lag': s.REPLICA_MAX_LAG_SECONDS}, default=str))"
+)
+
+
+def test_replica_and_pgbouncer_settings_are_read_from_the_environment():
+    result = run_python(
+        SCALING_READ_BACK,
+        {
+            "DEBUG": "True",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:6432/portal_db",
+            "REPLICA_DATABASE_URL": "postgres://postgres@10.0.0.2:5432/portal_db",
+            "REPLICA_MAX_LAG_SECONDS": "7.5",
+            "REPLICA_CONNECT_TIMEOUT": "2",
+            "PGBOUNCER_TRANSACTION_MODE": "True",
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout)
+    primary, replica = read["databases"]["default"], read["databases"]["replica"]
+    assert (primary["PORT"], replica["HOST"]) == (6432, "10.0.0.2")
+    for database in (primary, replica):
+        assert database["DISABLE_SERVER_SIDE_CURSORS"] is True
+        assert database["OPTIONS"]["prepare_threshold"] is None
+    assert replica["OPTIONS"]["connect_timeout"] == 2
+    assert replica["TEST"]["MIRROR"] == "default"
+    assert read["routers"] == ["portal.replica.ReplicaRouter"]
+    assert read["max_lag"] == 7.5
+
+
+def test_without_a_replica_or_pgbouncer_there_is_no_router_and_cursors_stay_on():
+    result = run_python(
+        SCALING_READ_BACK,
+        {"DEBUG": "True", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_db"},
+    )
+    assert result.returncode == 0, result.stderr
+    read = json.loads(result.stdout)
+    assert list(read["databases"]) == ["default"]
+    assert read["routers"] == []
+    assert not read["databases"]["default"].get("DISABLE_SERVER_SIDE_CURSORS")
+    assert "prepare_threshold" not in read["databases"]["default"].get("OPTIONS", {})
 
 
 def test_defaults_need_no_server():
