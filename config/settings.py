@@ -128,8 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
 # Behind PgBouncer in transaction mode (README "Scaling out"): each transaction may run on
-# another server connection, so nothing may outlive one: no server-side cursors (a WITH HOLD
-# cursor of `.iterator()`), no prepared statements (psycopg 3 prepares a query run 5 times).
+# another server connection, so nothing may outlive one: no server-side cursors (the WITH
+# HOLD cursor of `.iterator()` stays on the server it was declared on) and no prepared
+# statements (Django's default binds client-side and prepares nothing; pinned here, so that
+# an OPTIONS change cannot turn them on behind the pooler).
 PGBOUNCER_TRANSACTION_MODE = env.bool("PGBOUNCER_TRANSACTION_MODE", default=False)
 if PGBOUNCER_TRANSACTION_MODE:
     DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True

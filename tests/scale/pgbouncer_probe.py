@@ -13,6 +13,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 import django  # noqa: E402
+import psycopg  # noqa: E402
 
 django.setup()
 
@@ -42,6 +43,28 @@ def repeated_queries(errors: list[str]) -> None:
         connections.close_all()
 
 
+def streamed_while_another_client_holds_a_server() -> int:
+    """An `.iterator()` read in chunks while another client's transaction holds the server
+    connection the iteration started on (PgBouncer lends the most recently used one). A
+    server-side cursor stays behind on that connection: the next chunk, on the other
+    server, would fail with "cursor does not exist". With them off, the rows come whole."""
+    rows = Person.objects.order_by("pk").iterator(chunk_size=5)
+    count = sum(1 for _ in zip(range(5), rows, strict=False))
+    other = psycopg.connect(
+        host="127.0.0.1",
+        port=connection.settings_dict["PORT"],
+        user="postgres",
+        dbname=connection.settings_dict["NAME"],
+    )
+    try:
+        other.execute("SELECT 1")  # opens a transaction: a server is held until commit
+        count += sum(1 for _ in rows)
+    finally:
+        other.rollback()
+        other.close()
+    return count
+
+
 def main() -> dict:
     setup_test_environment()
     site = conftest_site("MAE-SOT")
@@ -58,7 +81,7 @@ def main() -> dict:
             values={"preferred_name": "Renamed"},
         ).obj
 
-    streamed = sum(1 for _ in Person.objects.order_by("pk").iterator(chunk_size=5))
+    streamed = streamed_while_another_client_holds_a_server()
 
     client = Client()
     client.force_login(admin, backend="django.contrib.auth.backends.ModelBackend")
@@ -84,7 +107,7 @@ def main() -> dict:
     return {
         "server_port": connection.cursor().execute("SELECT inet_server_port()").fetchone()[0],
         "prepare_threshold": connection.connection.prepare_threshold,
-        "server_side_cursors_disabled": connection.settings_dict["DISABLE_SERVER_SIDE_CURSORS"],
+        "server_side_cursors_disabled": connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS"),
         "version_after_save": changed.version,
         "streamed": streamed,
         "pages": pages,

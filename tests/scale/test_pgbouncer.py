@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import subprocess
-import time
 
 import pytest
 
@@ -81,8 +80,7 @@ def pgbouncer():
         process.terminate()
         process.wait(timeout=10)
         shutil.rmtree(directory, ignore_errors=True)
-        # Give the pool's server connections a moment to end before the drop.
-        time.sleep(0.5)
+        # WITH (FORCE): the pool's server connections may still be closing.
         psql(host_port, "postgres", f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
 
