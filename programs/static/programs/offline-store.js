@@ -95,8 +95,11 @@
         request.onsuccess = function () {
           var db = request.result;
           db.onversionchange = function () {
+            // Another context deletes the database (sign-out, expiry, lockdown): the data key
+            // goes with it.
             db.close();
             opening = null;
+            keyCache = { kek: null, key: null };
           };
           db.onclose = function () {
             opening = null;
