@@ -22,6 +22,7 @@ import secrets
 import time
 
 from django.conf import settings
+from django.contrib import auth
 from django.core import signing
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
@@ -89,6 +90,9 @@ def apply(request: HttpRequest, response: HttpResponse) -> None:
     if user is None or not user.is_authenticated:
         # The session may have ended by inactivity while the phone was offline: the cookie stays
         # until it expires, so that the same user signing in again can re-wrap unsent saves.
+        return
+    if request.session.get(auth.SESSION_KEY) is None:
+        # Signed in by an API token (DRF sets request.user): no session, no browser pages.
         return
     stored = request.session.get(SESSION_KEY)
     if not stored:

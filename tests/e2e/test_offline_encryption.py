@@ -295,3 +295,67 @@ def test_another_sign_in_cannot_read_the_old_data_and_the_lost_saves_are_reporte
     for secret in secrets_of(people):
         assert secret not in held["database"] + held["caches"]
     assert recorded(session) == {}
+
+
+# What a phone kept before encryption (database version 1, a page cache in clear).
+LEGACY = """async ({session, user, person, caseNumber, name, markedAt, rosterUrl}) => {
+  await new Promise((resolve, reject) => {
+    const request = indexedDB.open("offline-attendance", 1);
+    request.onupgradeneeded = () => {
+      const db = request.result;
+      db.createObjectStore("saves", {keyPath: "seq", autoIncrement: true})
+        .createIndex("key", "key", {unique: true});
+      db.createObjectStore("sessions", {keyPath: "id"});
+      db.createObjectStore("meta", {keyPath: "name"});
+    };
+    request.onerror = () => reject(request.error);
+    request.onsuccess = () => {
+      const db = request.result;
+      const transaction = db.transaction(["saves", "sessions", "meta"], "readwrite");
+      transaction.objectStore("sessions").put({id: session, roster: [
+        {person: person, case_number: caseNumber, preferred_name: name, status: ""}]});
+      transaction.objectStore("saves").add({
+        key: crypto.randomUUID(), user: user, session: session, label: "Sewing basics",
+        marks: {[person]: "present"}, marked_at: markedAt, created: Date.now(),
+        state: "pending"});
+      transaction.objectStore("meta").put({name: "user", value: user});
+      transaction.oncomplete = () => { db.close(); resolve(); };
+      transaction.onerror = () => reject(transaction.error);
+    };
+  });
+  const cache = await caches.open("offline-attendance-pages-v1");
+  await cache.put(rosterUrl, new Response("<p>" + name + " " + caseNumber + "</p>"));
+}"""
+
+
+@phone
+def test_data_kept_in_clear_before_the_change_is_encrypted_or_deleted_and_the_save_sent(
+    page,
+    url,
+    sign_in,
+    roster,  # noqa: F811
+):
+    trainer, session, people = roster
+    page.goto(url("/accounts/login/"))  # no offline script on the sign-in page
+    page.evaluate(
+        LEGACY,
+        {
+            "session": session.pk,
+            "user": str(trainer.pk),
+            "person": str(people[0].pk),
+            "caseNumber": people[0].case_number,
+            "name": people[0].preferred_name,
+            "markedAt": timezone.localtime().isoformat(timespec="seconds"),
+            "rosterUrl": url(roster_path(session)),
+        },
+    )
+    assert people[0].preferred_name in page.evaluate(DUMP)["database"]
+
+    sign_in(page, trainer)  # the first page opens the old store: migrated, then sent
+    page.goto(url(roster_path(session)))
+    expect(saves_in(page, "sent")).to_have_count(1, timeout=20_000)
+    assert recorded(session) == {people[0].pk: "present"}
+    held = page.evaluate(DUMP)
+    assert "offline-attendance-pages-v1" not in held["caches"]
+    for secret in secrets_of(people):
+        assert secret not in held["database"] + held["caches"], secret

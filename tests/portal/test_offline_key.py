@@ -10,6 +10,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from knox.models import AuthToken
 
 from portal import offline_key
 from portal.models import AuditEvent
@@ -171,3 +172,11 @@ def test_offline_data_max_days_is_read_from_the_environment():
     result = run_python(code, {"DEBUG": "True", "OFFLINE_DATA_MAX_DAYS": "12"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == "12"
+
+
+def test_an_api_token_request_gets_no_key_and_writes_no_session(trainer_at_site):
+    _, token = AuthToken.objects.create(trainer_at_site)
+    response = Client().get("/api/v1/sessions/mine/", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 200
+    assert offline_key.KEY_COOKIE not in response.cookies
+    assert not Session.objects.exists()

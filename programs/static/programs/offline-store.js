@@ -961,9 +961,10 @@
         });
     }
 
-    return Promise.all([getMeta("csrf"), getMeta("user"), saves()]).then(function (values) {
+    var reads = [getMeta("csrf"), getMeta("user"), saves(), dataKey().catch(nothing)];
+    return Promise.all(reads).then(function (values) {
       token = values[0] || options.token || "";
-      if (values[2].some(sealedPending)) {
+      if (!values[3] && values[2].some(pendingSave)) {
         // No key (signed out): nothing can be sent until the trainer signs in again.
         result.auth = true;
         result.stopped = "auth";
@@ -972,8 +973,9 @@
         });
       }
       var user = options.user || values[1];
+      // A save that this key cannot open (written by another sign-in) cannot be sent.
       var pending = values[2].filter(function (save) {
-        return save.state === "pending" && save.user === user;
+        return save.state === "pending" && save.user === user && !save.sealed;
       });
       if (!pending.length) {
         return result;
@@ -989,8 +991,8 @@
     });
   }
 
-  function sealedPending(save) {
-    return save.sealed && save.state === "pending";
+  function pendingSave(save) {
+    return save.state === "pending";
   }
 
   // One sender at a time across the pages and the worker (Web Locks where available).
