@@ -127,6 +127,11 @@ def test_the_same_user_signing_in_again_gets_the_previous_key_handed_over(traine
     assert int(handed["max-age"]) == offline_key.PREVIOUS_COOKIE_AGE
     assert handed["samesite"] == "Strict" and not handed["httponly"]
     assert key_cookie(browser).value != previous
+    logins = AuditEvent.objects.filter(action="login", actor=trainer_at_site).order_by("pk")
+    assert [event.changes for event in logins] == [
+        {},
+        {"offline_key": ["previous sign-in", "handed over"]},
+    ]
 
 
 def test_another_user_signing_in_on_the_phone_gets_no_previous_key(trainer_at_site, mae_sot):
