@@ -116,11 +116,10 @@ function keepCopy(pathname, response, expected) {
 
 // The copy kept on the phone, decrypted; null without one or without the sign-in's key.
 function cachedPage(pathname) {
+  // caches.match with a cacheName, not caches.open: reading must not create the cache again
+  // after a sign-out or a lockdown erased it.
   return caches
-    .open(PAGES)
-    .then(function (cache) {
-      return cache.match(pageKey(pathname), { ignoreVary: true, ignoreSearch: true });
-    })
+    .match(pageKey(pathname), { cacheName: PAGES, ignoreVary: true, ignoreSearch: true })
     .then(function (kept) {
       if (!kept || kept.headers.get(SEALED_HEADER) !== "1") {
         return null;
@@ -143,8 +142,12 @@ function cachedPage(pathname) {
 }
 
 function dropPage(pathname) {
-  return caches.open(PAGES).then(function (cache) {
-    return cache.delete(pageKey(pathname));
+  return caches.has(PAGES).then(function (exists) {
+    return exists
+      ? caches.open(PAGES).then(function (cache) {
+          return cache.delete(pageKey(pathname));
+        })
+      : false;
   });
 }
 
@@ -445,13 +448,17 @@ function refresh(message) {
         });
     })
     .then(function () {
-      return keepAssets(message.assets, expected);
+      return result.signedOut ? null : keepAssets(message.assets, expected);
     })
     .then(function () {
-      return caches.open(PAGES);
+      return caches.has(PAGES);
     })
-    .then(function (cache) {
-      return cache.keys();
+    .then(function (exists) {
+      return exists && generation === expected
+        ? caches.open(PAGES).then(function (cache) {
+            return cache.keys();
+          })
+        : [];
     })
     .then(
       function (requests) {
