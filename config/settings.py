@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "portal.middleware.LoginRequiredMiddleware",
     "portal.middleware.SessionTimeoutMiddleware",
     "portal.middleware.DeviceWipeMiddleware",
+    "portal.middleware.OfflineKeyMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -218,6 +219,8 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # --- People import ---------------------------------------------------------------------------
 # Bounds on every import file, upload page and command alike (see people/import_limits.py):
 # no file within them can hold a worker for long or take more than a few hundred MB.
+# Offline attendance: data kept on a phone this many days without a successful sync is erased.
+OFFLINE_DATA_MAX_DAYS = env.int("OFFLINE_DATA_MAX_DAYS", default=7)
 IMPORT_MAX_FILE_BYTES = env.int("IMPORT_MAX_FILE_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=200_000)
 IMPORT_MAX_CELL_CHARS = env.int("IMPORT_MAX_CELL_CHARS", default=10_000)

@@ -11,7 +11,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 
-from portal import request_context, services
+from portal import offline_key, request_context, services
 from portal.roles import MFA_REQUIRED_ROLES, Role
 from portal.services import current_pledge_version, has_accepted_current_pledge
 
@@ -126,6 +126,21 @@ class DeviceWipeMiddleware:
                 httponly=True,
                 samesite="Lax",
             )
+        return response
+
+
+class OfflineKeyMiddleware:
+    """The offline data's key-encryption key: set for a signed-in browser, deleted with
+    Clear-Site-Data at sign-out (`portal.offline_key`). After DeviceWipeMiddleware in the
+    list, so that a lockdown's wider Clear-Site-Data is the one sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not _health_check(request):
+            offline_key.apply(request, response)
         return response
 
 

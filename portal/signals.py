@@ -6,7 +6,7 @@ from django.contrib.auth import signals as auth_signals
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 
-from portal import auditing
+from portal import auditing, offline_key
 from portal.models import Pledge
 from portal.services import DEVICE_COOKIE, forget_pledge_version, register_device
 
@@ -24,10 +24,19 @@ def _logged_in(sender, request, user, **kwargs) -> None:
     if request is not None and hasattr(request, "COOKIES"):
         # The browser is remembered, so that a lockdown can reach it later (middleware).
         request.new_device_key = register_device(user, request.COOKIES.get(DEVICE_COOKIE))
-    auditing.record(auditing.Action.LOGIN, actor=user, obj=user)
+    changes = None
+    if request is not None and hasattr(request, "session"):
+        # A new key for the phone's offline data at each sign-in (OfflineKeyMiddleware).
+        offline_key.start(request, user.pk)
+        if getattr(request, "offline_key_previous", None):
+            # The previous sign-in's key goes back to the phone: said in the audit row.
+            changes = {"offline_key": ["previous sign-in", "handed over"]}
+    auditing.record(auditing.Action.LOGIN, actor=user, obj=user, changes=changes)
 
 
 def _logged_out(sender, request, user, **kwargs) -> None:
+    if request is not None:
+        offline_key.end(request)
     if user is not None:
         auditing.record(auditing.Action.LOGOUT, actor=user, obj=user)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,6 +20,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from portal import offline_key
 from portal.access import public
 
 WORKER_SOURCE = "programs/offline-sw.js"
@@ -29,7 +31,17 @@ API_MINE = "/api/v1/sessions/mine/"
 API_ATTENDANCE = "/api/v1/sessions/{id}/attendance/"
 
 
-def worker_config() -> dict[str, str]:
+def page_config() -> dict[str, str | int]:
+    """What the pages and the worker need to encrypt and expire the phone's data (issue 20):
+    the names of the key-encryption-key cookies (portal.offline_key) and the expiry."""
+    return {
+        "keyCookie": offline_key.KEY_COOKIE,
+        "previousKeyCookie": offline_key.PREVIOUS_COOKIE,
+        "maxDays": settings.OFFLINE_DATA_MAX_DAYS,
+    }
+
+
+def worker_config() -> dict[str, str | int]:
     roster = reverse("programs:roster", args=[0]).replace("/0/", "/{id}/")
     return {
         "store": static(QUEUE_SCRIPT),
@@ -40,6 +52,7 @@ def worker_config() -> dict[str, str]:
         "mine": API_MINE,
         "attendance": API_ATTENDANCE,
         "staticUrl": static(""),
+        **page_config(),
     }
 
 

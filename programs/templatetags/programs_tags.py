@@ -6,6 +6,7 @@ The person page (people app) shows a person's programme history through
 
 from django import template
 
+from programs.offline import page_config
 from programs.selectors import person_programs
 
 register = template.Library()
@@ -15,3 +16,9 @@ register = template.Library()
 def person_programmes(context: template.Context, person) -> dict:
     """Training, outcomes, assistance and stays of `person` that the viewer may see."""
     return {"person": person, "person_programs": person_programs(context["request"].user, person)}
+
+
+@register.simple_tag
+def offline_config() -> dict:
+    """The offline data's settings for programs/_offline.html (key cookies, expiry)."""
+    return page_config()

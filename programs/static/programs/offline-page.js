@@ -8,7 +8,11 @@
 //   page, and every 30 s while saves wait. The page says what is "saved on this phone, not yet
 //   sent", what is "sent" and what the server refused.
 // - Sign-out: sends what waits; if that fails, says how many saves would be lost and asks;
-//   then empties the phone's copies (Cache Storage, IndexedDB).
+//   then deletes the phone's copies (Cache Storage, the IndexedDB database) and the key cookie,
+//   in case the browser ignores the server's Clear-Site-Data.
+// - At each load (issue 20): data of another sign-in (a key that no longer opens it) or kept
+//   longer than data-max-days without a successful sync is erased, after one try to send the
+//   saves waiting; the page says so, and how many saves could not be sent.
 // Without JavaScript, or without IndexedDB, the roster form posts to the server as before.
 /* global OfflineStore */
 (function () {
@@ -28,6 +32,9 @@
   Store.configure({
     mySessions: data.mySessionsUrl,
     roster: data.rosterUrl.replace("/0/", "/{id}/"),
+    keyCookie: data.keyCookie,
+    previousKeyCookie: data.previousKeyCookie,
+    maxDays: data.maxDays,
   });
   var copyTakenAt = Number(document.documentElement.dataset.offlineCopy || 0) || null;
   var worker = "serviceWorker" in navigator && window.isSecureContext;
@@ -152,6 +159,8 @@
       if (!active) {
         return null;
       }
+      // The sign-in's key, for a worker that cannot read cookies (kept in its memory only).
+      message.kek = Store.pageKek();
       return new Promise(function (resolve) {
         var channel = new MessageChannel();
         var timer = setTimeout(function () {
@@ -489,7 +498,7 @@
         return copyTakenAt && save.state === "sent" && (save.sent_at || 0) > base;
       })
       .forEach(function (save) {
-        Object.keys(save.marks).forEach(function (person) {
+        Object.keys(save.marks || {}).forEach(function (person) {
           marks[person] = save.marks[person];
         });
       });
@@ -647,7 +656,15 @@
       ask({ type: "forget", everything: true }, 5000, false),
       Store.forget(true),
       Store.clearCaches(),
-    ]).catch(function () {});
+    ])
+      .catch(function () {})
+      .then(function () {
+        // The database itself, and the key: whatever the browser does with Clear-Site-Data.
+        Store.dropCookie(Store.settings.keyCookie);
+        Store.dropCookie(Store.settings.previousKeyCookie);
+        return Store.wipe();
+      })
+      .catch(function () {});
   }
 
   // A copy kept on the phone may carry a token from before the last sign-in: take one now.
@@ -735,9 +752,40 @@
     });
   }
 
+  // Erased at load (another sign-in's data, or too old): said at the top of the page. On a copy
+  // kept on the phone, the roster it shows goes too.
+  function tellErased(checked) {
+    if (!checked || (checked.state !== "expired" && checked.state !== "stale")) {
+      return;
+    }
+    var values = { count: checked.lost, days: checked.days };
+    var message;
+    if (checked.state === "stale") {
+      if (!checked.lost) {
+        return; // nothing was lost: the rosters are simply fetched again
+      }
+      message = text(checked.lost === 1 ? "staleOne" : "staleOther", values);
+    } else if (!checked.lost) {
+      message = text("expiredNone", values);
+    } else {
+      message = text(checked.lost === 1 ? "expiredOne" : "expiredOther", values);
+    }
+    if (copyTakenAt) {
+      document.querySelector("main").replaceChildren();
+      form = null;
+      sessionId = null;
+    }
+    announce("warning", message);
+    document.documentElement.dataset.offlineErased = checked.state;
+  }
+
   // A page fresh from the server carries a token valid for this sign-in.
   var token = copyTakenAt ? null : domToken();
-  Store.getMeta("auth")
+  Store.check({ online: navigator.onLine, user: user, token: token || "" })
+    .then(tellErased, function () {})
+    .then(function () {
+      return Store.getMeta("auth");
+    })
     .then(function () {
       usable = true;
       return token ? Store.setMeta("csrf", token) : null;

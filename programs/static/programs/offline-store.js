@@ -2,13 +2,24 @@
 // Shared by the pages (offline-page.js) and the service worker (offline-sw.js, importScripts):
 // no DOM here. See docs/offline-attendance-api.md for the server's side.
 //
-// IndexedDB "offline-attendance":
-//   saves     one row per roster save: {seq, key (Idempotency-Key), user, session, label,
-//             marks {person id: status}, marked_at, created, state: pending|sent|refused, ...}
-//   sessions  the trainer's sessions from GET /api/v1/sessions/mine/ (case number and
-//             preferred name only), replaced at each refresh
+// IndexedDB "offline-attendance" (version 2: encrypted, issue 20):
+//   saves     one row per roster save. In clear only what the queue needs to order and count
+//             them: {seq, key (Idempotency-Key), user, session, state: pending|sent|refused,
+//             created, sent_at}; the rest (label, marks {person id: status}, marked_at, the
+//             server's answer) is in `box`, encrypted.
+//   sessions  the trainer's sessions from GET /api/v1/sessions/mine/ (case numbers and
+//             preferred names): {id, box}, encrypted, replaced at each refresh
 //   meta      {name, value}: "user" (whose data this is), "csrf", "auth" ("needed" after a
-//             401/403), "refreshed" (time of the last refresh)
+//             401/403), "refreshed" (time of the last refresh), "synced" (time the server last
+//             answered a refresh or took a save), "datakey" (the data key, wrapped)
+//
+// Encryption: one random AES-GCM data key per phone encrypts every row's `box` and every page
+// kept in Cache Storage (a fresh 12-byte IV each time). It is stored only wrapped (AES-GCM) by
+// the key-encryption key (KEK) of the sign-in, which the server gives in a cookie readable by
+// scripts (portal/offline_key.py) and which is never written here. Without the cookie (signed
+// out, sign-in expired) nothing can be read; a data key wrapped by another sign-in's KEK is
+// thrown away with what it encrypts (`check`), unless the server handed the previous KEK over
+// because the same user signed in again.
 (function (global) {
   "use strict";
   if (global.OfflineStore) {
@@ -16,8 +27,18 @@
   }
 
   var DB_NAME = "offline-attendance";
-  var DB_VERSION = 1;
+  var DB_VERSION = 2;
   var CACHE_PREFIX = "offline-attendance-";
+  // Caches of the versions before encryption (pages with names in clear).
+  var LEGACY_CACHES = [CACHE_PREFIX + "pages-v1"];
+  var DAY_MS = 24 * 60 * 60 * 1000;
+  var SETTINGS = { keyCookie: "portal_offline_key", previousKeyCookie: "portal_offline_key_prev", maxDays: 7 };
+  // Fields of a save kept in clear (ids, states and times: no name, no mark).
+  var CLEAR = ["seq", "key", "user", "session", "state", "created", "sent_at"];
+  var subtle = global.crypto && global.crypto.subtle;
+  // A worker without the Cookie Store API is given the KEK by the pages (memory only).
+  var givenKek = null;
+  var keyCache = { kek: null, key: null };
   var SEND_LOCK = "offline-attendance-send";
   var TOKEN_PATTERN = /name="csrfmiddlewaretoken" value="([^"]+)"/;
   var URLS = {
@@ -30,7 +51,12 @@
 
   function configure(urls) {
     Object.keys(urls || {}).forEach(function (name) {
-      if (urls[name]) {
+      if (!urls[name]) {
+        return;
+      }
+      if (name in SETTINGS) {
+        SETTINGS[name] = name === "maxDays" ? Number(urls[name]) : urls[name];
+      } else {
         URLS[name] = urls[name];
       }
     });
@@ -45,8 +71,13 @@
     if (!opening) {
       opening = new Promise(function (resolve, reject) {
         var request = global.indexedDB.open(DB_NAME, DB_VERSION);
-        request.onupgradeneeded = function () {
+        request.onupgradeneeded = function (event) {
           var db = request.result;
+          if (event.oldVersion === 1) {
+            // Version 1 kept the rosters (names, case numbers) in clear: gone, fetched again.
+            // Its saves not yet sent are encrypted at the first opening with a key (`migrate`).
+            request.transaction.objectStore("sessions").clear();
+          }
           if (!db.objectStoreNames.contains("saves")) {
             db.createObjectStore("saves", { keyPath: "seq", autoIncrement: true }).createIndex(
               "key",
@@ -64,8 +95,11 @@
         request.onsuccess = function () {
           var db = request.result;
           db.onversionchange = function () {
+            // Another context deletes the database (sign-out, expiry, lockdown): the data key
+            // goes with it.
             db.close();
             opening = null;
+            keyCache = { kek: null, key: null };
           };
           db.onclose = function () {
             opening = null;
@@ -134,29 +168,47 @@
     });
   }
 
-  // Saves, oldest first (the auto-increment key keeps the order they were made in).
+  // Saves, oldest first (the auto-increment key keeps the order they were made in). Without
+  // the key (signed out) a save comes with its clear fields only and `sealed: true`.
   function saves() {
-    return all("saves").then(function (rows) {
-      return rows.sort(function (a, b) {
-        return a.seq - b.seq;
+    return Promise.all([all("saves"), dataKey().catch(nothing)]).then(function (values) {
+      var key = values[1];
+      return Promise.all(
+        values[0].map(function (row) {
+          return openSave(key, row);
+        })
+      ).then(function (rows) {
+        return rows.sort(function (a, b) {
+          return a.seq - b.seq;
+        });
       });
     });
   }
 
   function addSave(save) {
-    return transact(["saves"], "readwrite", function (stores, out) {
-      stores.saves.add(save).onsuccess = function (event) {
-        out.value = event.target.result;
-      };
-    }).then(function (seq) {
-      save.seq = seq;
-      return save;
-    });
+    return withKey(function (key) {
+      return sealSave(key, save);
+    })
+      .then(function (row) {
+        return transact(["saves"], "readwrite", function (stores, out) {
+          stores.saves.add(row).onsuccess = function (event) {
+            out.value = event.target.result;
+          };
+        });
+      })
+      .then(function (seq) {
+        save.seq = seq;
+        return save;
+      });
   }
 
   function putSave(save) {
-    return transact(["saves"], "readwrite", function (stores) {
-      stores.saves.put(save);
+    return withKey(function (key) {
+      return sealSave(key, save);
+    }).then(function (row) {
+      return transact(["saves"], "readwrite", function (stores) {
+        stores.saves.put(row);
+      });
     });
   }
 
@@ -168,28 +220,52 @@
 
   // A save reached the server: keep it as the session's latest "sent", forget older ones.
   function markSent(save, answer) {
-    return transact(["saves"], "readwrite", function (stores) {
-      stores.saves.getAll().onsuccess = function (event) {
-        event.target.result.forEach(function (other) {
-          if (other.session === save.session && other.state === "sent" && other.seq < save.seq) {
-            stores.saves.delete(other.seq);
-          }
-        });
-        save.state = "sent";
-        save.sent_at = Date.now();
-        save.changed = answer && typeof answer.changed === "number" ? answer.changed : null;
-        save.received_at = answer && answer.received_at ? answer.received_at : null;
-        stores.saves.put(save);
-      };
+    save.state = "sent";
+    save.sent_at = Date.now();
+    save.changed = answer && typeof answer.changed === "number" ? answer.changed : null;
+    save.received_at = answer && answer.received_at ? answer.received_at : null;
+    return withKey(function (key) {
+      return sealSave(key, save);
+    }).then(function (row) {
+      return transact(["saves", "meta"], "readwrite", function (stores) {
+        stores.saves.getAll().onsuccess = function (event) {
+          event.target.result.forEach(function (other) {
+            if (other.session === save.session && other.state === "sent" && other.seq < save.seq) {
+              stores.saves.delete(other.seq);
+            }
+          });
+          stores.saves.put(row);
+        };
+        stores.meta.put({ name: "synced", value: Date.now() });
+      });
     });
   }
 
+  // The stored sessions, decrypted ([] without the key).
   function sessions() {
-    return all("sessions");
+    return Promise.all([all("sessions"), dataKey().catch(nothing)]).then(function (values) {
+      if (!values[1]) {
+        return [];
+      }
+      return Promise.all(
+        values[0].map(function (row) {
+          return unseal(values[1], row.box).catch(nothing);
+        })
+      ).then(function (list) {
+        return list.filter(Boolean);
+      });
+    });
   }
 
   function session(id) {
-    return get("sessions", Number(id));
+    return Promise.all([get("sessions", Number(id)), dataKey().catch(nothing)]).then(
+      function (values) {
+        if (!values[0] || !values[1]) {
+          return null;
+        }
+        return unseal(values[1], values[0].box).catch(nothing);
+      }
+    );
   }
 
   // Replace the stored sessions with a fresh /mine/ answer; "sent" saves of sessions no longer
@@ -199,10 +275,24 @@
     list.forEach(function (item) {
       ids[item.id] = true;
     });
+    return withKey(function (key) {
+      return Promise.all(
+        list.map(function (item) {
+          return seal(key, item).then(function (box) {
+            return { id: item.id, box: box };
+          });
+        })
+      );
+    }).then(function (rows) {
+      return writeSessions(rows, ids, user);
+    });
+  }
+
+  function writeSessions(rows, ids, user) {
     return transact(["sessions", "saves", "meta"], "readwrite", function (stores) {
       stores.sessions.clear();
-      list.forEach(function (item) {
-        stores.sessions.put(item);
+      rows.forEach(function (row) {
+        stores.sessions.put(row);
       });
       stores.saves.getAll().onsuccess = function (event) {
         event.target.result.forEach(function (save) {
@@ -212,6 +302,7 @@
         });
       };
       stores.meta.put({ name: "refreshed", value: Date.now() });
+      stores.meta.put({ name: "synced", value: Date.now() });
       if (user) {
         stores.meta.put({ name: "user", value: user });
       }
@@ -237,6 +328,396 @@
         });
       };
     });
+  }
+
+  // --- Encryption (issue 20) -------------------------------------------------------------
+  function nothing() {
+    return null;
+  }
+
+  function randomBytes(length) {
+    var bytes = new Uint8Array(length);
+    global.crypto.getRandomValues(bytes);
+    return bytes;
+  }
+
+  // The value of a cookie: from document.cookie on a page, from the Cookie Store API in the
+  // worker, or else (a worker without it) the value a page gave (kept in memory only).
+  function cookie(name) {
+    var doc = global.document;
+    if (doc && typeof doc.cookie === "string") {
+      return Promise.resolve(cookieFromString(doc.cookie, name));
+    }
+    if (global.cookieStore && global.cookieStore.get) {
+      return global.cookieStore.get(name).then(
+        function (found) {
+          return found ? found.value : null;
+        },
+        function () {
+          return name === SETTINGS.keyCookie ? givenKek : null;
+        }
+      );
+    }
+    return Promise.resolve(name === SETTINGS.keyCookie ? givenKek : null);
+  }
+
+  function cookieFromString(text, name) {
+    var found = null;
+    (text || "").split(/;\s*/).forEach(function (part) {
+      var at = part.indexOf("=");
+      if (at > 0 && part.slice(0, at) === name) {
+        found = decodeURIComponent(part.slice(at + 1));
+      }
+    });
+    return found;
+  }
+
+  function giveKek(value) {
+    givenKek = value || null;
+  }
+
+  // The KEK of the sign-in, for the worker (a page's message carries it; nothing is stored).
+  function pageKek() {
+    var doc = global.document;
+    return doc ? cookieFromString(doc.cookie, SETTINGS.keyCookie) : null;
+  }
+
+  function dropCookie(name) {
+    if (global.document) {
+      global.document.cookie = name + "=; Max-Age=0; Path=/; SameSite=Strict";
+    }
+  }
+
+  // "<secret>:<signature>": the secret is 32 bytes in base64url.
+  function importKek(value) {
+    var text = String(value).split(":")[0].replace(/-/g, "+").replace(/_/g, "/");
+    while (text.length % 4) {
+      text += "=";
+    }
+    var raw = global.atob(text);
+    var bytes = new Uint8Array(raw.length);
+    for (var index = 0; index < raw.length; index += 1) {
+      bytes[index] = raw.charCodeAt(index);
+    }
+    return subtle.importKey("raw", bytes, { name: "AES-GCM" }, false, ["wrapKey", "unwrapKey"]);
+  }
+
+  function unwrap(wrapped, kek, extractable) {
+    return subtle.unwrapKey(
+      "raw",
+      wrapped.wrapped,
+      kek,
+      { name: "AES-GCM", iv: wrapped.iv },
+      { name: "AES-GCM" },
+      Boolean(extractable),
+      ["encrypt", "decrypt"]
+    );
+  }
+
+  function wrap(key, kek, created) {
+    var iv = randomBytes(12);
+    return subtle.wrapKey("raw", key, kek, { name: "AES-GCM", iv: iv }).then(function (wrapped) {
+      return { iv: iv, wrapped: wrapped, created: created || Date.now() };
+    });
+  }
+
+  function staleKey() {
+    var error = new Error("The data on this phone was locked by another sign-in.");
+    error.stale = true;
+    return error;
+  }
+
+  // The data key, or null without a KEK cookie (signed out). Rejects with `stale` when the
+  // stored data key was wrapped by another sign-in's KEK.
+  function dataKey() {
+    if (!subtle) {
+      return Promise.resolve(null);
+    }
+    return cookie(SETTINGS.keyCookie).then(function (value) {
+      if (!value) {
+        return null;
+      }
+      if (keyCache.kek === value && keyCache.key) {
+        return keyCache.key;
+      }
+      var loading = loadDataKey(value);
+      keyCache = { kek: value, key: loading };
+      loading.catch(function () {
+        if (keyCache.key === loading) {
+          keyCache = { kek: null, key: null };
+        }
+      });
+      return loading;
+    });
+  }
+
+  function loadDataKey(value) {
+    return importKek(value).then(function (kek) {
+      return getMeta("datakey").then(function (stored) {
+        if (!stored) {
+          return createDataKey(kek);
+        }
+        return unwrap(stored, kek).catch(function () {
+          return rewrapFromPrevious(stored, kek);
+        });
+      });
+    });
+  }
+
+  // Two pages and the worker may start at once: `add` lets only the first new key in.
+  function createDataKey(kek) {
+    return subtle
+      .generateKey({ name: "AES-GCM", length: 256 }, true, ["encrypt", "decrypt"])
+      .then(function (key) {
+        return wrap(key, kek);
+      })
+      .then(function (wrapped) {
+        return addIfAbsent("meta", { name: "datakey", value: wrapped });
+      })
+      .then(function () {
+        return getMeta("datakey");
+      })
+      .then(function (stored) {
+        return unwrap(stored, kek); // not extractable from here on
+      });
+  }
+
+  // The same user signed in again: the server handed the previous KEK over for a few minutes.
+  function rewrapFromPrevious(stored, kek) {
+    return cookie(SETTINGS.previousKeyCookie).then(function (previous) {
+      if (!previous) {
+        throw staleKey();
+      }
+      return importKek(previous)
+        .then(function (old) {
+          return unwrap(stored, old, true);
+        })
+        .then(function (key) {
+          return wrap(key, kek, stored.created);
+        })
+        .then(function (wrapped) {
+          return setMeta("datakey", wrapped);
+        })
+        .then(function () {
+          dropCookie(SETTINGS.previousKeyCookie);
+          return getMeta("datakey");
+        })
+        .then(function (rewrapped) {
+          return unwrap(rewrapped, kek);
+        })
+        .catch(function () {
+          throw staleKey();
+        });
+    });
+  }
+
+  function addIfAbsent(storeName, row) {
+    return open().then(function (db) {
+      return new Promise(function (resolve) {
+        var transaction = db.transaction([storeName], "readwrite");
+        var added = true;
+        transaction.objectStore(storeName).add(row).onerror = function (event) {
+          added = false;
+          event.preventDefault(); // a row already there: not an error for the transaction
+        };
+        transaction.oncomplete = function () {
+          resolve(added);
+        };
+        transaction.onabort = function () {
+          resolve(false);
+        };
+      });
+    });
+  }
+
+  function withKey(work) {
+    return dataKey().then(function (key) {
+      if (!key) {
+        throw new Error("No key: signed out.");
+      }
+      return work(key);
+    });
+  }
+
+  function sealBytes(key, bytes) {
+    var iv = randomBytes(12);
+    return subtle.encrypt({ name: "AES-GCM", iv: iv }, key, bytes).then(function (data) {
+      var out = new Uint8Array(12 + data.byteLength);
+      out.set(iv, 0);
+      out.set(new Uint8Array(data), 12);
+      return out;
+    });
+  }
+
+  function unsealBytes(key, sealed) {
+    var bytes = new Uint8Array(sealed);
+    return subtle.decrypt({ name: "AES-GCM", iv: bytes.slice(0, 12) }, key, bytes.slice(12));
+  }
+
+  function seal(key, value) {
+    return sealBytes(key, new TextEncoder().encode(JSON.stringify(value)));
+  }
+
+  function unseal(key, box) {
+    return unsealBytes(key, box).then(function (plain) {
+      return JSON.parse(new TextDecoder().decode(plain));
+    });
+  }
+
+  function sealText(key, text) {
+    return sealBytes(key, new TextEncoder().encode(text));
+  }
+
+  function unsealText(key, sealed) {
+    return unsealBytes(key, sealed).then(function (plain) {
+      return new TextDecoder().decode(plain);
+    });
+  }
+
+  function sealSave(key, save) {
+    var clear = {};
+    var secret = {};
+    Object.keys(save).forEach(function (name) {
+      if (save[name] === undefined || name === "box" || name === "sealed") {
+        return;
+      }
+      (CLEAR.indexOf(name) >= 0 ? clear : secret)[name] = save[name];
+    });
+    return seal(key, secret).then(function (box) {
+      clear.box = box;
+      return clear;
+    });
+  }
+
+  function openSave(key, row) {
+    var save = {};
+    CLEAR.forEach(function (name) {
+      if (row[name] !== undefined) {
+        save[name] = row[name];
+      }
+    });
+    if (!row.box) {
+      return Promise.resolve(row); // from version 1, before `migrate` encrypts it
+    }
+    if (!key) {
+      save.sealed = true;
+      return Promise.resolve(save);
+    }
+    return unseal(key, row.box).then(
+      function (secret) {
+        Object.keys(secret).forEach(function (name) {
+          save[name] = secret[name];
+        });
+        return save;
+      },
+      function () {
+        save.sealed = true;
+        return save;
+      }
+    );
+  }
+
+  // Saves kept in clear by version 1: encrypted in place.
+  function migrate(key) {
+    return all("saves").then(function (rows) {
+      var plain = rows.filter(function (row) {
+        return !row.box;
+      });
+      return Promise.all(
+        plain.map(function (row) {
+          return sealSave(key, row);
+        })
+      ).then(function (sealed) {
+        if (!sealed.length) {
+          return null;
+        }
+        return transact(["saves"], "readwrite", function (stores) {
+          sealed.forEach(function (row) {
+            stores.saves.put(row);
+          });
+        });
+      });
+    });
+  }
+
+  function dropLegacyCaches() {
+    if (!global.caches) {
+      return Promise.resolve();
+    }
+    return Promise.all(
+      LEGACY_CACHES.map(function (name) {
+        return global.caches.delete(name);
+      })
+    ).catch(nothing);
+  }
+
+  // Saves that never reached the server (not yet sent, or refused), of any user.
+  function unsentCount() {
+    return all("saves").then(function (rows) {
+      return rows.filter(function (row) {
+        return row.state !== "sent";
+      }).length;
+    });
+  }
+
+  // At each page load, before anything is read: old stores of version 1 gone or encrypted; a
+  // data key of another sign-in thrown away with what it encrypts; data kept longer than
+  // SETTINGS.maxDays without a successful sync erased, after one try to send the saves
+  // waiting (when `options.online`). Answers {state: "ok"|"signed-out"|"stale"|"expired",
+  // lost: saves that could not be sent, days}.
+  function check(options) {
+    options = options || {};
+    var result = { state: "ok", lost: 0, days: SETTINGS.maxDays };
+    return dropLegacyCaches()
+      .then(dataKey)
+      .then(
+        function (key) {
+          if (!key) {
+            result.state = "signed-out";
+            return result;
+          }
+          return migrate(key).then(function () {
+            return expire(options, result);
+          });
+        },
+        function (error) {
+          if (!error || !error.stale) {
+            throw error;
+          }
+          result.state = "stale";
+          return erase(result);
+        }
+      );
+  }
+
+  function expire(options, result) {
+    return Promise.all([getMeta("synced"), getMeta("datakey")]).then(function (values) {
+      var since = values[0] || (values[1] && values[1].created) || Date.now();
+      if (Date.now() - since <= SETTINGS.maxDays * DAY_MS) {
+        return result;
+      }
+      result.state = "expired";
+      var sending = options.online
+        ? send({ user: options.user, token: options.token }).catch(nothing)
+        : Promise.resolve();
+      return sending.then(function () {
+        return erase(result);
+      });
+    });
+  }
+
+  function erase(result) {
+    return unsentCount()
+      .catch(function () {
+        return 0;
+      })
+      .then(function (count) {
+        result.lost = count;
+        return wipe();
+      })
+      .then(function () {
+        return result;
+      });
   }
 
   function cacheNames() {
@@ -279,6 +760,7 @@
           function () {}
         )
       : Promise.resolve();
+    keyCache = { kek: null, key: null };
     return closing
       .then(function () {
         opening = null;
@@ -479,11 +961,21 @@
         });
     }
 
-    return Promise.all([getMeta("csrf"), getMeta("user"), saves()]).then(function (values) {
+    var reads = [getMeta("csrf"), getMeta("user"), saves(), dataKey().catch(nothing)];
+    return Promise.all(reads).then(function (values) {
       token = values[0] || options.token || "";
+      if (!values[3] && values[2].some(pendingSave)) {
+        // No key (signed out): nothing can be sent until the trainer signs in again.
+        result.auth = true;
+        result.stopped = "auth";
+        return setMeta("auth", "needed").then(function () {
+          return result;
+        });
+      }
       var user = options.user || values[1];
+      // A save that this key cannot open (written by another sign-in) cannot be sent.
       var pending = values[2].filter(function (save) {
-        return save.state === "pending" && save.user === user;
+        return save.state === "pending" && save.user === user && !save.sealed;
       });
       if (!pending.length) {
         return result;
@@ -497,6 +989,10 @@
         return result;
       });
     });
+  }
+
+  function pendingSave(save) {
+    return save.state === "pending";
   }
 
   // One sender at a time across the pages and the worker (Web Locks where available).
@@ -570,5 +1066,13 @@
     send: send,
     uuid: uuid,
     localIso: localIso,
+    check: check,
+    dataKey: dataKey,
+    giveKek: giveKek,
+    pageKek: pageKek,
+    dropCookie: dropCookie,
+    sealText: sealText,
+    unsealText: unsealText,
+    settings: SETTINGS,
   };
 })(self);

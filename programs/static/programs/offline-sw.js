@@ -5,6 +5,9 @@
 //   GET /api/v1/sessions/mine/) in Cache Storage, with the static files they use, and serves
 //   them when the network does not answer. Pages are always asked from the network first.
 // - Sends the saves kept in IndexedDB (offline-store.js) on Background Sync.
+// - Pages are kept encrypted with the phone's data key (offline-store.js): a copy in Cache
+//   Storage is `IV || AES-GCM(html)` with a header "X-Offline-Sealed"; without the sign-in's key
+//   (signed out, sign-in expired) a copy can neither be kept nor served.
 // - Forgets everything on a "forget" message (sign-out) and a session's roster when the
 //   session is no longer in the trainer's list.
 /* global OfflineStore */
@@ -14,7 +17,9 @@ var CONFIG = self.OFFLINE_SW || {};
 importScripts(CONFIG.store || "/static/programs/offline-store.js");
 OfflineStore.configure(CONFIG);
 
-var PAGES = OfflineStore.CACHE_PREFIX + "pages-v1";
+// v2: encrypted; the v1 cache (pages in clear) is deleted on activation.
+var PAGES = OfflineStore.CACHE_PREFIX + "pages-v2";
+var SEALED_HEADER = "X-Offline-Sealed";
 var ASSETS = OfflineStore.CACHE_PREFIX + "assets-v1";
 var KEEP = [PAGES, ASSETS];
 var SYNC_TAG = "offline-attendance";
@@ -80,11 +85,17 @@ function keepCopy(pathname, response, expected) {
     var copy = html.replace(/<html(\s|>)/i, '<html data-offline-copy="' + Date.now() + '"$1');
     var headers = new Headers(response.headers);
     headers.delete("Content-Length");
-    return caches
-      .open(PAGES)
-      .then(function (cache) {
-        var kept = new Response(copy, { status: 200, statusText: "OK", headers: headers });
-        return cache.put(pageKey(pathname), kept);
+    headers.set(SEALED_HEADER, "1");
+    return OfflineStore.dataKey()
+      .then(function (key) {
+        if (!key || generation !== expected) {
+          throw new Error("no key: the page is not kept");
+        }
+        return Promise.all([OfflineStore.sealText(key, copy), caches.open(PAGES)]);
+      })
+      .then(function (values) {
+        var kept = new Response(values[0], { status: 200, statusText: "OK", headers: headers });
+        return values[1].put(pageKey(pathname), kept);
       })
       .then(function () {
         return Promise.all([
@@ -92,21 +103,51 @@ function keepCopy(pathname, response, expected) {
           keepAssets(assets, expected),
         ]);
       })
-      .then(function () {
-        return true;
-      });
+      .then(
+        function () {
+          return true;
+        },
+        function () {
+          return false;
+        }
+      );
   });
 }
 
+// The copy kept on the phone, decrypted; null without one or without the sign-in's key.
 function cachedPage(pathname) {
-  return caches.open(PAGES).then(function (cache) {
-    return cache.match(pageKey(pathname), { ignoreVary: true, ignoreSearch: true });
-  });
+  // caches.match with a cacheName, not caches.open: reading must not create the cache again
+  // after a sign-out or a lockdown erased it.
+  return caches
+    .match(pageKey(pathname), { cacheName: PAGES, ignoreVary: true, ignoreSearch: true })
+    .then(function (kept) {
+      if (!kept || kept.headers.get(SEALED_HEADER) !== "1") {
+        return null;
+      }
+      return Promise.all([OfflineStore.dataKey(), kept.arrayBuffer()]).then(function (values) {
+        if (!values[0]) {
+          return null;
+        }
+        return OfflineStore.unsealText(values[0], values[1]).then(function (html) {
+          var headers = new Headers(kept.headers);
+          headers.delete(SEALED_HEADER);
+          headers.delete("Content-Length");
+          return new Response(html, { status: 200, statusText: "OK", headers: headers });
+        });
+      });
+    })
+    .catch(function () {
+      return null;
+    });
 }
 
 function dropPage(pathname) {
-  return caches.open(PAGES).then(function (cache) {
-    return cache.delete(pageKey(pathname));
+  return caches.has(PAGES).then(function (exists) {
+    return exists
+      ? caches.open(PAGES).then(function (cache) {
+          return cache.delete(pageKey(pathname));
+        })
+      : false;
   });
 }
 
@@ -407,13 +448,17 @@ function refresh(message) {
         });
     })
     .then(function () {
-      return keepAssets(message.assets, expected);
+      return result.signedOut ? null : keepAssets(message.assets, expected);
     })
     .then(function () {
-      return caches.open(PAGES);
+      return caches.has(PAGES);
     })
-    .then(function (cache) {
-      return cache.keys();
+    .then(function (exists) {
+      return exists && generation === expected
+        ? caches.open(PAGES).then(function (cache) {
+            return cache.keys();
+          })
+        : [];
     })
     .then(
       function (requests) {
@@ -527,6 +572,9 @@ self.addEventListener("message", function (event) {
   var message = event.data || {};
   var port = event.ports && event.ports[0];
   var work;
+  if (message.kek && !self.cookieStore) {
+    OfflineStore.giveKek(message.kek); // memory only, for a browser without the Cookie Store API
+  }
   if (message.type === "refresh") {
     work = maybeRefresh(message);
   } else if (message.type === "send") {
