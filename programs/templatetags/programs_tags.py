@@ -6,6 +6,7 @@ The person page (people app) shows a person's programme history through
 
 from django import template
 
+from programs.naming import in_active_language
 from programs.selectors import person_programs
 
 register = template.Library()
@@ -15,3 +16,9 @@ register = template.Library()
 def person_programmes(context: template.Context, person) -> dict:
     """Training, outcomes, assistance and stays of `person` that the viewer may see."""
     return {"person": person, "person_programs": person_programs(context["request"].user, person)}
+
+
+@register.simple_tag
+def localized(name: str, name_my: str) -> str:
+    """A name read as values (`assistance_type__name`, `..._name_my`) in the page's language."""
+    return in_active_language(name, name_my or "")
