@@ -2,7 +2,7 @@
 translation in those libraries. Listed here so that `makemessages` puts them in the
 portal's own catalogue (locale/my), which takes precedence over the libraries'."""
 
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 LIBRARY_MESSAGES = [
     # allauth
@@ -15,6 +15,23 @@ LIBRARY_MESSAGES = [
     gettext_noop("Enter a valid date."),
     gettext_noop("Enter a whole number."),
     gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    # Django's password validators (the invitation page, password changes)
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        12,
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        12,
+    ),
     # Dates (django.utils.dates)
     gettext_noop("Monday"), gettext_noop("Tuesday"), gettext_noop("Wednesday"),
     gettext_noop("Thursday"), gettext_noop("Friday"), gettext_noop("Saturday"),
