@@ -42,6 +42,10 @@ LIBRARY_MESSAGES = [
     gettext_noop("April"), gettext_noop("May"), gettext_noop("June"), gettext_noop("July"),
     gettext_noop("August"), gettext_noop("September"), gettext_noop("October"),
     gettext_noop("November"), gettext_noop("December"),
+    # Three-letter months (date format "M", as "6 Dec" on the trainer's pages)
+    gettext_noop("jan"), gettext_noop("feb"), gettext_noop("mar"), gettext_noop("apr"),
+    gettext_noop("may"), gettext_noop("jun"), gettext_noop("jul"), gettext_noop("aug"),
+    gettext_noop("sep"), gettext_noop("oct"), gettext_noop("nov"), gettext_noop("dec"),
     pgettext_lazy("abbrev. month", "Jan."), pgettext_lazy("abbrev. month", "Feb."),
     pgettext_lazy("abbrev. month", "March"), pgettext_lazy("abbrev. month", "April"),
     pgettext_lazy("abbrev. month", "May"), pgettext_lazy("abbrev. month", "June"),

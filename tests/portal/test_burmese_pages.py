@@ -1,14 +1,15 @@
 """Strings that stayed English on Burmese pages (issue 22): error pages, sort options, the
 invitation e-mail and page."""
 
+from datetime import date
+
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import dateformat, translation
 
 from tests.portal.test_accounts import invitation_link, invite
-
-BURMESE = {"django_language": "my"}
 
 
 def burmese_client(client):
@@ -83,3 +84,11 @@ def test_invitation_page_password_rules_in_burmese(
     refused = client.post(link, {"password1": "short", "password2": "short"}).content.decode()
     assert "This password is too short" not in refused
     assert "ဤစကားဝှက်သည် တိုလွန်းသည်။" in refused
+
+
+def test_three_letter_months_in_burmese():
+    # The trainer's pages show "6 Dec" (date format "j M").
+    with translation.override("my"):
+        assert dateformat.format(date(2026, 12, 6), "j M") == "6 ဒီဇင်ဘာ"
+    with translation.override("en"):
+        assert dateformat.format(date(2026, 12, 6), "j M") == "6 Dec"
