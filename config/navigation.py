@@ -7,6 +7,8 @@ from portal.roles import Role
 NAVIGATION = [
     ("home", _("Home"), set(Role)),
     ("people:list", _("People"), {Role.ADMIN, Role.CASE_WORKER}),
+    ("caseload", _("My caseload"), {Role.CASE_WORKER}),
+    ("caseload", _("Caseloads"), {Role.ADMIN}),
     ("programs:my_sessions", _("My sessions"), {Role.TRAINER}),
     ("programs:session_list", _("Training"), {Role.ADMIN, Role.CASE_WORKER}),
     ("programs:distribution_list", _("Assistance"), {Role.ADMIN, Role.CASE_WORKER}),

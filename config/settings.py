@@ -407,6 +407,9 @@ STATISTICS_NOISE_PROBABILITIES = env.list(
 STATISTICS_AMOUNT_ROUNDING = env.int("STATISTICS_AMOUNT_ROUNDING", default=100)
 # Closed cases are anonymised after this many days (people.retention); 0 turns it off.
 RETENTION_CLOSED_CASE_DAYS = env.int("RETENTION_CLOSED_CASE_DAYS", default=1825)
+# "My caseload" marks an open case whose latest contact (registration, a case note, a
+# follow-up done, assistance given) is this many days old or older.
+CASELOAD_NO_CONTACT_DAYS = env.int("CASELOAD_NO_CONTACT_DAYS", default=30)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Internationalisation ---------------------------------------------------------------------

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from config import views
+from config import caseload, views
 from portal.access import public
 from portal.views.accounts import closed
 from portal.views.health import healthz
@@ -18,6 +18,7 @@ admin.site.site_header = "Support services portal — administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("caseload/", caseload.caseload, name="caseload"),
     path("", include("portal.urls")),
     path("people/", include("people.urls")),
     path("programs/", include("programs.urls")),

@@ -84,12 +84,19 @@ class PersonFilter(django_filters.FilterSet):
             ("exit_date", "exit_date"),
             ("status", "status"),
         ),
+        # Each label given, the descending ones too: django-filter builds the choices when
+        # this class is defined, and its "%s (descending)" would be fixed in English then.
         field_labels={
             "registered": _("Registered"),
+            "-registered": _("Registered (newest first)"),
             "case_number": _("Case number"),
+            "-case_number": _("Case number (descending)"),
             "name": _("Name"),
+            "-name": _("Name (descending)"),
             "exit_date": _("Exit date"),
+            "-exit_date": _("Exit date (newest first)"),
             "status": _("Status"),
+            "-status": _("Status (descending)"),
         },
     )
 

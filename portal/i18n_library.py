@@ -2,7 +2,7 @@
 translation in those libraries. Listed here so that `makemessages` puts them in the
 portal's own catalogue (locale/my), which takes precedence over the libraries'."""
 
-from django.utils.translation import gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_noop, ngettext_lazy, pgettext_lazy
 
 LIBRARY_MESSAGES = [
     # allauth
@@ -15,6 +15,23 @@ LIBRARY_MESSAGES = [
     gettext_noop("Enter a valid date."),
     gettext_noop("Enter a whole number."),
     gettext_noop("Select a valid choice. That choice is not one of the available choices."),
+    # Django's password validators (the invitation page, password changes)
+    gettext_noop("The password is too similar to the %(verbose_name)s."),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("This password is too common."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("This password is entirely numeric."),
+    gettext_noop("Your password can’t be entirely numeric."),
+    ngettext_lazy(
+        "This password is too short. It must contain at least %d character.",
+        "This password is too short. It must contain at least %d characters.",
+        12,
+    ),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        12,
+    ),
     # Dates (django.utils.dates)
     gettext_noop("Monday"), gettext_noop("Tuesday"), gettext_noop("Wednesday"),
     gettext_noop("Thursday"), gettext_noop("Friday"), gettext_noop("Saturday"),
@@ -25,6 +42,10 @@ LIBRARY_MESSAGES = [
     gettext_noop("April"), gettext_noop("May"), gettext_noop("June"), gettext_noop("July"),
     gettext_noop("August"), gettext_noop("September"), gettext_noop("October"),
     gettext_noop("November"), gettext_noop("December"),
+    # Three-letter months (date format "M", as "6 Dec" on the trainer's pages)
+    gettext_noop("jan"), gettext_noop("feb"), gettext_noop("mar"), gettext_noop("apr"),
+    gettext_noop("may"), gettext_noop("jun"), gettext_noop("jul"), gettext_noop("aug"),
+    gettext_noop("sep"), gettext_noop("oct"), gettext_noop("nov"), gettext_noop("dec"),
     pgettext_lazy("abbrev. month", "Jan."), pgettext_lazy("abbrev. month", "Feb."),
     pgettext_lazy("abbrev. month", "March"), pgettext_lazy("abbrev. month", "April"),
     pgettext_lazy("abbrev. month", "May"), pgettext_lazy("abbrev. month", "June"),

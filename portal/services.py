@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.core.cache import cache
@@ -19,7 +20,7 @@ from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from knox.models import AuthToken
 
@@ -90,10 +91,17 @@ def invite_user(
 
 
 def _send_invitation(user: User, link: str, expires_at) -> None:
+    """The invitation in every language of the portal (English, then Burmese): nobody knows
+    the language of someone who has not signed in yet, and the admin's is not theirs."""
     context = {"user": user, "link": link, "expires_at": expires_at}
+    subjects, bodies = [], []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            subjects.append(render_to_string("portal/email/invitation_subject.txt", context))
+            bodies.append(render_to_string("portal/email/invitation_body.txt", context).strip())
     send_mail(
-        subject=render_to_string("portal/email/invitation_subject.txt", context).strip(),
-        message=render_to_string("portal/email/invitation_body.txt", context),
+        subject=" / ".join(dict.fromkeys(subject.strip() for subject in subjects)),
+        message="\n\n-----\n\n".join(bodies) + "\n",
         from_email=None,
         recipient_list=[user.email],
     )

@@ -27,9 +27,9 @@ from programs.models import (
 @admin.register(Course)
 class CourseAdmin(ServiceModelAdmin):
     form = VersionedAdminForm  # optimistic locking, as on every screen
-    list_display = ["name", "active"]
+    list_display = ["name", "name_my", "active"]
     list_filter = ["active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_my"]
 
     def save_with_service(
         self, request: HttpRequest, obj, values, change: bool, expected_version=None
@@ -45,9 +45,9 @@ class CourseAdmin(ServiceModelAdmin):
 @admin.register(AssistanceType)
 class AssistanceTypeAdmin(ServiceModelAdmin):
     form = VersionedAdminForm
-    list_display = ["name", "kind", "unit", "currency", "repeat_warning_days", "active"]
+    list_display = ["name", "name_my", "kind", "unit", "currency", "repeat_warning_days", "active"]
     list_filter = ["kind", "active"]
-    search_fields = ["name"]
+    search_fields = ["name", "name_my"]
 
     def save_with_service(
         self, request: HttpRequest, obj, values, change: bool, expected_version=None

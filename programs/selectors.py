@@ -404,6 +404,7 @@ def assistance_summary(distributions: QuerySet[Distribution]) -> list[dict]:
         distributions.order_by()
         .values(
             "assistance_type__name",
+            "assistance_type__name_my",
             "assistance_type__unit",
             "assistance_type__currency",
             "assistance_type__kind",

@@ -11,7 +11,7 @@ from portal.roles import Role
 ROOT = Path(__file__).resolve().parent.parent
 APPS = ("config", "portal", "people", "programs", "reports", "devtools")
 # The project's own pages (config/urls.py); libraries' names are allauth's.
-PROJECT_URL_NAMES = {"home", "healthz", "set_language"}
+PROJECT_URL_NAMES = {"home", "healthz", "set_language", "caseload"}
 LIBRARY_URL_PREFIXES = ("account_", "mfa_")
 
 

@@ -35,6 +35,25 @@ ASSISTANCE_TYPES = [
     ("Cash (USD)", AssistanceType.Kind.CASH, "", "USD", 30),
 ]
 
+# Names shown on Burmese pages (`name_my`).
+BURMESE_NAMES = {
+    "Tailoring": "အပ်ချုပ်",
+    "Motorbike repair": "ဆိုင်ကယ် ပြုပြင်ရေး",
+    "Computer basics": "ကွန်ပျူတာ အခြေခံ",
+    "Cooking": "ချက်ပြုတ်ရေး",
+    "English": "အင်္ဂလိပ်စာ",
+    "Agriculture": "စိုက်ပျိုးရေး",
+    "Small-business skills": "အသေးစား စီးပွားရေး ကျွမ်းကျင်မှု",
+    "Food basket": "စားနပ်ရိက္ခာ ခြင်း",
+    "Hygiene kit": "တစ်ကိုယ်ရေ သန့်ရှင်းရေး ပစ္စည်း",
+    "Clothing": "အဝတ်အထည်",
+    "Household items": "အိမ်သုံး ပစ္စည်း",
+    "Medical support": "ဆေးကုသမှု အထောက်အပံ့",
+    "Cash (THB)": "ငွေသား (THB)",
+    "Cash (INR)": "ငွေသား (INR)",
+    "Cash (USD)": "ငွေသား (USD)",
+}
+
 # (course, days from today, start, end, places)
 DEMO_SESSIONS = [
     ("Tailoring", 0, time(9, 0), time(12, 0), 12),
@@ -52,7 +71,12 @@ def seed(*, trainer: User, enrolled_by: User, site_code: str = "MAE-SOT") -> Non
     courses = {}
     for name, description in COURSES:
         courses[name], _ = Course.objects.update_or_create(
-            name=name, defaults={"description": description, "active": True}
+            name=name,
+            defaults={
+                "description": description,
+                "name_my": BURMESE_NAMES.get(name, ""),
+                "active": True,
+            },
         )
     for name, kind, unit, currency, days in ASSISTANCE_TYPES:
         AssistanceType.objects.update_or_create(
@@ -62,6 +86,7 @@ def seed(*, trainer: User, enrolled_by: User, site_code: str = "MAE-SOT") -> Non
                 "unit": unit,
                 "currency": currency,
                 "repeat_warning_days": days,
+                "name_my": BURMESE_NAMES.get(name, ""),
                 "active": True,
             },  # fmt: skip
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.concurrency import version_field
 from portal.scopes import Scope
 from programs.models.training import REFERENCE_DATA
+from programs.naming import in_active_language
 
 User = settings.AUTH_USER_MODEL
 
@@ -35,6 +36,12 @@ class AssistanceType(models.Model):
         OTHER = "other", _("Other")
 
     name = models.CharField(_("name"), max_length=100, unique=True)
+    name_my = models.CharField(
+        _("name in Burmese"),
+        max_length=100,
+        blank=True,
+        help_text=_("Shown on Burmese pages; the English name is shown when empty."),
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     unit = models.CharField(
         _("unit"),
@@ -68,7 +75,12 @@ class AssistanceType(models.Model):
         verbose_name_plural = _("assistance types")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the page's language (Burmese when given, else English)."""
+        return in_active_language(self.name, self.name_my)
 
     def clean(self) -> None:
         if self.kind == self.Kind.CASH and not self.currency:
@@ -83,8 +95,8 @@ class AssistanceType(models.Model):
     @property
     def choice_label(self) -> str:
         """The name with its unit, unless the name says it already ("Cash (INR)")."""
-        unit = self.unit_label
-        return f"{self.name} ({unit})" if unit and unit not in self.name else self.name
+        unit, name = self.unit_label, self.localized_name
+        return f"{name} ({unit})" if unit and unit not in name else name
 
 
 class Distribution(models.Model):

@@ -18,6 +18,7 @@ from portal.concurrency import version_field
 from portal.fields import EncryptedTextField
 from portal.roles import Role
 from portal.scopes import Scope
+from programs.naming import in_active_language
 
 if TYPE_CHECKING:
     from portal import models as portal_models
@@ -32,6 +33,12 @@ class Course(models.Model):
     """A kind of training, e.g. tailoring, motorbike repair or computer basics."""
 
     name = models.CharField(_("name"), max_length=120, unique=True)
+    name_my = models.CharField(
+        _("name in Burmese"),
+        max_length=120,
+        blank=True,
+        help_text=_("Shown on Burmese pages; the English name is shown when empty."),
+    )
     description = models.TextField(_("description"), blank=True)
     active = models.BooleanField(_("active"), default=True)
     version = version_field()
@@ -44,7 +51,12 @@ class Course(models.Model):
         verbose_name_plural = _("courses")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        """The name in the page's language (Burmese when given, else English)."""
+        return in_active_language(self.name, self.name_my)
 
 
 class TrainingSessionQuerySet(models.QuerySet):

@@ -6,6 +6,7 @@ The person page (people app) shows a person's programme history through
 
 from django import template
 
+from programs.naming import in_active_language
 from programs.offline import page_config
 from programs.selectors import person_programs
 
@@ -22,3 +23,9 @@ def person_programmes(context: template.Context, person) -> dict:
 def offline_config() -> dict:
     """The offline data's settings for programs/_offline.html (key cookies, expiry)."""
     return page_config()
+
+
+@register.simple_tag
+def localized(name: str, name_my: str) -> str:
+    """A name read as values (`assistance_type__name`, `..._name_my`) in the page's language."""
+    return in_active_language(name, name_my or "")

@@ -36,3 +36,9 @@ def test_demo_sessions_move_with_the_calendar(trainer, case_worker_mae_sot):
         demo_programs.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
         assert TrainingSession.objects.filter(date=timezone.localdate()).count() == 2
     assert TrainingSession.objects.count() == len(demo_programs.DEMO_SESSIONS)
+
+
+def test_demo_courses_and_assistance_have_burmese_names(trainer, case_worker_mae_sot):
+    demo_programs.seed(trainer=trainer, enrolled_by=case_worker_mae_sot)
+    assert not Course.objects.filter(name_my="").exists()
+    assert not AssistanceType.objects.filter(name_my="").exists()

@@ -174,12 +174,14 @@ def test_main_pages_in_burmese(page, url, shot, sign_in, portal_data):
     pages.check("assistance", "/programs/assistance/")
     pages.check("import people", "/people/import/")
     pages.check("audit log", "/audit/")
+    pages.check("caseloads", f"/caseload/?worker={portal_data.case_worker.pk}")
     pages.check("statistics", "/reports/")
     pages.check("dashboard", portal_data.report_path)
     sign_out(page)
 
     sign_in(page, portal_data.case_worker)
     pages.check("home (case worker)")
+    pages.check("my caseload", "/caseload/")
     sign_out(page)
 
     sign_in(page, portal_data.trainer)

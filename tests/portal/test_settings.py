@@ -196,3 +196,14 @@ def test_env_example_lists_every_variable_the_settings_read():
     for name in names:
         assert f"{name}=" in example, f"{name} missing from .env.example"
         assert name in readme, f"{name} missing from README"
+
+
+def test_caseload_no_contact_days_is_read_from_the_environment():
+    code = (
+        "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); "
+        "from django.conf import settings as s; print(s.CASELOAD_NO_CONTACT_DAYS)"
+    )
+    assert run_python(code, {"DEBUG": "True"}).stdout.split()[-1] == "30"
+    result = run_python(code, {"DEBUG": "True", "CASELOAD_NO_CONTACT_DAYS": "21"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "21"

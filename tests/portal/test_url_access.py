@@ -113,6 +113,12 @@ MATRIX = [
         {Role.ADMIN: 200, Role.CASE_WORKER: 302, Role.TRAINER: 302, Role.ANALYST: 302},
     ),
     ("portal:audit_list", {}, ADMIN_ONLY),
+    # My caseload: case workers and admins; analysts never see the exact supervision figures.
+    (
+        "caseload",
+        {},
+        {Role.ADMIN: 200, Role.CASE_WORKER: 200, Role.TRAINER: 403, Role.ANALYST: 403},
+    ),
     ("portal:export_list", {}, ADMIN_ONLY),
     ("portal:export_new", {"kind": "people"}, ADMIN_ONLY),
     ("portal:lockdown", {}, ADMIN_ONLY),
