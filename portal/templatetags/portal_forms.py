@@ -83,6 +83,15 @@ def _anchor(field: BoundField) -> str:
     return field.id_for_label or field.auto_id
 
 
+def _with_label(label: object, error: object) -> str:
+    """The error after its field's name; alone when the label is a sentence (a tick box's
+    statement), which would read badly before it."""
+    label = str(label or "").strip()
+    if not label or label.endswith((".", "?", "!", "။")):
+        return str(error)
+    return f"{label}: {error}"
+
+
 @register.simple_tag
 def error_summary(*forms: object) -> list[Problem]:
     """Every error of the given forms, in page order, each linking to its field (GOV.UK's
@@ -98,7 +107,7 @@ def error_summary(*forms: object) -> list[Problem]:
                 if field.is_hidden:
                     problems.append(Problem("", str(error)))
                 else:
-                    problems.append(Problem(_anchor(field), f"{field.label}: {error}"))
+                    problems.append(Problem(_anchor(field), _with_label(field.label, error)))
     return problems
 
 
