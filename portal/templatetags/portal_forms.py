@@ -131,3 +131,9 @@ def filterpanel(parser: template.base.Parser, token: template.base.Token) -> Fil
     nodelist = parser.parse(("endfilterpanel",))
     parser.delete_first_token()
     return FilterPanelNode(nodelist, kwargs)
+
+
+@register.filter
+def any_errors(fields: list[BoundField]) -> bool:
+    """Whether any of the fields has an error (a form step with one stays open)."""
+    return any(field.errors for field in fields)

@@ -4,12 +4,26 @@
   var phone = window.matchMedia("(max-width: 767.98px)");
 
   /* A list's filters (includes/_filters.html): closed on a phone, so that results come first;
-     the button says how many filters are active. Left open when a filter has an error. */
+     the button says how many filters are active. Left open when a filter has an error.
+     The later steps of a long form (people/_form_step.html) fold the same way. */
   if (phone.matches) {
     document.querySelectorAll("details[data-phone-closed]:not([data-has-errors])").forEach(
       function (panel) { panel.open = false; }
     );
   }
+
+  /* "Next: …" at the end of a form step opens the next step (folded on a phone) and moves
+     there; without JavaScript it is a plain link to the open section. */
+  document.querySelectorAll("a[data-open-step]").forEach(function (link) {
+    link.addEventListener("click", function (event) {
+      var step = document.getElementById(link.getAttribute("href").slice(1));
+      if (!step) { return; }
+      event.preventDefault();
+      step.open = true;
+      step.scrollIntoView();
+      step.querySelector("summary").focus({ preventScroll: true });
+    });
+  });
 
   /* The error summary (includes/_error_summary.html), GOV.UK's pattern: focused after a failed
      save, so that it is read first; a link in it opens the field's section, focuses the field

@@ -37,9 +37,10 @@ def test_the_filter_panel_shows_the_count_and_is_open_without_javascript():
     html = template.render(Context({"n": 2}))
     assert "<details" in html and " open " in html and "data-phone-closed" in html
     assert "2 active" in html and "<form id=f></form>" in html
-    assert "active" not in template.render(Context({"n": 0})).split("</summary>")[0].split(
-        "Filters"
-    )[1]
+    assert (
+        "active"
+        not in template.render(Context({"n": 0})).split("</summary>")[0].split("Filters")[1]
+    )
 
 
 def test_error_summary_links_each_error_to_its_control():
