@@ -115,7 +115,14 @@ def test_admin_lists_fit_a_phone(page, url, shot, sign_in, lists_data, axe):
     page.set_viewport_size(PHONE)
     sign_in(page, lists_data.admin)
     page.goto(url("/people/"))  # an audited list read: the audit log has rows to show
-    for path, name in (("/audit/", "audit"), ("/users/", "users")):
+    for path, name in (
+        ("/audit/", "audit"),
+        ("/users/", "users"),
+        ("/exports/", "exports"),
+        ("/people/restricted-openings/", "restricted-openings"),
+        ("/people/duplicates/", "duplicates"),
+        (f"{lists_data.report_path}versions/", "report-versions"),
+    ):
         page.goto(url(path))
         assert row_display(page) == "block", name
         assert fits_the_screen(page), name
