@@ -43,29 +43,43 @@ def _with_exit(queryset, **lookup):
 
 class PersonFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_search")
-    location = SiteFilter(label=_("Site"), queryset=Location.objects.none(), widget=QuickSelect)
+    location = SiteFilter(
+        label=_("Site"),
+        queryset=Location.objects.none(),
+        widget=QuickSelect,
+        empty_label=_("Any site"),
+    )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=choices.Status.choices, widget=QuickSelect
+        label=_("Status"),
+        choices=choices.Status.choices,
+        widget=QuickSelect,
+        empty_label=_("Any status"),
     )
     closing_reason = django_filters.ChoiceFilter(
-        label=_("Closing reason"), choices=choices.ClosingReason.choices, widget=QuickSelect
+        label=_("Closing reason"),
+        choices=choices.ClosingReason.choices,
+        widget=QuickSelect,
+        empty_label=_("Any closing reason"),
     )
     exit_type = django_filters.ChoiceFilter(
         label=_("Exit type"),
         choices=choices.ExitType.choices,
         widget=QuickSelect,
+        empty_label=_("Any exit type"),
         method="filter_exit",
     )
     affiliation = django_filters.ChoiceFilter(
         label=_("Affiliation"),
         choices=choices.Affiliation.choices,
         widget=QuickSelect,
+        empty_label=_("Any affiliation"),
         method="filter_exit",
     )
     recruit_status = django_filters.ChoiceFilter(
         label=_("Recruit status"),
         choices=choices.RecruitStatus.choices,
         widget=QuickSelect,
+        empty_label=_("Any recruit status"),
         method="filter_exit",
     )
     exit_month = django_filters.CharFilter(
@@ -77,6 +91,7 @@ class PersonFilter(django_filters.FilterSet):
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),
         widget=QuickSelect,
+        empty_label=_("Newest first"),
         fields=(
             ("created_at", "registered"),
             ("case_number", "case_number"),

@@ -110,6 +110,29 @@ class PersonForm(forms.ModelForm):
             self.add_error("consent_date", _("Give the date consent was given."))
         return cleaned
 
+    # The registration and edit pages show the fields in steps (issue 22); the exit comes
+    # between the person and the consent on registration.
+    STEPS = {
+        "person": (
+            "full_name", "preferred_name", "name_my", "sex", "birth_year", "approximate_age",
+            "birth_year_estimated", "origin_region", "location", "status", "dependants",
+            "vulnerabilities",
+        ),
+        "consent": (
+            "consent_date", "consent_storing", "consent_sharing", "consent_photos",
+            "consent_withdrawn_on", "consent_notes",
+        ),
+        "contact": ("phone", "case_worker"),
+    }  # fmt: skip
+
+    @property
+    def steps(self) -> dict[str, list[forms.BoundField]]:
+        """The visible fields of each step, by step name (fields left out are not shown)."""
+        return {
+            step: [self[name] for name in names if name in self.fields]
+            for step, names in self.STEPS.items()
+        }
+
     def person_values(self) -> dict:
         return {
             name: self.cleaned_data[name]

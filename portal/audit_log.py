@@ -13,9 +13,13 @@ from portal.scoping import visible_to
 
 
 class AuditFilter(django_filters.FilterSet):
-    actor = django_filters.ModelChoiceFilter(label=_("User"), queryset=User.objects.all())
+    actor = django_filters.ModelChoiceFilter(
+        label=_("User"), queryset=User.objects.all(), empty_label=_("Any user")
+    )
     person = django_filters.CharFilter(label=_("Person (case number)"), method="filter_person")
-    action = django_filters.ChoiceFilter(label=_("Action"), choices=AuditEvent.Action.choices)
+    action = django_filters.ChoiceFilter(
+        label=_("Action"), choices=AuditEvent.Action.choices, empty_label=_("Any action")
+    )
     since = django_filters.DateFilter(
         label=_("From"), field_name="occurred_at", lookup_expr="date__gte",
         widget=forms.DateInput(attrs={"type": "date"}),

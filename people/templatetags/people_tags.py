@@ -15,6 +15,7 @@ from django import template
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from people import choices
 from people.models import Flag, Person
@@ -38,6 +39,23 @@ class _Rows:
         """The person page's URL around the id: reversed once, not once per row."""
         head, _, tail = reverse("people:detail", args=[_PLACEHOLDER]).partition(str(_PLACEHOLDER))
         return head, tail
+
+    @cached_property
+    def column(self) -> dict[str, str]:
+        """Each cell's `data-label` attribute: its column's heading, shown above the value
+        when the rows are cards on a phone (`.table-cards` in portal.css)."""
+        return {
+            name: f' data-label="{escape(str(label))}"'
+            for name, label in (
+                ("case_number", _("Case number")),
+                ("name", _("Name")),
+                ("site", _("Site")),
+                ("status", _("Status")),
+                ("exit", _("Exit")),
+                ("case_worker", _("Case worker")),
+                ("flags", _("Flags")),
+            )
+        }
 
     @cached_property
     def exit_labels(self) -> dict[str, str]:
@@ -78,15 +96,19 @@ class _Rows:
             exit_cell = NO_VALUE
         worker = person.case_worker
         head, tail = self.link
+        column = self.column
+        flags = self.flags(person.open_flags)
         return (
-            f'<tr><td><a href="{head}{person.pk}{tail}">'
+            f'<tr><td{column["case_number"]}><a href="{head}{person.pk}{tail}">'
             f"{escape(person.case_number)}</a></td>"
-            f"<td>{name}</td>"
-            f"<td>{escape(person.location.code)}</td>"
-            f"<td>{self.label(self.status_labels, person.status)}</td>"
-            f"<td>{exit_cell}</td>"
-            f"<td>{escape(worker.get_short_name()) if worker else NO_VALUE}</td>"
-            f"<td>{self.flags(person.open_flags)}</td></tr>"
+            f"<td{column['name']}>{name}</td>"
+            f"<td{column['site']}>{escape(person.location.code)}</td>"
+            f"<td{column['status']}>{self.label(self.status_labels, person.status)}</td>"
+            f"<td{column['exit']}>{exit_cell}</td>"
+            f"<td{column['case_worker']}>"
+            f"{escape(worker.get_short_name()) if worker else NO_VALUE}</td>"
+            # No flags: an empty cell, left out of the card.
+            f"<td{column['flags'] if flags else ''}>{flags}</td></tr>"
         )
 
 

@@ -114,6 +114,15 @@ def person_create(request: HttpRequest) -> HttpResponse:
                     % {"number": outcome.obj.case_number},
                 )
                 return redirect("people:detail", pk=outcome.obj.pk)
+        else:
+            # Saving without a decision is said in the error summary, not a silent reload.
+            confirm_form.add_error(
+                "not_a_duplicate",
+                _(
+                    "This person may already be registered: open the records above. If none "
+                    "is the same person, tick the box and save again."
+                ),
+            )
     return render(
         request,
         "people/person_form.html",

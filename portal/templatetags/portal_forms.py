@@ -1,5 +1,8 @@
+from dataclasses import dataclass
+
 from django import template
-from django.forms import BoundField
+from django.forms import BaseForm, BoundField, Form
+from django.template.base import token_kwargs
 
 register = template.Library()
 
@@ -34,3 +37,103 @@ def bootstrap_widget(field: BoundField) -> str:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+# Values that order a list rather than narrow it: not counted as active filters.
+NOT_FILTERS = {"ordering", "o", "sort", "when", "csrfmiddlewaretoken", "page"}
+
+
+@register.filter
+def active_filters(form: Form) -> int:
+    """How many of a filter form's fields hold a value (the badge on the "Filters" button)."""
+    if not form.is_bound:
+        return 0
+    data = form.data
+    return sum(
+        1
+        for name in form.fields
+        if name not in NOT_FILTERS
+        and any(
+            str(value).strip()
+            for value in (
+                data.getlist(form.add_prefix(name))
+                if hasattr(data, "getlist")
+                else [data.get(form.add_prefix(name)) or ""]
+            )
+        )
+    )
+
+
+@register.simple_tag
+def count_active(*values: object) -> int:
+    """How many of the given filter values are set (lists whose filter form is hand-written)."""
+    return sum(1 for value in values if value not in (None, "", [], ()))
+
+
+@dataclass(frozen=True)
+class Problem:
+    anchor: str
+    message: str
+
+
+def _anchor(field: BoundField) -> str:
+    """The id of the control to focus: the first box of a group of boxes or radio buttons."""
+    if widget_type(field) in {"checkboxselectmultiple", "radioselect"}:
+        return f"{field.auto_id}_0"
+    return field.id_for_label or field.auto_id
+
+
+def _with_label(label: object, error: object) -> str:
+    """The error after its field's name; alone when the label is a sentence (a tick box's
+    statement), which would read badly before it."""
+    label = str(label or "").strip()
+    if not label or label.endswith((".", "?", "!", "။")):
+        return str(error)
+    return f"{label}: {error}"
+
+
+@register.simple_tag
+def error_summary(*forms: object) -> list[Problem]:
+    """Every error of the given forms, in page order, each linking to its field (GOV.UK's
+    error summary): errors of the whole form link to the top of the form."""
+    problems: list[Problem] = []
+    for form in forms:
+        if not isinstance(form, BaseForm) or not form.is_bound:
+            continue
+        for error in form.non_field_errors():
+            problems.append(Problem("", str(error)))
+        for field in form:
+            for error in field.errors:
+                if field.is_hidden:
+                    problems.append(Problem("", str(error)))
+                else:
+                    problems.append(Problem(_anchor(field), _with_label(field.label, error)))
+    return problems
+
+
+class FilterPanelNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, kwargs: dict) -> None:
+        self.nodelist = nodelist
+        self.kwargs = kwargs
+
+    def render(self, context: template.Context) -> str:
+        values = {name: value.resolve(context) for name, value in self.kwargs.items()}
+        panel = context.template.engine.get_template("includes/_filters.html")
+        with context.push(**values, filter_fields=self.nodelist.render(context)):
+            return panel.render(context)
+
+
+@register.tag
+def filterpanel(parser: template.base.Parser, token: template.base.Token) -> FilterPanelNode:
+    """{% filterpanel active=count %}<form>…</form>{% endfilterpanel %}: a list's filters
+    behind one "Filters" button with the number of active filters (includes/_filters.html)."""
+    kwargs = token_kwargs(token.split_contents()[1:], parser)
+    nodelist = parser.parse(("endfilterpanel",))
+    parser.delete_first_token()
+    return FilterPanelNode(nodelist, kwargs)
+
+
+@register.filter
+def any_errors(fields: list[BoundField]) -> bool:
+    """Whether any of the fields has an error (a form step with one stays open)."""
+    return any(field.errors for field in fields)

@@ -43,7 +43,7 @@ def test_case_worker_registers_a_person_adds_a_note_and_enrols_them(
     page.get_by_role("link", name="Register a person").first.click()
     expect(page).to_have_url(url("/people/new/"))
 
-    person_part = page.get_by_role("group", name="Person")
+    person_part = page.get_by_role("group", name=re.compile(r"Person$"))
     person_part.get_by_label(re.compile(r"^Full name")).fill("Kyaw Min Oo")
     person_part.get_by_label(re.compile(r"^Preferred name")).fill("Ko Kyaw")
     person_part.get_by_label(re.compile(r"^Name in Burmese")).fill(zawgyi)

@@ -30,10 +30,15 @@ def test_a_row_shows_the_case_with_its_latest_exit_case_worker_and_flags(
     rows = rows_of(client)
 
     link = reverse("people:detail", args=[person.pk])
-    assert f'<td><a href="{link}">{person.case_number}</a></td>' in rows
-    assert '<td>Kyaw Min Oo <span lang="my">ကျော်မင်းဦး</span></td>' in rows
-    assert "<td>MAE-SOT</td><td>Active</td><td>Defected · Soldier · 2025-03-04</td>" in rows
-    assert f"<td>{case_worker_mae_sot.get_short_name()}</td>" in rows
+    # Each cell names its column (the card's labels on a phone).
+    assert f'<td data-label="Case number"><a href="{link}">{person.case_number}</a></td>' in rows
+    assert '<td data-label="Name">Kyaw Min Oo <span lang="my">ကျော်မင်းဦး</span></td>' in rows
+    assert (
+        '<td data-label="Site">MAE-SOT</td><td data-label="Status">Active</td>'
+        '<td data-label="Exit">Defected · Soldier · 2025-03-04</td>'
+    ) in rows
+    assert f'<td data-label="Case worker">{case_worker_mae_sot.get_short_name()}</td>' in rows
+    assert '<td data-label="Flags"><span class="badge' in rows
     assert '<span class="badge text-bg-danger me-1">Security risk</span>' in rows
     assert '<span class="badge text-bg-warning me-1">Data to check</span>' in rows
 
@@ -46,8 +51,11 @@ def test_a_row_without_exit_case_worker_or_burmese_name_shows_dashes(
 
     rows = rows_of(client)
 
-    assert "<td>Aung Aung</td>" in rows
-    assert rows.count("<td>—</td>") == 2
+    assert '<td data-label="Name">Aung Aung</td>' in rows
+    assert '<td data-label="Exit">—</td>' in rows
+    assert '<td data-label="Case worker">—</td>' in rows
+    # No flags: an empty cell without a label (left out of the card).
+    assert "<td></td></tr>" in rows
     assert "lang=" not in rows
 
 
