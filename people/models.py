@@ -94,6 +94,17 @@ def new_record_key() -> int:
 
 class Person(models.Model):
     case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    # The organisation's own identifier ("PG-2025-0417"), e.g. from the spreadsheet it used
+    # before the portal; the portal keeps assigning its case numbers. Unique among current
+    # people (a record merged away may keep the one of the record it was merged into).
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",  # the bulk loaders (devtools) write rows with raw SQL
+        help_text=_("Your organisation's own identifier for this person, if it has one."),
+    )
     full_name = models.CharField(_("full name"), max_length=150)
     preferred_name = models.CharField(_("preferred name"), max_length=80, blank=True)
     name_my = models.CharField(_("name in Burmese"), max_length=150, blank=True)
@@ -186,6 +197,14 @@ class Person(models.Model):
             # The list's order: its first page is read in index order and stops after 50
             # matches instead of sorting every match (docs/performance.md).
             models.Index(fields=["-created_at", "-id"], name="person_list_order"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference="") & Q(merged_into__isnull=True),
+                name="unique_current_reference",
+                violation_error_message=_("Another person already has this reference."),
+            ),
         ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
@@ -572,6 +591,41 @@ class DistinctPeople(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_id} ≠ {self.second_id}"
+
+
+class DuplicateSuspicion(models.Model):
+    """A pair of records that may be the same person, queued for the admins' review as
+    records arrive or change (`people.review_queue`), across sites too. Resolved when an
+    admin merges them or marks them as different people (`DistinctPeople`)."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0.0)
+    # As `people.duplicates.Candidate.reasons` gave them when the pair was (last) found.
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=12,
+        choices=choices.SuspicionStatus.choices,
+        default=choices.SuspicionStatus.OPEN,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_suspected_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="ordered_suspected_pair"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="suspicion_queue_order")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"
 
 
 class RestrictedAccess(models.Model):
