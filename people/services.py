@@ -36,7 +36,7 @@ from people.models import (
     StatusChange,
     Transfer,
 )
-from people.signals import before_merge
+from people.signals import before_merge, people_changed
 from portal import auditing, concurrency
 from portal.models import Location, User
 from portal.roles import Role
@@ -178,11 +178,8 @@ REVIEWED_FIELDS = (
 def queue_for_review(person_ids: list[int]) -> None:
     """After the commit, look for duplicates of these people and queue the pairs for the
     admins' review (`people.review_queue`, every site)."""
-    # Imported here: the tasks module imports this one (its tasks call the services).
-    from people.tasks import queue_duplicates  # noqa: PLC0415 - the accepted service/task pair
-
     if person_ids:
-        queue_duplicates.delay_on_commit(person_ids)
+        people_changed.send(sender=Person, person_ids=person_ids)
 
 
 def resolve_suspicion(*, by: User, first: Person, second: Person, status: str) -> int:
