@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from people.choices import SuspicionStatus
@@ -95,3 +96,16 @@ def backfill(limit: int = 100_000) -> int:
     why_text = {"name": _("same name"), "name_my": _("same Burmese name"), "phone": _("same phone")}
     found = {(first.pk, second.pk): (1.0, [why_text.get(why, why)]) for first, second, why in pairs}
     return record_pairs(found)
+
+
+def open_pairs(people: QuerySet[Person], limit: int) -> list[DuplicateSuspicion]:
+    """The queued pairs still to review among `people` (both records current), closest
+    first, with both records and their sites. One query."""
+    people = people.current()
+    return list(
+        DuplicateSuspicion.objects.filter(
+            status=SuspicionStatus.OPEN, first__in=people, second__in=people
+        )
+        .select_related("first__location", "second__location")
+        .order_by("-score", "first_id", "second_id")[:limit]
+    )
