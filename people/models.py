@@ -695,6 +695,10 @@ class ImportJob(BackgroundJob):
     saving = models.BooleanField(default=False)
     report_data = EncryptedTextField(blank=True)  # `ImportReport.to_dict()` as JSON
     report_erased = models.BooleanField(default=False)  # report and file name, after a month
+    # The importer's choices for the lines with likely duplicates ({"line": "skip" | "new"}),
+    # made on the report of the file whose SHA-256 is `decided_for` (`people.importing`).
+    decisions = models.JSONField(default=dict, blank=True)
+    decided_for = models.CharField(max_length=64, blank=True, default="")
     # The upload request, for the audit row the task writes (id, address and path).
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)
