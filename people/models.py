@@ -3,6 +3,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -221,6 +222,14 @@ class Person(models.Model):
     def refresh_derived_fields(self) -> None:
         keys.apply_derived_fields(self)
 
+    def clean(self) -> None:
+        # The constraint's own error would name no field (it is conditional): said here on
+        # the field, the constraint is then not checked a second time (`full_clean`).
+        if self.reference and not self.merged_into_id:
+            taken = Person.objects.current().filter(reference=self.reference).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"reference": reference_taken_message()})
+
     @property
     def audit_person_id(self) -> int:
         return self.pk
@@ -250,6 +259,10 @@ class Person(models.Model):
     @property
     def consent_allows_sharing(self) -> bool:
         return self.consent_sharing and self.consent_withdrawn_on is None
+
+
+def reference_taken_message() -> str:
+    return _("Another person already has this reference.")
 
 
 class PersonPart(models.Model):
