@@ -35,6 +35,19 @@ BIRTH_YEARS_APART = 2
 LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
 
 
+class Decisions(dict):
+    """line → "skip" or "new", as the importer chose; `default` for the other lines (None:
+    undecided). A default of "new" says "import every line as a new person" for a file whose
+    report was read (used by the benchmark's large files)."""
+
+    def __init__(self, chosen: Mapping[int, str], default: str | None = None):
+        super().__init__(chosen)
+        self.default = default
+
+    def get(self, line: int, fallback: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(line, self.default if self.default is not None else fallback)
+
+
 class DuplicateFinder:
     """Likely duplicates of the valid rows, in three steps that keep no row and make no query
     per row: `add` each row at the first reading (its keys, for the lines of the same person

@@ -66,6 +66,7 @@ class ImportReport:
     duplicates: list[LineDuplicates] = field(default_factory=list)
     skipped: int = 0
     file_digest: str = ""
+    decided_by_default: int = 0  # lines with likely duplicates imported as new by `all_new`
 
     @property
     def ok(self) -> bool:

@@ -31,7 +31,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from people.import_duplicates import SKIP, DuplicateFinder
+from people.import_duplicates import NEW, SKIP, Decisions, DuplicateFinder
 from people.import_limits import ImportLimits
 from people.import_reading import FileRefused, Line, read_lines, trim
 from people.import_report import CONTROL_CHARACTER, ImportReport, RowError, quote
@@ -85,19 +85,21 @@ def import_people(
     limits: ImportLimits | None = None,
     decisions: Mapping[int, str] | None = None,
     decided_for: str = "",
+    all_new: bool = False,
 ) -> ImportReport:
     """Check every row of `data`; unless a row is invalid, a line with likely duplicates is
     not decided, or `dry_run`, create everything. `limits`: the bounds on the file (default:
     from the settings). `decisions`: line → "skip" or "new" for the lines with likely
     duplicates (`people.import_duplicates`), made on the report of the file whose SHA-256 is
-    `decided_for`."""
+    `decided_for`; `all_new`: every line without a decision is imported as a new person
+    (these lines are listed with what the file itself shows, not looked up again)."""
     if user.role not in STAFF_WITH_PERSON_DATA:
         raise PermissionDenied(_("Only admins and case workers can import people."))
     limits = limits or ImportLimits.from_settings()
     digest = hashlib.sha256(data).hexdigest()
     report = ImportReport(dry_run=dry_run, file_digest=digest)
-    decisions = dict(decisions or {})
-    if decisions and decided_for != digest:
+    decisions = Decisions(decisions or {}, NEW if all_new else None)
+    if (decisions or all_new) and decided_for != digest:
         report.errors = [RowError(1, "", _another_file())]
         return report
     sites = Sites(user)
@@ -139,19 +141,25 @@ def _another_file() -> str:
 def _duplicates(
     report: ImportReport,
     finder: DuplicateFinder,
-    decisions: dict[int, str],
+    decisions: Decisions,
     user: User,
     rows: Iterator[Row],
 ) -> None:
     """The lines with likely duplicates (in the file, and against the people registered:
     `rows` read again for those lines only) and their decisions, into the report; the
     people shown to the importer audited as a list read (their ids only)."""
-    to_look_up = finder.lines_to_look_up()
-    if len(to_look_up | set(finder.found)) > MAX_DUPLICATE_LINES:
+    # Lines decided by default (`all_new`) are not looked up: neither counted nor read.
+    to_look_up = {
+        line
+        for line in finder.lines_to_look_up()
+        if dict.get(decisions, line, "") or decisions.default is None
+    }
+    to_decide = to_look_up | {line for line in finder.found if decisions.default is None}
+    if len(to_decide) > MAX_DUPLICATE_LINES:
         reason = _(
             "%(count)d lines have likely duplicates, more than %(limit)d to decide in one "
             "import: split the file into smaller files."
-        ) % {"count": len(to_look_up | set(finder.found)), "limit": MAX_DUPLICATE_LINES}
+        ) % {"count": len(to_decide), "limit": MAX_DUPLICATE_LINES}
         report.errors.append(RowError(1, "", reason))
         return
     if to_look_up:
@@ -160,6 +168,11 @@ def _duplicates(
                 finder.look_up(row)
     report.duplicates, errors = finder.results(decisions)
     report.errors += errors
+    if decisions.default is not None:
+        # Counted, not listed: a large file imported as new whole keeps a small report.
+        listed = [entry for entry in report.duplicates if dict.get(decisions, entry.line)]
+        report.decided_by_default = len(report.duplicates) - len(listed)
+        report.duplicates = listed
     if finder.person_ids:
         auditing.record_page_read(user, "people.import_duplicates", finder.person_ids)
 

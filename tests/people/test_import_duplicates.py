@@ -170,3 +170,15 @@ def test_the_command_lists_the_lines_then_takes_the_decisions(admin_user, mae_so
 
     with pytest.raises(CommandError):
         call_command("import_people", str(path), "--user", admin_user.email, "--new", "two")
+
+
+def test_all_new_imports_every_line_counted_not_listed(admin_user, mae_sot):
+    PersonFactory(full_name="Kyaw Min Oo", birth_year=2003)
+    data = to_csv([row(), row(), row(**someone(0))])
+
+    report = run(data, admin_user, all_new=True, decided_for=digest(data))
+
+    assert report.saved and report.people_created == 3
+    assert report.duplicates == [] and report.decided_by_default == 2
+    # Like every decision, only for the file whose report was read.
+    assert not run(data, admin_user, all_new=True).ok
