@@ -187,3 +187,11 @@ class AccessReview(models.TextChoices):
     PENDING = "pending", _("Not reviewed yet")
     ACCEPTED = "accepted", _("Accepted")
     QUESTIONED = "questioned", _("Questioned")
+
+
+class SuspicionStatus(models.TextChoices):
+    """Where a suspected duplicate pair stands in the admins' review queue."""
+
+    OPEN = "open", _("To review")
+    MERGED = "merged", _("Merged")
+    DISTINCT = "distinct", _("Different people")

@@ -78,8 +78,29 @@ def find_candidates(
             reasons.append(_("same Burmese name"))
             score += 1.0
         found.append(Candidate(person, score, tuple(reasons)))
+    found = _with_same_reference(found, people.current().exclude(pk=exclude_pk), reference)
     found.sort(key=lambda candidate: (-candidate.score, candidate.person.pk))
     return found[:limit]
+
+
+# Above any sum of the other evidence: the organisation's own identifier given again is the
+# strongest sign of the same person (issue 21).
+REFERENCE_SCORE = 10.0
+
+
+def _with_same_reference(
+    found: list[Candidate], people: QuerySet[Person], reference: str
+) -> list[Candidate]:
+    """`found`, with the current person holding `reference` (at most one: unique) first among
+    its reasons, or added. One query, only when a reference is given."""
+    reference = (reference or "").strip()
+    holder = reference and people.filter(reference=reference).select_related("location").first()
+    if not holder:
+        return found
+    others = [candidate for candidate in found if candidate.person.pk != holder.pk]
+    earlier = next((c for c in found if c.person.pk == holder.pk), Candidate(holder, 0.0))
+    reasons = (_("same reference"), *earlier.reasons)
+    return [Candidate(holder, earlier.score + REFERENCE_SCORE, reasons), *others]
 
 
 def candidates_for(people: QuerySet[Person], **described) -> list[Person]:

@@ -11,6 +11,7 @@ from portal.selectors import locations_for
 
 COLUMNS = [
     ("case_number", "case_number"),
+    ("reference", "reference"),
     ("full_name", "full_name"),
     ("preferred_name", "preferred_name"),
     ("name_my", "name_my"),

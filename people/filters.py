@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from people import choices
 from people.models import Exit, Person
-from people.selectors import search_people
+from people.selectors import search_people_and_references
 from portal.models import Location
 from portal.widgets import QuickSelect
 
@@ -124,7 +124,7 @@ class PersonFilter(django_filters.FilterSet):
         self.filters["location"].queryset = locations
 
     def filter_search(self, queryset, name, value):
-        return search_people(queryset, value)
+        return search_people_and_references(queryset, value)
 
     def filter_exit(self, queryset, name, value):
         return _with_exit(queryset, **{name: value})

@@ -45,10 +45,11 @@ class PersonForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "full_name", "preferred_name", "name_my", "sex", "birth_year", "approximate_age",
-            "birth_year_estimated", "origin_region", "location", "status", "case_worker", "phone",
-            "dependants", "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
-            "consent_photos", "consent_withdrawn_on", "consent_notes",
+            "full_name", "preferred_name", "name_my", "reference", "sex", "birth_year",
+            "approximate_age", "birth_year_estimated", "origin_region", "location", "status",
+            "case_worker", "phone", "dependants", "vulnerabilities", "consent_date",
+            "consent_storing", "consent_sharing", "consent_photos", "consent_withdrawn_on",
+            "consent_notes",
         ]  # fmt: skip
         widgets = {
             "consent_date": _date_input(),

@@ -59,8 +59,18 @@ def get_job_for_user(user: User, pk: UUID | str) -> ImportJob:
 
 
 @transaction.atomic
-def request_import(*, user: User, data: bytes, file_name: str, dry_run: bool) -> ImportJob:
-    """Keep the file (encrypted) for the task and queue it, to run after commit."""
+def request_import(
+    *,
+    user: User,
+    data: bytes,
+    file_name: str,
+    dry_run: bool,
+    decisions: dict[int, str] | None = None,
+    decided_for: str = "",
+) -> ImportJob:
+    """Keep the file (encrypted) for the task and queue it, to run after commit.
+    `decisions`: line → "skip" or "new" for the lines with likely duplicates, made on the
+    report of the file whose SHA-256 is `decided_for` (`people.importing.import_people`)."""
     if user.role not in STAFF_WITH_PERSON_DATA:
         raise PermissionDenied
     context = request_context.get()
@@ -68,6 +78,8 @@ def request_import(*, user: User, data: bytes, file_name: str, dry_run: bool) ->
         requested_by=user,
         file_name=file_name,
         dry_run=dry_run,
+        decisions={str(line): choice for line, choice in (decisions or {}).items()},
+        decided_for=decided_for,
         request_id=context.request_id if context else "",
         source_ip=context.source_ip if context else None,
         request_path=context.path[:300] if context else "",
@@ -146,6 +158,8 @@ def _import(runner: ImportRunner, data: bytes) -> importing.ImportReport:
             user=job.requested_by,
             dry_run=job.dry_run,
             progress=on_progress,
+            decisions={int(line): choice for line, choice in job.decisions.items()},
+            decided_for=job.decided_for,
         )
     finally:
         request_context.current.reset(token)

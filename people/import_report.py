@@ -37,6 +37,19 @@ class RowError:
 
 
 @dataclass
+class LineDuplicates:
+    """The likely duplicates of one line: `candidates` at the importer's sites (dicts of
+    case_number, score, reasons, restricted), how many at `other_sites`, the `in_file`
+    lines of the same person, and the importer's `decision` (None: not decided)."""
+
+    line: int
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    other_sites: int = 0
+    in_file: list[int] = field(default_factory=list)
+    decision: str | None = None  # "skip" or "new"
+
+
+@dataclass
 class ImportReport:
     """What an import did; the counts are what was (or, in a dry run, would be) created."""
 
@@ -48,14 +61,25 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
     dry_run: bool = False
     errors_left_out: int = 0  # errors not kept with a stored report (see `to_dict`)
+    # Lines with likely duplicates (`people.import_duplicates`), with the importer's
+    # decisions; the lines skipped by decision; the file's SHA-256, which decisions name.
+    duplicates: list[LineDuplicates] = field(default_factory=list)
+    skipped: int = 0
+    file_digest: str = ""
+    decided_by_default: int = 0  # lines with likely duplicates imported as new by `all_new`
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
     @property
+    def undecided_lines(self) -> list[int]:
+        """Lines with likely duplicates and no decision: nothing is saved while there are."""
+        return [entry.line for entry in self.duplicates if entry.decision not in ("skip", "new")]
+
+    @property
     def saved(self) -> bool:
-        return self.ok and not self.dry_run
+        return self.ok and not self.dry_run and not self.undecided_lines
 
     @property
     def error_count(self) -> int:
@@ -71,4 +95,11 @@ class ImportReport:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
-        return cls(**{**data, "errors": [RowError(**error) for error in data["errors"]]})
+        return cls(
+            **{
+                **data,
+                "errors": [RowError(**error) for error in data["errors"]],
+                # Reports stored before the duplicates were checked have none.
+                "duplicates": [LineDuplicates(**entry) for entry in data.get("duplicates", [])],
+            }
+        )

@@ -26,8 +26,8 @@ COLUMNS = (
     "affiliation", "exit_date", "recruit_status", "rank", "origin_region", "location", "notes",
 )  # fmt: skip
 # Columns a file may leave out; an absent or empty one takes the model's default (a case
-# starts as intake; an exit is "documented" by the organisation).
-OPTIONAL_COLUMNS = ("status", "verification")
+# starts as intake; an exit is "documented" by the organisation; no reference).
+OPTIONAL_COLUMNS = ("status", "verification", "reference")
 NAME_COLUMNS = ("full_name", "preferred_name", "name_my")
 # An exit is recorded only with all three; the other exit columns need them.
 EXIT_GROUP = ("exit_type", "affiliation", "exit_date")
@@ -126,6 +126,9 @@ class RowChecker:
         person.update(self.parse(line, raw, self.person_parsers, errors))
         exit_values = self.exit(line, raw, errors)
         case_number = self.case_number(line, raw["case_number"], errors)
+        if reference := raw.get("reference", "").strip():
+            # Its length and characters were checked with the cell (`people.importing`).
+            person["reference"] = reference
         if not raw["location"]:
             errors.append(RowError(line, "location", _("A site code is required.")))
         if errors:
@@ -200,7 +203,10 @@ class RowChecker:
     def case_number(line: int, text: str, errors: list[RowError]) -> str:
         number = text.upper()
         if number and not CASE_NUMBER.match(number):
-            reason = _("'%(value)s' is not a case number like MS-25-00042.") % {"value": text[:30]}
+            reason = _(
+                "'%(value)s' is not a case number like MS-25-00042: the portal assigns them. "
+                "Put your organisation's own numbers in the reference column."
+            ) % {"value": text[:30]}
             errors.append(RowError(line, "case_number", reason))
         return number
 

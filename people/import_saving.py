@@ -33,6 +33,7 @@ class Tally:
     exits: int = 0
     notes: int = 0
     conversions: int = 0  # name and text fields converted from Zawgyi
+    references: dict[str, int] = field(default_factory=dict)  # reference → line of first use
 
     def add(self, row: Row) -> None:
         self.people += 1
@@ -68,11 +69,17 @@ def new_case_numbers(
 
 
 def insert(
-    rows: Iterable[Row], sites: dict[str, Location], numbers: dict[str, Iterator[str]], user: User
+    rows: Iterable[Row],
+    sites: dict[str, Location],
+    numbers: dict[str, Iterator[str]],
+    user: User,
+    *,
+    person_ids: list[int] | None = None,
 ) -> set[int]:
     """Insert the people INSERT_BATCH at a time, their exits and notes when a batch of them
     is full: only one batch of rows and model instances is alive at any time, and the number
-    of INSERTs is what it would be with every instance built at once."""
+    of INSERTs is what it would be with every instance built at once. The ids of the people
+    inserted are appended to `person_ids` when given."""
     exits: list[Exit] = []
     notes: list[CaseNote] = []
     site_ids: set[int] = set()
@@ -81,6 +88,8 @@ def insert(
         people = [_person(row, sites, numbers, user) for row in batch]
         Person.objects.bulk_create(people, batch_size=INSERT_BATCH)
         site_ids.update(person.location_id for person in people)
+        if person_ids is not None:
+            person_ids.extend(person.pk for person in people)
         for person, row in zip(people, batch, strict=True):
             if row.exit:
                 exits.append(Exit(person=person, **row.exit))

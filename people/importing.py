@@ -6,6 +6,12 @@ collected with their line, column and reason, and quote at most a few dozen char
 value. Only a file without errors is saved, in one transaction, with bulk inserts and a
 single audit row, so that 100,000 rows import in well under a minute (no query per row).
 
+Likely duplicates (`people.import_duplicates`): the lines that may be people already
+registered (every site) or the same person on two lines of the file are listed in the report,
+and nothing is saved until the importer has decided for each: skip it, or import it as a new
+person (decisions made on the report of the same file, named by its SHA-256). The people
+saved are queued for the admins' duplicate review (`people.review_queue`).
+
 Memory: the file is read twice, and no reading keeps its rows. The first checks every row
 and keeps only what the checks across rows and the saving need (a `Tally`: the case numbers
 given, with their lines, and counts); the second, only for a file without errors that is not
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
@@ -25,6 +31,7 @@ from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from people.import_duplicates import NEW, SKIP, Decisions, DuplicateFinder
 from people.import_limits import ImportLimits
 from people.import_reading import FileRefused, Line, read_lines, trim
 from people.import_report import CONTROL_CHARACTER, ImportReport, RowError, quote
@@ -38,23 +45,28 @@ from people.import_rows import (
 )
 from people.import_saving import Tally, advance_sequences, insert, new_case_numbers
 from people.models import Person
+from people.signals import people_changed
 from portal import auditing
 from portal.models import Location, User
 from portal.roles import STAFF_WITH_PERSON_DATA
 from portal.scoping import visible_to
 
 PROGRESS_EVERY = 500  # rows; a file of 10,000 rows moves its progress bar 20 times
+REVIEW_BATCH = 1000  # people per duplicate review task after an import
 LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
 # Columns stored as typed, with their field's own limit (the others: IMPORT_MAX_CELL_CHARS;
 # names are measured again once converted from Zawgyi).
 FIELD_LIMITS = {
     "case_number": max_length(Person, "case_number"),
+    "reference": max_length(Person, "reference"),
     "location": max_length(Location, "code"),
 }
 # Columns stored as free text, where a tab or a line break is part of the value.
 MULTI_LINE_COLUMNS = ("notes",)
 LAYOUT_CHARACTERS = "\t\n\r"
 HEADER_NAMES_SHOWN = 5  # unexpected column names quoted; the others are counted
+# Lines with likely duplicates a report lists for decisions; a file with more is refused.
+MAX_DUPLICATE_LINES = 1000
 
 
 class Progress(Protocol):
@@ -71,31 +83,98 @@ def import_people(
     dry_run: bool = False,
     progress: Progress | None = None,
     limits: ImportLimits | None = None,
+    decisions: Mapping[int, str] | None = None,
+    decided_for: str = "",
+    all_new: bool = False,
 ) -> ImportReport:
-    """Check every row of `data`; unless a row is invalid or `dry_run`, create everything.
-    `limits`: the bounds on the file (default: from the settings)."""
+    """Check every row of `data`; unless a row is invalid, a line with likely duplicates is
+    not decided, or `dry_run`, create everything. `limits`: the bounds on the file (default:
+    from the settings). `decisions`: line → "skip" or "new" for the lines with likely
+    duplicates (`people.import_duplicates`), made on the report of the file whose SHA-256 is
+    `decided_for`; `all_new`: every line without a decision is imported as a new person
+    (these lines are listed with what the file itself shows, not looked up again)."""
     if user.role not in STAFF_WITH_PERSON_DATA:
         raise PermissionDenied(_("Only admins and case workers can import people."))
     limits = limits or ImportLimits.from_settings()
-    report = ImportReport(dry_run=dry_run)
+    digest = hashlib.sha256(data).hexdigest()
+    report = ImportReport(dry_run=dry_run, file_digest=digest)
+    decisions = Decisions(decisions or {}, NEW if all_new else None)
+    if (decisions or all_new) and decided_for != digest:
+        report.errors = [RowError(1, "", _another_file())]
+        return report
     sites = Sites(user)
     # One checker for both readings: the same day, so a row is converted the same way twice.
     checker = RowChecker(timezone.localdate())
+    finder = DuplicateFinder(user)
     try:
         total, lines = read_lines(data, filename, limits)
-        tally = _check_rows(lines, total, sites, checker, report, progress, limits)
+        tally = _check_rows(
+            lines, total, sites, checker, report, progress, limits, finder, decisions
+        )
     except FileRefused as refused:
         report.errors, report.errors_left_out = [refused.error], 0
         return report
+    if report.ok:
+        _duplicates(report, finder, decisions, user, _rows_again(data, filename, limits, checker))
     _keep_first_errors(report, limits.max_errors)
     if report.ok:
         _count(tally, report)
     if report.saved:
         if progress:
             progress(report.rows_read, report.rows_read, saving=True)
-        rows = _rows_again(data, filename, limits, checker)
-        _save(rows, tally, sites.by_code, user, report, hashlib.sha256(data).hexdigest())
+        rows = (
+            row
+            for row in _rows_again(data, filename, limits, checker)
+            if decisions.get(row.line) != SKIP
+        )
+        _save(rows, tally, sites.by_code, user, report, digest)
     return report
+
+
+def _another_file() -> str:
+    return _(
+        "The decisions about likely duplicates were made for another file: upload the same "
+        "file again, or this one without decisions."
+    )
+
+
+def _duplicates(
+    report: ImportReport,
+    finder: DuplicateFinder,
+    decisions: Decisions,
+    user: User,
+    rows: Iterator[Row],
+) -> None:
+    """The lines with likely duplicates (in the file, and against the people registered:
+    `rows` read again for those lines only) and their decisions, into the report; the
+    people shown to the importer audited as a list read (their ids only)."""
+    # Lines decided by default (`all_new`) are not looked up: neither counted nor read.
+    to_look_up = {
+        line
+        for line in finder.lines_to_look_up()
+        if dict.get(decisions, line, "") or decisions.default is None
+    }
+    to_decide = to_look_up | {line for line in finder.found if decisions.default is None}
+    if len(to_decide) > MAX_DUPLICATE_LINES:
+        reason = _(
+            "%(count)d lines have likely duplicates, more than %(limit)d to decide in one "
+            "import: split the file into smaller files."
+        ) % {"count": len(to_decide), "limit": MAX_DUPLICATE_LINES}
+        report.errors.append(RowError(1, "", reason))
+        return
+    if to_look_up:
+        for row in rows:
+            if row.line in to_look_up:
+                finder.look_up(row)
+    report.duplicates, errors = finder.results(decisions)
+    report.errors += errors
+    if decisions.default is not None:
+        # Counted, not listed: a large file imported as new whole keeps a small report.
+        listed = [entry for entry in report.duplicates if dict.get(decisions, entry.line)]
+        report.decided_by_default = len(report.duplicates) - len(listed)
+        report.duplicates = listed
+    if finder.person_ids:
+        auditing.record_page_read(user, "people.import_duplicates", finder.person_ids)
 
 
 def _header(values: list[str]) -> list[str]:
@@ -185,8 +264,11 @@ def _check_rows(
     report: ImportReport,
     progress: Progress | None,
     limits: ImportLimits,
+    finder: DuplicateFinder,
+    decisions: Mapping[int, str],
 ) -> Tally:
-    """The first reading: every row checked, none kept (see `Tally`)."""
+    """The first reading: every row checked, none kept (see `Tally`); the keys of the valid
+    rows not skipped by a decision kept for the duplicates (`DuplicateFinder`)."""
     deadline = time.monotonic() + limits.check_seconds
     columns = _columns(lines)
     cell_limits = [FIELD_LIMITS.get(column, limits.max_cell_chars) for column in columns]
@@ -213,10 +295,14 @@ def _check_rows(
             continue
         raw = dict(zip(columns, values, strict=True))
         row, errors = checker.check(line, raw)
-        errors += _cross_checks(line, raw, sites, tally.given)
+        errors += _cross_checks(line, raw, sites, tally.given, tally.references)
         _add(report, errors, limits)
         if row is not None and not errors:
+            if decisions.get(line) == SKIP:
+                report.skipped += 1
+                continue
             tally.add(row)
+            finder.add(row)
     if not report.rows_read:
         raise FileRefused(1, _("The file has column names but no rows."))
     if progress:
@@ -297,10 +383,25 @@ def _too_many_rows(limits: ImportLimits) -> str:
 
 
 def _cross_checks(
-    line: int, raw: dict[str, str], sites: Sites, given: dict[str, int]
+    line: int, raw: dict[str, str], sites: Sites, given: dict[str, int], references: dict[str, int]
 ) -> list[RowError]:
     """Checks against the sites and the file's earlier rows."""
     errors = []
+    if reference := raw.get("reference", "").strip():
+        if reference in references:
+            reason = _(
+                "The reference %(reference)s is also on line %(line)d: the same person twice? "
+                "A reference belongs to one person; remove or correct one of the lines."
+            )
+            errors.append(
+                RowError(
+                    line,
+                    "reference",
+                    reason % {"reference": quote(reference, 40), "line": references[reference]},
+                )
+            )
+        else:
+            references[reference] = line
     if raw["location"] and (reason := sites.refusal(raw["location"])):
         errors.append(RowError(line, "location", reason))
     number = raw["case_number"].upper()
@@ -353,7 +454,8 @@ def _save(
             # The file's case numbers are the ones the first reading kept, with their lines.
             advance_sequences(tally.given)
             numbers = new_case_numbers(tally.unnumbered, sites)
-            site_ids = insert(rows, sites, numbers, user)
+            person_ids: list[int] = []
+            site_ids = insert(rows, sites, numbers, user, person_ids=person_ids)
             auditing.record(
                 auditing.Action.IMPORT,
                 actor=user,
@@ -362,6 +464,12 @@ def _save(
                 # Counts and the file's fingerprint only: never names.
                 changes={"rows": [None, tally.people], "file": [None, digest]},
             )
+            # The admins' review queue looks for their duplicates after the commit (every
+            # site), a batch of people per task.
+            for start in range(0, len(person_ids), REVIEW_BATCH):
+                people_changed.send(
+                    sender=Person, person_ids=person_ids[start : start + REVIEW_BATCH]
+                )
     except IntegrityError:
         # Another user registered one of the file's case numbers since it was checked.
         _refuse_saving(report, _("A case number was taken meanwhile; try again."), "case_number")

@@ -3,6 +3,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -94,6 +95,17 @@ def new_record_key() -> int:
 
 class Person(models.Model):
     case_number = models.CharField(_("case number"), max_length=20, unique=True, editable=False)
+    # The organisation's own identifier ("PG-2025-0417"), e.g. from the spreadsheet it used
+    # before the portal; the portal keeps assigning its case numbers. Unique among current
+    # people (a record merged away may keep the one of the record it was merged into).
+    reference = models.CharField(
+        _("reference"),
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",  # the bulk loaders (devtools) write rows with raw SQL
+        help_text=_("Your organisation's own identifier for this person, if it has one."),
+    )
     full_name = models.CharField(_("full name"), max_length=150)
     preferred_name = models.CharField(_("preferred name"), max_length=80, blank=True)
     name_my = models.CharField(_("name in Burmese"), max_length=150, blank=True)
@@ -187,6 +199,14 @@ class Person(models.Model):
             # matches instead of sorting every match (docs/performance.md).
             models.Index(fields=["-created_at", "-id"], name="person_list_order"),
         ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                condition=~Q(reference="") & Q(merged_into__isnull=True),
+                name="unique_current_reference",
+                violation_error_message=_("Another person already has this reference."),
+            ),
+        ]
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
@@ -201,6 +221,14 @@ class Person(models.Model):
 
     def refresh_derived_fields(self) -> None:
         keys.apply_derived_fields(self)
+
+    def clean(self) -> None:
+        # The constraint's own error would name no field (it is conditional): said here on
+        # the field, the constraint is then not checked a second time (`full_clean`).
+        if self.reference and not self.merged_into_id:
+            taken = Person.objects.current().filter(reference=self.reference).exclude(pk=self.pk)
+            if taken.exists():
+                raise ValidationError({"reference": reference_taken_message()})
 
     @property
     def audit_person_id(self) -> int:
@@ -231,6 +259,10 @@ class Person(models.Model):
     @property
     def consent_allows_sharing(self) -> bool:
         return self.consent_sharing and self.consent_withdrawn_on is None
+
+
+def reference_taken_message() -> str:
+    return _("Another person already has this reference.")
 
 
 class PersonPart(models.Model):
@@ -574,6 +606,41 @@ class DistinctPeople(models.Model):
         return f"{self.first_id} ≠ {self.second_id}"
 
 
+class DuplicateSuspicion(models.Model):
+    """A pair of records that may be the same person, queued for the admins' review as
+    records arrive or change (`people.review_queue`), across sites too. Resolved when an
+    admin merges them or marks them as different people (`DistinctPeople`)."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(default=0.0)
+    # As `people.duplicates.Candidate.reasons` gave them when the pair was (last) found.
+    reasons = models.JSONField(default=list, blank=True)
+    status = models.CharField(
+        max_length=12,
+        choices=choices.SuspicionStatus.choices,
+        default=choices.SuspicionStatus.OPEN,
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="unique_suspected_pair"),
+            models.CheckConstraint(
+                condition=Q(first__lt=models.F("second")), name="ordered_suspected_pair"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="suspicion_queue_order")]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id}"
+
+
 class RestrictedAccess(models.Model):
     """A case worker opened a restricted record with a reason (break-the-glass): they see it
     until `expires_at`; an admin reviews the opening afterwards. Never deleted."""
@@ -641,6 +708,10 @@ class ImportJob(BackgroundJob):
     saving = models.BooleanField(default=False)
     report_data = EncryptedTextField(blank=True)  # `ImportReport.to_dict()` as JSON
     report_erased = models.BooleanField(default=False)  # report and file name, after a month
+    # The importer's choices for the lines with likely duplicates ({"line": "skip" | "new"}),
+    # made on the report of the file whose SHA-256 is `decided_for` (`people.importing`).
+    decisions = models.JSONField(default=dict, blank=True)
+    decided_for = models.CharField(max_length=64, blank=True, default="")
     # The upload request, for the audit row the task writes (id, address and path).
     request_id = models.CharField(max_length=64, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)

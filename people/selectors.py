@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -31,6 +31,7 @@ from portal.scoping import full_access_q, get_object_for_user, visible_to
 from portal.selectors import staff_for
 
 CASE_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{2}(-\d{0,5})?$")
+REFERENCE_LENGTH = Person._meta.get_field("reference").max_length
 
 
 def current_people_for(user: User) -> QuerySet[Person]:
@@ -123,6 +124,20 @@ def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     if len(digits.lstrip("+")) >= 6:
         condition |= Q(phone_hash=search_hash(digits))
     return queryset.filter(condition)
+
+
+def search_people_and_references(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """`search_people`, and the person whose reference (the organisation's own identifier)
+    is exactly `query`, listed first."""
+    query = (query or "").strip()
+    found = search_people(queryset, query)
+    if not query or len(query) > REFERENCE_LENGTH:
+        return found
+    with_reference = found | queryset.filter(reference=query)
+    order = with_reference.query.order_by or Person._meta.ordering
+    return with_reference.order_by(
+        Case(When(reference=query, then=Value(0)), default=Value(1)), *order
+    )
 
 
 def person_for(user: User, pk: int) -> Person:
@@ -304,6 +319,50 @@ def possible_duplicates_for(user: User, **described) -> list[Person]:
     for person in found:
         person.masked = person.pk in hidden
     return found
+
+
+@dataclass(frozen=True)
+class ShownCandidate:
+    """A possible duplicate as a user may see it: in full at their own sites, the case number
+    only for a restricted record they do not see (`restricted`)."""
+
+    person: Person
+    score: float
+    reasons: tuple[str, ...]
+    restricted: bool
+
+
+@dataclass(frozen=True)
+class CandidatesForUser:
+    """The possible duplicates of a described person, for one user: those at their sites,
+    and how many at other sites (never who: an admin reviews those pairs)."""
+
+    shown: list[ShownCandidate]
+    elsewhere: int
+
+
+def duplicate_candidates_for(user: User, **described) -> CandidatesForUser:
+    """`duplicates.find_candidates` over every site (the import and the API), split by what
+    the user may see. Two queries beyond the search, only when something was found."""
+    found = duplicates.find_candidates(
+        Person.objects.filter(anonymised_at__isnull=True), **described
+    )
+    if not found:
+        return CandidatesForUser([], 0)
+    pks = [candidate.person.pk for candidate in found]
+    own = set(_site_people_for(user).filter(pk__in=pks).values_list("pk", flat=True))
+    masked = set(restricted_records_for(user).filter(pk__in=pks).values_list("pk", flat=True))
+    shown = [
+        ShownCandidate(
+            person=candidate.person,
+            score=0.0 if candidate.person.pk in masked else candidate.score,
+            reasons=() if candidate.person.pk in masked else candidate.reasons,
+            restricted=candidate.person.pk in masked,
+        )
+        for candidate in found
+        if candidate.person.pk in own
+    ]
+    return CandidatesForUser(shown, len(found) - len(shown))
 
 
 def access_reviews_for(user: User, pending_only: bool = False) -> QuerySet[RestrictedAccess]:

@@ -11,19 +11,20 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people import burmese, retention, workflow
-from people.choices import ClosingReason, Status
+from people.choices import ClosingReason, Status, SuspicionStatus
 from people.keys import apply_derived_fields, normalise_phone
 from people.models import (
     CaseNote,
     CaseNumberSequence,
     DistinctPeople,
+    DuplicateSuspicion,
     Exit,
     Feedback,
     Flag,
@@ -35,16 +36,16 @@ from people.models import (
     StatusChange,
     Transfer,
 )
-from people.signals import before_merge
+from people.signals import before_merge, people_changed
 from portal import auditing, concurrency
 from portal.models import Location, User
 from portal.roles import Role
 
 PERSON_FIELDS = (
-    "full_name", "preferred_name", "name_my", "sex", "birth_year", "birth_year_estimated",
-    "origin_region", "location", "status", "case_worker", "phone", "dependants",
-    "vulnerabilities", "consent_date", "consent_storing", "consent_sharing", "consent_photos",
-    "consent_withdrawn_on", "consent_notes",
+    "full_name", "preferred_name", "name_my", "reference", "sex", "birth_year",
+    "birth_year_estimated", "origin_region", "location", "status", "case_worker", "phone",
+    "dependants", "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
+    "consent_photos", "consent_withdrawn_on", "consent_notes",
 )  # fmt: skip
 EXIT_FIELDS = (
     "exit_type", "affiliation", "exit_date", "place_township", "place_region", "receiving_group",
@@ -128,6 +129,7 @@ def create_person(
     )
     if exit_data:
         save_exit(by=by, person=person, values=exit_data)
+    queue_for_review([person.pk])
     return Outcome(person, notices)
 
 
@@ -162,7 +164,30 @@ def update_person(
     current.save()
     changes = auditing.diff(before, auditing.snapshot(current, PERSON_FIELDS), SENSITIVE_FIELDS)
     auditing.record(auditing.Action.UPDATE, actor=by, obj=current, changes=changes)
+    if set(changes) & set(REVIEWED_FIELDS):
+        queue_for_review([current.pk])
     return Outcome(current, notices)
+
+
+# What the duplicate search compares: a change of any of them looks for duplicates again.
+REVIEWED_FIELDS = (
+    "full_name", "name_my", "reference", "sex", "birth_year", "origin_region", "phone",
+)  # fmt: skip
+
+
+def queue_for_review(person_ids: list[int]) -> None:
+    """After the commit, look for duplicates of these people and queue the pairs for the
+    admins' review (`people.review_queue`, every site)."""
+    if person_ids:
+        people_changed.send(sender=Person, person_ids=person_ids)
+
+
+def resolve_suspicion(*, by: User, first: Person, second: Person, status: str) -> int:
+    """The queued pair of these two records is resolved (merged, or different people)."""
+    low, high = sorted((first.pk, second.pk))
+    return DuplicateSuspicion.objects.filter(
+        first_id=low, second_id=high, status=SuspicionStatus.OPEN
+    ).update(status=status, resolved_by=by, resolved_at=timezone.now())
 
 
 def _status_through_workflow_message() -> str:
@@ -537,6 +562,7 @@ def mark_distinct(*, by: User, first: Person, second: Person) -> DistinctPeople:
         obj=low,
         changes={"distinct_from": [None, high.case_number]},
     )
+    resolve_suspicion(by=by, first=low, second=high, status=SuspicionStatus.DISTINCT)
     return pair
 
 
@@ -563,6 +589,11 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
                 moved[related.related_model._meta.label_lower] = count
     merge.merged_into = keep
     merge.save(update_fields=["merged_into"])
+    # Nothing is left to review about the record merged away: its pair with the record kept
+    # is merged, its other pairs are found again for the record kept (queued below).
+    DuplicateSuspicion.objects.filter(
+        Q(first=merge) | Q(second=merge), status=SuspicionStatus.OPEN
+    ).update(status=SuspicionStatus.MERGED, resolved_by=by, resolved_at=timezone.now())
     # The record merged away is closed as a duplicate, whatever its status was.
     merge.version += 1
     _record_status_change(
@@ -590,6 +621,7 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
             **({"resolved": [None, resolved]} if resolved else {}),
         },
     )
+    queue_for_review([keep.pk])
     return keep
 
 

@@ -3,8 +3,10 @@ closed cases (`people.retention`)."""
 
 from celery import shared_task
 from django.db import OperationalError
+from django.dispatch import receiver
 
-from people import import_jobs, services
+from people import import_jobs, review_queue, services
+from people.signals import people_changed
 
 BUDGET = int(import_jobs.ImportRunner.time_budget.total_seconds())
 
@@ -43,3 +45,18 @@ def anonymise_closed_cases() -> dict[str, int]:
 def send_retention_notice() -> int:
     """Monthly: e-mail the admins the case numbers retention will anonymise next."""
     return services.send_retention_notice()
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, retry_jitter=True, max_retries=5
+)
+def queue_duplicates(person_ids: list[int]) -> int:
+    """Queue the suspected duplicates of these people for the admins' review (every site).
+    Idempotent: a pair is queued once; people gone since are skipped."""
+    return review_queue.queue_pairs(person_ids)
+
+
+@receiver(people_changed)
+def _queue_for_review(sender, person_ids: list[int], **kwargs) -> None:
+    """After the commit of the change (never for one rolled back)."""
+    queue_duplicates.delay_on_commit(list(person_ids))

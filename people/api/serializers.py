@@ -23,6 +23,7 @@ from people.selectors import case_workers_for
 from portal.api.filters import MAX_ID, TEXT_SCHEMA
 from portal.api.pagination import BodyPagination
 from portal.api.serializers import (
+    ErrorSerializer,
     ScopedPrimaryKeyField,
     StrictModelSerializer,
     StrictSerializerMixin,
@@ -132,10 +133,10 @@ class ExitSerializer(ExitFieldsSerializer):
 # --- People -----------------------------------------------------------------------------------
 
 PERSON_FIELDS = [
-    "full_name", "preferred_name", "name_my", "sex", "birth_year", "birth_year_estimated",
-    "origin_region", "location", "status", "case_worker", "phone", "dependants",
-    "vulnerabilities", "consent_date", "consent_storing", "consent_sharing", "consent_photos",
-    "consent_withdrawn_on", "consent_notes",
+    "reference", "full_name", "preferred_name", "name_my", "sex", "birth_year",
+    "birth_year_estimated", "origin_region", "location", "status", "case_worker", "phone",
+    "dependants", "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
+    "consent_photos", "consent_withdrawn_on", "consent_notes",
 ]  # fmt: skip
 
 
@@ -160,6 +161,14 @@ class PersonSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
     dependants = serializers.IntegerField(required=False, min_value=0, max_value=50)
     exits = ExitFieldsSerializer(many=True, read_only=True, source="exit_list")
     exit = ExitFieldsSerializer(required=False, write_only=True)
+    confirm_new_person = serializers.BooleanField(
+        required=False,
+        write_only=True,
+        help_text=_(
+            "Creation only. true: register the person although possible duplicates exist "
+            "(without it, a creation with possible duplicates answers 409 with them)."
+        ),
+    )
 
     # Blank until the case is closed (the schema says so: oneOf the reasons or blank).
     closing_reason = serializers.ChoiceField(
@@ -170,10 +179,10 @@ class PersonSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
         model = Person
         fields = [
             "id", "case_number", *PERSON_FIELDS, "closing_reason", "created_at", "version",
-            "exits", "exit",
+            "exits", "exit", "confirm_new_person",
         ]  # fmt: skip
         read_only_fields = ["case_number", "closing_reason", "created_at", "version"]
-        create_only_fields = ["exit"]
+        create_only_fields = ["exit", "confirm_new_person"]
 
     def validate_status(self, value):
         """A new case starts as intake or active; later the status changes only through
@@ -235,6 +244,30 @@ class PersonAdminSerializer(PersonSerializer):
         ref_name = "Person"  # the schema shows this field set (others are a subset)
         fields = [*PersonSerializer.Meta.fields, "created_by", "updated_at"]
         read_only_fields = [*PersonSerializer.Meta.read_only_fields, "updated_at"]
+
+
+class DuplicateCandidateSerializer(serializers.Serializer):
+    """A possible duplicate at one of your sites (a restricted record you do not see: its
+    case number only, score 0 and no reasons)."""
+
+    id = serializers.IntegerField(source="person.pk")
+    case_number = serializers.CharField(source="person.case_number")
+    score = serializers.FloatField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    restricted = serializers.BooleanField()
+
+
+class PossibleDuplicatesSerializer(ErrorSerializer):
+    """409 on creating a person: possible duplicates. Nothing was saved; send the same body
+    with `"confirm_new_person": true` to register the person anyway."""
+
+    candidates = DuplicateCandidateSerializer(many=True)
+    other_sites = serializers.IntegerField(
+        help_text=_(
+            "How many possible duplicates are at sites that are not yours (never who: an "
+            "admin reviews them)."
+        )
+    )
 
 
 class StatusChangeSerializer(StrictSerializerMixin, serializers.Serializer):

@@ -14,12 +14,15 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django_filters.utils import translate_validation
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from people import selectors, services
 from people.api import filters, serializers
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
+from portal import auditing
 from portal.api.exceptions import PreconditionFailed
 from portal.api.pagination import BodyPagination
 from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
@@ -83,8 +86,59 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
         self.audit_list(objects)
         return paginator.get_paginated_response(data)
 
+    @extend_schema(
+        responses={
+            201: serializers.PersonAdminSerializer,
+            409: OpenApiResponse(
+                serializers.PossibleDuplicatesSerializer,
+                description=(
+                    "Possible duplicates (`code`: `possible_duplicates`): nothing was saved. "
+                    "`candidates` at your sites (case number, score, reasons; a restricted "
+                    "record you do not see: case number only), `other_sites` counts those "
+                    "elsewhere (an admin reviews them). Send the same body with "
+                    '`"confirm_new_person": true` to register the person anyway.'
+                ),
+            ),
+        }
+    )
+    def create(self, request, *args, **kwargs):
+        """Register a person. Answers 409 with the possible duplicates unless the body says
+        `"confirm_new_person": true`."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        if not values.get("confirm_new_person"):
+            found = selectors.duplicate_candidates_for(
+                request.user, **candidate_terms(values, (values.get("exit") or {}))
+            )
+            if found.shown or found.elsewhere:
+                return self.possible_duplicates_response(found)
+        with transaction.atomic():
+            obj = self.perform_create(serializer)
+        return self.object_response(obj, status.HTTP_201_CREATED)
+
+    def possible_duplicates_response(self, found: selectors.CandidatesForUser) -> Response:
+        # The case numbers shown are audited like the registration screen's warning.
+        auditing.record_page_read(
+            self.request.user, "people.possible_duplicates", [c.person for c in found.shown]
+        )
+        detail = _("Possible duplicates: nothing was saved.")
+        if found.elsewhere:
+            detail += " " + _("A possible match exists at another site; an admin will review it.")
+        detail += " " + _('Send "confirm_new_person": true to register the person anyway.')
+        body = {
+            "status": status.HTTP_409_CONFLICT,
+            "code": "possible_duplicates",
+            "detail": detail,
+            "errors": {},
+            "candidates": serializers.DuplicateCandidateSerializer(found.shown, many=True).data,
+            "other_sites": found.elsewhere,
+        }
+        return Response(body, status=status.HTTP_409_CONFLICT)
+
     def perform_create(self, serializer):
         values = dict(serializer.validated_data)
+        values.pop("confirm_new_person", None)
         exit_data = values.pop("exit", None)
         return services.create_person(
             by=self.request.user, person_data=values, exit_data=exit_data
@@ -121,6 +175,20 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
                 **body.validated_data,
             )
         return self.object_response(self.get_queryset().get(pk=person.pk))
+
+
+def candidate_terms(values: dict, exit_values: dict) -> dict:
+    """What `duplicates.find_candidates` compares, from a new person's validated values."""
+    return {
+        "full_name": values.get("full_name", ""),
+        "name_my": values.get("name_my", ""),
+        "birth_year": values.get("birth_year"),
+        "phone": values.get("phone", ""),
+        "sex": values.get("sex", ""),
+        "origin_region": values.get("origin_region", ""),
+        "exit_date": exit_values.get("exit_date"),
+        "reference": values.get("reference", ""),
+    }
 
 
 class ExitViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from people import duplicates, selectors, services
+from people import duplicates, review_queue, selectors, services
 from people.forms import MergeForm
 from people.models import Person
 from portal import auditing
@@ -21,18 +21,32 @@ PAIRS_SHOWN = 200
 @require_roles(ADMINS)
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
+    """The queue (pairs found as records arrived or changed, every site, with score and
+    reasons) first, then the pairs of identical keys found now among the records (those
+    registered before the queue existed) that are not queued."""
+    people = visible_to(request.user, Person.objects.all())
     # One pair more than shown tells whether the list is cut.
-    pairs = duplicates.suspected_pairs(
-        visible_to(request.user, Person.objects.all()), limit=PAIRS_SHOWN + 1
-    )
-    shown = pairs[:PAIRS_SHOWN]
-    auditing.record_page_read(
-        request.user, "people.duplicates", [person for pair in shown for person in pair[:2]]
-    )
+    queued = review_queue.open_pairs(people, limit=PAIRS_SHOWN + 1)
+    pairs = []
+    if len(queued) <= PAIRS_SHOWN:
+        in_queue = {(row.first_id, row.second_id) for row in queued}
+        computed = duplicates.suspected_pairs(people, limit=PAIRS_SHOWN + 1)
+        pairs = [pair for pair in computed if (pair[0].pk, pair[1].pk) not in in_queue]
+    more = len(queued) + len(pairs) > PAIRS_SHOWN
+    queued = queued[:PAIRS_SHOWN]
+    pairs = pairs[: PAIRS_SHOWN - len(queued)]
+    shown = [person for row in queued for person in (row.first, row.second)]
+    shown += [person for pair in pairs for person in pair[:2]]
+    auditing.record_page_read(request.user, "people.duplicates", shown)
     return render(
         request,
         "people/duplicates.html",
-        {"pairs": shown, "more": len(pairs) > PAIRS_SHOWN},
+        {
+            "queued": queued,
+            "pairs": pairs,
+            "more": more,
+            "shown_count": len(queued) + len(pairs),
+        },
     )
 
 

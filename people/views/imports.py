@@ -2,12 +2,14 @@
 in the background (`people.import_jobs`, `people.importing`)."""
 
 import io
+import re
 from uuid import UUID
 
 from django import forms
 from django.conf import settings
 from django.core.files.uploadedfile import InMemoryUploadedFile, UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
+from django.core.validators import RegexValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import filesizeformat
@@ -18,11 +20,14 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods
 
 from people import import_jobs
+from people.import_duplicates import DECISIONS
 from people.import_rows import COLUMNS, OPTIONAL_COLUMNS
+from people.importing import MAX_DUPLICATE_LINES
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 
 EXTENSIONS = (".csv", ".xlsx")
+DECISION_FIELD = re.compile(r"^decision_(\d{1,7})$")
 
 
 class ImportForm(forms.Form):
@@ -31,6 +36,13 @@ class ImportForm(forms.Form):
         widget=forms.FileInput(attrs={"accept": ",".join(EXTENSIONS)}),
     )
     dry_run = forms.BooleanField(label=gettext_lazy("Dry run (validate only)"), required=False)
+    # Sent by the report's form of decisions about likely duplicates (`decision_<line>`
+    # fields, "skip" or "new"), with the SHA-256 of the file they were made on.
+    decided_for = forms.CharField(
+        widget=forms.HiddenInput,
+        required=False,
+        validators=[RegexValidator(r"^[0-9a-f]{64}$")],
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -38,6 +50,15 @@ class ImportForm(forms.Form):
         self.fields["file"].help_text = _(
             "UTF-8 CSV, or the first sheet of an XLSX workbook; at most %(limit)s."
         ) % {"limit": filesizeformat(settings.IMPORT_MAX_FILE_BYTES)}
+
+    def decisions(self) -> dict[int, str]:
+        """line → "skip" or "new", from the `decision_<line>` fields (others are ignored)."""
+        chosen = {}
+        for name, value in self.data.items():
+            match = DECISION_FIELD.match(name)
+            if match and value in DECISIONS and len(chosen) < MAX_DUPLICATE_LINES:
+                chosen[int(match[1])] = value
+        return chosen
 
     def clean_file(self) -> UploadedFile:
         upload = self.cleaned_data["file"]
@@ -101,6 +122,8 @@ def _upload(request: HttpRequest) -> HttpResponse:
             data=upload.read(),
             file_name=upload.name,
             dry_run=form.cleaned_data["dry_run"],
+            decisions=form.decisions() if form.cleaned_data["decided_for"] else None,
+            decided_for=form.cleaned_data["decided_for"],
         )
         return redirect("people:import_job", job_pk=job.pk)
     # Column names are typed in English whatever the page's language: marked as such.

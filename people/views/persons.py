@@ -89,6 +89,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
             name_my=values["name_my"],
             birth_year=values["birth_year"],
             phone=values["phone"],
+            reference=values["reference"],
         )
         if possible_duplicates:
             # The possible duplicates are shown with their names: audited as a list read.

@@ -37,6 +37,8 @@ which compares it again under a row lock; every writable endpoint, by resource:
 
     people        PUT/PATCH: If-Match required (428 without, 412 stale). POST
                   /people/{id}/status/ (the status workflow): If-Match required too.
+                  POST /people/ with possible duplicates answers 409 with them unless
+                  the body confirms a new person (`confirm_new_person`).
     exits, case notes, partners, courses, assistance types, sessions, enrolments:
                   PUT/PATCH with If-Match required (428 / 412).
     POST .../complete/ (follow-ups), .../confirm/ (distributions), .../check-out/ (stays):

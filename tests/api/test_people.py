@@ -18,7 +18,7 @@ def detail(person):
 
 
 CASE_WORKER_FIELDS = {
-    "id", "case_number", "full_name", "preferred_name", "name_my", "sex", "birth_year",
+    "id", "case_number", "reference", "full_name", "preferred_name", "name_my", "sex", "birth_year",
     "birth_year_estimated", "origin_region", "location", "status", "case_worker", "phone",
     "dependants", "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
     "consent_photos", "consent_withdrawn_on", "consent_notes", "closing_reason", "created_at",

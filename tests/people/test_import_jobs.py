@@ -21,7 +21,7 @@ from people.tasks import run_import
 from portal import crypto, jobs
 from portal.models import AuditEvent
 from portal.tasks import clear_expired_sessions_and_invitations
-from tests.people.test_import import SAMPLE_CSV, row, to_csv
+from tests.people.test_import import SAMPLE_CSV, row, someone, to_csv
 
 CANARY = "Zzyzxcanary Qwertyname"
 
@@ -302,7 +302,7 @@ def test_job_shows_saving_while_the_people_are_saved(
 
     monkeypatch.setattr(importing, "_save", save_and_look)
     signed_in(case_worker_mae_sot)
-    job, task = queue_upload(to_csv([row(), row()]))
+    job, task = queue_upload(to_csv([row(), row(**someone(0))]))
 
     task()
 

@@ -15,7 +15,15 @@ from django.urls import reverse
 from people.import_report import ImportReport, quote
 from people.import_rows import COLUMNS
 from people.models import ImportJob, Person
-from tests.people.test_import import people_audit_rows, row, run, to_csv, to_xlsx, where
+from tests.people.test_import import (
+    people_audit_rows,
+    row,
+    run,
+    someone,
+    to_csv,
+    to_xlsx,
+    where,
+)
 
 REPORT_BYTES = 2_000  # a report of one error, whatever the size of the value it is about
 
@@ -198,7 +206,7 @@ def test_csv_over_the_row_limit_is_refused_at_the_first_row_too_many(admin_user,
 
 def test_rows_at_the_row_limit_are_imported(admin_user, settings):
     settings.IMPORT_MAX_ROWS = 3
-    report = run(to_csv([row()] * 3), admin_user)
+    report = run(to_csv([row(**someone(n)) for n in range(3)]), admin_user)
 
     assert report.saved and Person.objects.count() == 3
 

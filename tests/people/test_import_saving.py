@@ -10,7 +10,15 @@ from django.utils import timezone
 
 from people import import_saving, importing
 from people.models import CaseNote, CaseNumberSequence, Exit, Person
-from tests.people.test_import import NO_EXIT, people_audit_rows, row, run, to_csv, where
+from tests.people.test_import import (
+    NO_EXIT,
+    people_audit_rows,
+    row,
+    run,
+    someone,
+    to_csv,
+    where,
+)
 
 BATCH = 3
 ROWS = 10  # four batches of people, the last one short
@@ -21,7 +29,7 @@ def rows() -> list[list[str]]:
     """Every other row with a note, every third without an exit, two with a case number."""
     return [
         row(
-            full_name=f"Person {n}",
+            **someone(n),
             notes=f"note {n}" if n % 2 else "",
             case_number=f"MS-{YEAR}-00042" if n == 4 else f"MS-{YEAR}-00007" if n == 8 else "",
             **(NO_EXIT if n % 3 == 0 else {}),
@@ -73,14 +81,15 @@ def test_the_save_builds_one_batch_of_people_at_a_time(
     people = {p.full_name: p for p in Person.objects.prefetch_related("notes", "exits")}
     assert len(people) == ROWS and Exit.objects.count() == 6 and CaseNote.objects.count() == 5
     for n in range(ROWS):
-        person = people[f"Person {n}"]
+        person = people[someone(n)["full_name"]]
         assert [note.text for note in person.notes.all()] == ([f"note {n}"] if n % 2 else [])
         assert len(person.exits.all()) == (0 if n % 3 == 0 else 1)
-    assert people["Person 4"].case_number == f"MS-{YEAR}-00042"
-    assert people["Person 8"].case_number == f"MS-{YEAR}-00007"
+    fourth, eighth = someone(4)["full_name"], someone(8)["full_name"]
+    assert people[fourth].case_number == f"MS-{YEAR}-00042"
+    assert people[eighth].case_number == f"MS-{YEAR}-00007"
     # The site's counter was moved past the given numbers before the others were drawn.
     generated = sorted(p.case_number for name, p in people.items() if name not in {
-        "Person 4", "Person 8"})  # fmt: skip
+        fourth, eighth})  # fmt: skip
     assert generated == [f"MS-{YEAR}-{n:05d}" for n in range(43, 51)]
     assert people_audit_rows().get().changes["rows"] == [None, ROWS]
 

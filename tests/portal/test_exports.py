@@ -70,10 +70,10 @@ def test_people_export_is_an_encrypted_zip_whose_password_is_shown_once(
         pyzipper.AESZipFile(path).read(pyzipper.AESZipFile(path).namelist()[0])
     name, content = read_zip(path, password)
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
-    assert rows[0][0] == "case_number"
-    assert rows[1][1] == '\'=HYPERLINK("http://evil")'
-    assert rows[1][2] == "'+Zaw"
-    assert rows[1][3] == "ကျော်"
+    assert rows[0][:2] == ["case_number", "reference"]
+    assert rows[1][2] == '\'=HYPERLINK("http://evil")'
+    assert rows[1][3] == "'+Zaw"
+    assert rows[1][4] == "ကျော်"
 
 
 def test_export_follows_the_list_filters(client, signed_in, admin_user):
@@ -92,7 +92,7 @@ def test_xlsx_export_neutralises_formulas(client, signed_in, admin_user):
     name, content = read_zip(exports.file_path(job), password_from_page(client, job))
     assert name.endswith(".xlsx")
     sheet = load_workbook(io.BytesIO(content)).active
-    assert sheet.cell(row=2, column=2).value == "'@SUM(A1)"
+    assert sheet.cell(row=2, column=3).value == "'@SUM(A1)"  # after case number, reference
 
 
 def test_export_request_and_download_are_audited(client, signed_in, admin_user):

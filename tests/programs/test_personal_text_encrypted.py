@@ -24,6 +24,8 @@ from tests.programs.factories import PartnerFactory, PersonFactory, SafeHomeFact
 # listed here. (Fields with `choices` hold a fixed vocabulary, not free text.)
 NOT_ENCRYPTED = {
     "people.Person.case_number": "the record's public reference, shown instead of the name",
+    "people.Person.reference": "the organisation's own identifier, like the case number: "
+    "unique (a database constraint) and searched by exact value",
     "people.Person.full_name": "searched and compared by the database (search, duplicates); "
     "scoped and audited on every read",
     "people.Person.preferred_name": "searched by the database; shown on rosters",

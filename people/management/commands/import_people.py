@@ -1,6 +1,8 @@
-"""`manage.py import_people FILE --user EMAIL [--dry-run]`: the command-line side of the
-people import (see `people.importing`)."""
+"""`manage.py import_people FILE --user EMAIL [--dry-run] [--skip LINES] [--new LINES]`: the
+command-line side of the people import (see `people.importing`). Lines with likely
+duplicates are listed, and nothing is saved, until each is given to --skip or --new."""
 
+import hashlib
 from pathlib import Path
 
 from django.conf import settings
@@ -26,9 +28,25 @@ class Command(BaseCommand):
             help="The importing user: their sites limit where people go; they author notes.",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the file, save nothing.")
+        parser.add_argument(
+            "--skip",
+            default="",
+            metavar="LINES",
+            help="Lines with likely duplicates not to import, comma-separated (e.g. 4,17).",
+        )
+        parser.add_argument(
+            "--new",
+            default="",
+            metavar="LINES",
+            help="Lines with likely duplicates to import as new people, comma-separated.",
+        )
 
-    def handle(self, *args, file: Path, user: str, dry_run: bool, **options) -> None:
+    def handle(
+        self, *args, file: Path, user: str, dry_run: bool, skip: str, new: str, **options
+    ) -> None:
         importer = self._user(user)
+        decisions = {line: "skip" for line in self._lines(skip, "--skip")}
+        decisions.update({line: "new" for line in self._lines(new, "--new")})
         limit = settings.IMPORT_MAX_FILE_BYTES
         try:
             # Refused before it is read: the file is held in memory whole.
@@ -39,7 +57,14 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}") from None
         try:
             report = importing.import_people(
-                data, filename=file.name, user=importer, dry_run=dry_run, progress=self._progress
+                data,
+                filename=file.name,
+                user=importer,
+                dry_run=dry_run,
+                progress=self._progress,
+                decisions=decisions,
+                # The lines named here are this file's.
+                decided_for=hashlib.sha256(data).hexdigest(),
             )
         except PermissionDenied as error:
             raise CommandError(str(error)) from None
@@ -52,7 +77,38 @@ class Command(BaseCommand):
                 lines.append(f"  … and {report.errors_left_out} more error(s), not listed.")
             # A CommandError: the report and a non-zero exit status, never a traceback.
             raise CommandError("\n".join(lines))
+        if report.undecided_lines:
+            raise CommandError("\n".join(self._duplicates(report)))
         self._summary(report)
+
+    @staticmethod
+    def _lines(text: str, option: str) -> list[int]:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise CommandError(f"{option} takes line numbers separated by commas, e.g. 4,17.")
+        return [int(part) for part in parts]
+
+    @staticmethod
+    def _duplicates(report: importing.ImportReport) -> list[str]:
+        """Case numbers, scores and line numbers only (reasons may quote a syllable of a
+        name): the output may be logged. The upload page shows the reasons."""
+        lines = [
+            "Nothing was imported: lines with likely duplicates need a decision "
+            "(--skip LINES or --new LINES)."
+        ]
+        for entry in report.duplicates:
+            found = [
+                candidate["case_number"]
+                + (" (restricted)" if candidate["restricted"] else f" ({candidate['score']:.1f})")
+                for candidate in entry.candidates
+            ]
+            if entry.other_sites:
+                found.append("a possible match at another site (an admin will review it)")
+            if entry.in_file:
+                found.append("line " + ", ".join(str(line) for line in entry.in_file))
+            decided = f" [{entry.decision}]" if entry.decision else ""
+            lines.append(f"  line {entry.line}{decided}: " + "; ".join(found))
+        return lines
 
     @staticmethod
     def _user(email: str) -> User:

@@ -1,0 +1,165 @@
+"""Likely duplicates of an import's rows: against the people already registered (every
+site, through `people.duplicates.find_candidates`) and between the file's own lines (the
+same keys the matching computes, `people.keys.apply_derived_fields`, or the same reference).
+
+The importer decides per line: skip it, or import it as a new person. A line with a likely
+duplicate and no decision stops the import before anything is saved (the report lists them
+with a form to decide), so that nobody is registered twice by accident. Candidates at the
+importer's own sites are shown with their case numbers and reasons; at another site only
+that one exists: the admins review those pairs (queued once the people are saved).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from people.import_report import LineDuplicates, RowError
+from people.import_rows import Row
+from people.keys import apply_derived_fields
+from people.models import Person
+from people.selectors import duplicate_candidates_for
+from portal.models import User
+
+SKIP, NEW = "skip", "new"
+DECISIONS = (SKIP, NEW)
+CANDIDATES_PER_LINE = 5
+# The keys `apply_derived_fields` computes that say who a person is (the phone's too, should
+# a file ever carry one); for names, the birth years must also be within two years.
+KEY_FIELDS = ("name_key", "name_my_key", "phone_hash")
+NAME_KEYS = ("name_key", "name_my_key")
+BIRTH_YEARS_APART = 2
+LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
+
+
+class Decisions(dict):
+    """line → "skip" or "new", as the importer chose; `default` for the other lines (None:
+    undecided). A default of "new" says "import every line as a new person" for a file whose
+    report was read (used by the benchmark's large files)."""
+
+    def __init__(self, chosen: Mapping[int, str], default: str | None = None):
+        super().__init__(chosen)
+        self.default = default
+
+    def get(self, line: int, fallback: str | None = None) -> str | None:  # type: ignore[override]
+        return super().get(line, self.default if self.default is not None else fallback)
+
+
+class DuplicateFinder:
+    """Likely duplicates of the valid rows, in three steps that keep no row and make no query
+    per row: `add` each row at the first reading (its keys, for the lines of the same person
+    in the file); `lines_to_look_up`, the lines whose keys or reference some current person
+    has (a query per key kind and batch); `look_up` those rows, read again, with
+    `find_candidates` (scores and reasons; only for the lines with a likely duplicate)."""
+
+    def __init__(self, user: User):
+        self.user = user
+        self.found: dict[int, LineDuplicates] = {}
+        # (key name, key) → lines with it and their birth years
+        self.lines_by_key: dict[tuple[str, str], list[tuple[int, int | None]]] = defaultdict(list)
+        self.references: dict[str, int] = {}  # reference → line
+        self.held_references: dict[int, str] = {}  # line → reference of a current person
+        self.person_ids: set[int] = set()  # people shown to the importer (for the audit)
+
+    def add(self, row: Row) -> None:
+        values = row.person
+        probe = Person(**values)
+        apply_derived_fields(probe)
+        birth_year = values.get("birth_year")
+        same = set()
+        for name in KEY_FIELDS:
+            key = getattr(probe, name, "")
+            if not key:
+                continue
+            for other_line, other_year in self.lines_by_key[(name, key)]:
+                if name not in NAME_KEYS or _years_close(birth_year, other_year):
+                    same.add(other_line)
+            self.lines_by_key[(name, key)].append((row.line, birth_year))
+        if reference := values.get("reference", ""):
+            self.references[reference] = row.line
+        for other_line in sorted(same):
+            self._entry(row.line).in_file.append(other_line)
+            self._entry(other_line).in_file.append(row.line)
+
+    def lines_to_look_up(self) -> set[int]:
+        """Lines with a key or a reference some current person has."""
+        people = Person.objects.current().filter(anonymised_at__isnull=True)
+        lines = set()
+        for name in KEY_FIELDS:
+            keys = [key for (field_name, key) in self.lines_by_key if field_name == name]
+            for taken in _taken(people, name, keys):
+                lines.update(line for line, _year in self.lines_by_key[(name, taken)])
+        for taken in _taken(people, "reference", list(self.references)):
+            self.held_references[self.references[taken]] = taken
+            lines.add(self.references[taken])
+        return lines
+
+    def look_up(self, row: Row) -> None:
+        """Scored candidates among the people already registered (every site)."""
+        values = row.person
+        found = duplicate_candidates_for(
+            self.user,
+            full_name=values.get("full_name", ""),
+            name_my=values.get("name_my", ""),
+            birth_year=values.get("birth_year"),
+            sex=values.get("sex", ""),
+            origin_region=values.get("origin_region", ""),
+            exit_date=(row.exit or {}).get("exit_date"),
+            reference=values.get("reference", ""),
+            limit=CANDIDATES_PER_LINE,
+        )
+        if not (found.shown or found.elsewhere):
+            return
+        entry = self._entry(row.line)
+        entry.other_sites = found.elsewhere
+        for candidate in found.shown:
+            self.person_ids.add(candidate.person.pk)
+            entry.candidates.append(
+                {
+                    "case_number": candidate.person.case_number,
+                    "score": candidate.score,
+                    "reasons": [str(reason) for reason in candidate.reasons],
+                    "restricted": candidate.restricted,
+                }
+            )
+
+    def _entry(self, line: int) -> LineDuplicates:
+        return self.found.setdefault(line, LineDuplicates(line=line))
+
+    def results(self, decisions: Mapping[int, str]) -> tuple[list[LineDuplicates], list[RowError]]:
+        """The lines with likely duplicates, each with its decision; and the errors of the
+        decisions that cannot be applied (a new person with a reference already held)."""
+        errors = []
+        lines = sorted(self.found.values(), key=lambda entry: entry.line)
+        for entry in lines:
+            entry.in_file = sorted(set(entry.in_file))
+            entry.decision = decisions.get(entry.line)
+        for line, reference in sorted(self.held_references.items()):
+            if decisions.get(line) == NEW:
+                reason = _(
+                    "The reference %(reference)s belongs to a person already registered: skip "
+                    "this line, or correct the reference."
+                ) % {"reference": reference[:40]}
+                errors.append(RowError(line, "reference", reason))
+        return lines, errors
+
+
+def _years_close(first: int | None, second: int | None) -> bool:
+    return first is None or second is None or abs(first - second) <= BIRTH_YEARS_APART
+
+
+def _taken(people: QuerySet[Person], field_name: str, values: list[str]) -> set[str]:
+    """The `values` of `field_name` some of `people` have: one query per batch."""
+    taken: set[str] = set()
+    for start in range(0, len(values), LOOKUP_BATCH):
+        batch = values[start : start + LOOKUP_BATCH]
+        taken.update(
+            people.filter(**{f"{field_name}__in": batch})
+            .order_by()
+            .values_list(field_name, flat=True)
+            .distinct()
+        )
+    return taken
