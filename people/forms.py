@@ -115,9 +115,9 @@ class PersonForm(forms.ModelForm):
     # between the person and the consent on registration.
     STEPS = {
         "person": (
-            "full_name", "preferred_name", "name_my", "sex", "birth_year", "approximate_age",
-            "birth_year_estimated", "origin_region", "location", "status", "dependants",
-            "vulnerabilities",
+            "full_name", "preferred_name", "name_my", "reference", "sex", "birth_year",
+            "approximate_age", "birth_year_estimated", "origin_region", "location", "status",
+            "dependants", "vulnerabilities",
         ),
         "consent": (
             "consent_date", "consent_storing", "consent_sharing", "consent_photos",
