@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import cases, duplicates, imports, persons, restricted, retention
+from people.views import cases, duplicates, imports, persons, restricted, retention, transfers
 
 app_name = "people"
 
@@ -21,6 +21,10 @@ urlpatterns = [
         duplicates.mark_distinct,
         name="mark_distinct",
     ),
+    path("transfers/", transfers.transfer_list, name="transfers"),
+    path("transfers/<int:pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
+    path("transfers/<int:pk>/decline/", transfers.transfer_decline, name="transfer_decline"),
+    path("transfers/<int:pk>/withdraw/", transfers.transfer_withdraw, name="transfer_withdraw"),
     path("retention/", retention.retention_list, name="retention"),
     path("restricted-openings/", restricted.access_reviews, name="access_reviews"),
     path(
@@ -46,7 +50,7 @@ urlpatterns = [
         cases.follow_up_done,
         name="follow_up_done",
     ),
-    path("<int:pk>/transfer/", cases.transfer, name="transfer"),
+    path("<int:pk>/transfer/", transfers.transfer, name="transfer"),
     path("<int:pk>/flags/new/", cases.flag_add, name="flag_add"),
     path("<int:pk>/flags/<int:flag_pk>/resolve/", cases.flag_resolve, name="flag_resolve"),
     path("<int:pk>/referrals/new/", cases.referral_add, name="referral_add"),
