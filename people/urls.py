@@ -22,9 +22,15 @@ urlpatterns = [
         name="mark_distinct",
     ),
     path("transfers/", transfers.transfer_list, name="transfers"),
-    path("transfers/<int:pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
-    path("transfers/<int:pk>/decline/", transfers.transfer_decline, name="transfer_decline"),
-    path("transfers/<int:pk>/withdraw/", transfers.transfer_withdraw, name="transfer_withdraw"),
+    path("transfers/<int:transfer_pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
+    path(
+        "transfers/<int:transfer_pk>/decline/", transfers.transfer_decline, name="transfer_decline"
+    ),
+    path(
+        "transfers/<int:transfer_pk>/withdraw/",
+        transfers.transfer_withdraw,
+        name="transfer_withdraw",
+    ),
     path("retention/", retention.retention_list, name="retention"),
     path("restricted-openings/", restricted.access_reviews, name="access_reviews"),
     path(

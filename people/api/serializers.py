@@ -318,10 +318,18 @@ class TransferRequestSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
         ]  # fmt: skip
 
 
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class NewCaseWorkerField(UserIdField):
+    """A case worker chosen by id outside a model serializer (the schema needs its type);
+    the service checks that they work at the receiving site."""
+
+
 class AcceptTransferSerializer(StrictSerializerMixin, serializers.Serializer):
     """Accepting a transfer: the new case worker, one of the receiving site's."""
 
-    new_case_worker = UserIdField()
+    new_case_worker = extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})(
+        UserIdField
+    )()
 
 
 class DeclineTransferSerializer(

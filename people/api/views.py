@@ -264,50 +264,57 @@ class TransferRequestViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSe
             reason=data["reason"],
         )
 
-    def _answer(self, change) -> object:
+    def _answer(self, body_class, may, change) -> object:
+        """Who may answer is checked before the body (a sending site's caller is refused with
+        403, not told that its case worker is no choice), then the service decides."""
         transfer_request = self.get_object()
-        change(transfer_request, self.expected_version(transfer_request))
+        if transfer_request.is_open and not may(self.request.user, transfer_request):
+            raise PermissionDenied(_("Your site cannot give this answer to this transfer."))
+        values = {}
+        if body_class is not None:
+            body = body_class(data=self.request.data, context=self.get_serializer_context())
+            body.is_valid(raise_exception=True)
+            values = body.validated_data
+        change(transfer_request, self.expected_version(transfer_request), values)
         return self.object_response(self.get_queryset().get(pk=transfer_request.pk))
 
     @extend_schema(request=serializers.AcceptTransferSerializer, responses=_DECISION_RESPONSES)
     @action(detail=True, methods=["post"], filter_backends=[])
     def accept(self, request, *args, **kwargs):
-        body = serializers.AcceptTransferSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        body.is_valid(raise_exception=True)
         return self._answer(
-            lambda record, version: transfers.accept_transfer(
+            serializers.AcceptTransferSerializer,
+            transfers.may_decide,
+            lambda record, version, values: transfers.accept_transfer(
                 by=request.user,
                 request=record,
-                new_case_worker=body.validated_data["new_case_worker"],
+                new_case_worker=values["new_case_worker"],
                 expected_version=version,
-            )
+            ),
         )
 
     @extend_schema(request=serializers.DeclineTransferSerializer, responses=_DECISION_RESPONSES)
     @action(detail=True, methods=["post"], filter_backends=[])
     def decline(self, request, *args, **kwargs):
-        body = serializers.DeclineTransferSerializer(
-            data=request.data, context=self.get_serializer_context()
-        )
-        body.is_valid(raise_exception=True)
         return self._answer(
-            lambda record, version: transfers.decline_transfer(
+            serializers.DeclineTransferSerializer,
+            transfers.may_decide,
+            lambda record, version, values: transfers.decline_transfer(
                 by=request.user,
                 request=record,
-                reason=body.validated_data["decline_reason"],
+                reason=values["decline_reason"],
                 expected_version=version,
-            )
+            ),
         )
 
     @extend_schema(request=None, responses=_DECISION_RESPONSES)
     @action(detail=True, methods=["post"], filter_backends=[])
     def withdraw(self, request, *args, **kwargs):
         return self._answer(
-            lambda record, version: transfers.withdraw_transfer(
+            None,
+            transfers.may_withdraw,
+            lambda record, version, values: transfers.withdraw_transfer(
                 by=request.user, request=record, expected_version=version
-            )
+            ),
         )
 
 

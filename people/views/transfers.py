@@ -125,8 +125,8 @@ def _decided(request: HttpRequest, form, save, context: dict, success: str) -> H
 
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_http_methods(["GET", "POST"])
-def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer_request, refused = _decision_page(request, pk)
+def transfer_accept(request: HttpRequest, transfer_pk: int) -> HttpResponse:
+    transfer_request, refused = _decision_page(request, transfer_pk)
     if refused:
         return refused
     form = forms.AcceptTransferForm(
@@ -164,8 +164,8 @@ def transfer_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_http_methods(["GET", "POST"])
-def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer_request, refused = _decision_page(request, pk)
+def transfer_decline(request: HttpRequest, transfer_pk: int) -> HttpResponse:
+    transfer_request, refused = _decision_page(request, transfer_pk)
     if refused:
         return refused
     form = forms.DeclineTransferForm(_data(request), record=transfer_request)
@@ -193,8 +193,8 @@ def transfer_decline(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_roles(STAFF_WITH_PERSON_DATA)
 @require_POST
-def transfer_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    transfer_request = selectors.transfer_request_for(request.user, pk)
+def transfer_withdraw(request: HttpRequest, transfer_pk: int) -> HttpResponse:
+    transfer_request = selectors.transfer_request_for(request.user, transfer_pk)
     if transfer_request.is_open and not transfers.may_withdraw(request.user, transfer_request):
         return forbidden(request)
     form = VersionForm(request.POST, record=transfer_request)
