@@ -80,6 +80,8 @@ NOT_EDITS = {
     "programs:distribution_bulk": "records new distributions",
     "programs:person_distribution_create": "records a new distribution",
     "programs:person_outcome_create": "records a new livelihood outcome",
+    "programs:person_enrol": "adds an enrolment; capacity and duplicates are checked under "
+    "the session's lock (as programs:session_enrol)",
     "programs:roster": "the whole roster in one save; every mark is kept in the attendance "
     "history (old -> new), so nothing is lost",
     "portal:user_invite": "creates a new account",
