@@ -375,22 +375,28 @@ class TransferOverview:
 
 
 def transfer_overview(user: User, limit: int = 50) -> TransferOverview:
-    requests = transfer_requests_for(user)
-    open_requests = requests.filter(status=TransferRequest.Status.REQUESTED)
+    """One query: the open requests and those answered lately, sorted into the three lists
+    here (the user's sites are known for the request already, `active_site_ids`)."""
+    since = timezone.now() - timedelta(days=TRANSFER_NEWS_DAYS)
+    rows = transfer_requests_for(user).filter(
+        Q(status=TransferRequest.Status.REQUESTED) | Q(decided_at__gte=since)
+    )
     if user.role == Role.ADMIN:
-        incoming, outgoing = open_requests, open_requests.none()
+        sites = None
     else:
         sites = active_site_ids(user)
-        incoming = open_requests.filter(to_location__in=sites)
-        outgoing = open_requests.filter(from_location__in=sites)
-    since = timezone.now() - timedelta(days=TRANSFER_NEWS_DAYS)
-    decided = requests.exclude(status=TransferRequest.Status.REQUESTED).filter(
-        decided_at__gte=since
-    )
+        rows = rows.filter(Q(to_location__in=sites) | Q(from_location__in=sites))
+    incoming, outgoing, decided = [], [], []
+    for row in rows.order_by("requested_at", "id"):
+        if not row.is_open:
+            decided.append(row)
+        elif sites is None or row.to_location_id in sites:
+            incoming.append(row)
+        else:
+            outgoing.append(row)
+    decided.sort(key=lambda row: (row.decided_at, row.pk), reverse=True)
     return TransferOverview(
-        incoming=list(incoming.order_by("requested_at", "id")[:limit]),
-        outgoing=list(outgoing.order_by("requested_at", "id")[:limit]),
-        decided=list(decided.order_by("-decided_at", "-id")[:limit]),
+        incoming=incoming[:limit], outgoing=outgoing[:limit], decided=decided[:limit]
     )
 
 
