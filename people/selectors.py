@@ -388,6 +388,9 @@ def transfer_overview(user: User, limit: int = 50) -> TransferOverview:
         rows = rows.filter(Q(to_location__in=sites) | Q(from_location__in=sites))
     incoming, outgoing, decided = [], [], []
     for row in rows.order_by("requested_at", "id"):
+        # A link to the person page only where it would open (the person is at one of the
+        # user's sites): the receiving site sees the request, not the record, until it accepts.
+        row.opens_person = sites is None or row.person.location_id in sites
         if not row.is_open:
             decided.append(row)
         elif sites is None or row.to_location_id in sites:

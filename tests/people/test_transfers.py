@@ -251,6 +251,8 @@ def test_the_receiving_case_worker_sees_and_accepts_an_incoming_transfer(
     assert asked.person.case_number in home and "Incoming" in home
     listing = client.get(reverse("people:transfers")).content.decode()
     assert reverse("people:transfer_accept", args=[asked.pk]) in listing
+    # Not theirs until accepted: no link to a person page that would answer 404.
+    assert reverse("people:detail", args=[asked.person_id]) not in listing
     url = reverse("people:transfer_accept", args=[asked.pk])
     assert client.get(url).status_code == 200
     response = client.post(url, {"new_case_worker": case_worker_delhi.pk, "version": 1})
