@@ -235,13 +235,13 @@ class FollowUpForm(ZawgyiFormMixin, forms.ModelForm):
 
 class TransferForm(ZawgyiFormMixin, forms.Form):
     """The transfer request: where to and why. A first valid POST shows the confirmation
-    step (name, case number, from -> to, reason); only a POST with `confirmed` sends it."""
+    step (name, case number, from -> to, reason); only the confirmation's POST (with
+    `confirmed`, not a field of this form: the form page never carries it) sends it."""
 
     to_location = forms.ModelChoiceField(label=_("To site"), queryset=Location.objects.none())
     reason = forms.CharField(
         label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
     )
-    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)

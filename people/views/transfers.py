@@ -40,7 +40,10 @@ def transfer(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"person": person, "form": form, "pending": pending}
     if request.method == "POST" and pending is None and form.is_valid():
         data = form.cleaned_data
-        if not data["confirmed"]:
+        if "change" in request.POST:
+            # Back from the confirmation to the form, with what was typed.
+            return render(request, "people/transfer_form.html", context)
+        if request.POST.get("confirmed") != "1":
             context["confirming"] = True
             return render(request, "people/transfer_form.html", context)
         try:

@@ -74,7 +74,7 @@ def test_transfer_is_a_request_the_person_stays_until_accepted(
     signed_in(case_worker_mae_sot)
     response = client.post(
         reverse("people:transfer", args=[person_mae_sot.pk]),
-        {"to_location": new_delhi.pk, "reason": "Safety", "confirmed": "True"},
+        {"to_location": new_delhi.pk, "reason": "Safety", "confirmed": "1"},
     )
     assert response.url == reverse("people:detail", args=[person_mae_sot.pk])
     person_mae_sot.refresh_from_db()

@@ -225,7 +225,11 @@ def test_the_request_is_confirmed_before_it_is_sent(
     for shown in ("Kyaw Oo", person.case_number, "Mae Sot", "New Delhi", "Family in Delhi"):
         assert shown in page
     assert not TransferRequest.objects.exists()
-    sent = client.post(url, {**data, "confirmed": "True"})
+    # "Change" goes back to the form with what was typed, which confirms nothing.
+    back = client.post(url, {**data, "confirmed": "1", "change": "1"}).content.decode()
+    assert "Family in Delhi" in back and 'name="confirmed"' not in back
+    assert not TransferRequest.objects.exists()
+    sent = client.post(url, {**data, "confirmed": "1"})
     assert sent.status_code == 302 and sent.url == reverse("people:detail", args=[person.pk])
     assert TransferRequest.objects.get().status == Status.REQUESTED
     assert any(person.case_number in m and "New Delhi" in m for m in _messages(sent))
@@ -238,7 +242,7 @@ def test_an_invalid_request_shows_the_error_and_sends_nothing(
 ):
     signed_in(case_worker_mae_sot)
     response = client.post(
-        reverse("people:transfer", args=[person.pk]), {"reason": "x", "confirmed": "True"}
+        reverse("people:transfer", args=[person.pk]), {"reason": "x", "confirmed": "1"}
     )
     assert response.status_code == 200 and not TransferRequest.objects.exists()
 

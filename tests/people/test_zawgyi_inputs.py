@@ -69,7 +69,7 @@ def test_unicode_text_is_kept_and_nothing_is_said(client, signed_in, case_worker
     ("url_name", "data", "model", "field"),
     [
         ("people:flag_add", {"reason": "security_risk", "note": ZAWGYI_INFORMER}, Flag, "note"),
-        ("people:transfer", {"confirmed": "True", "reason": ZAWGYI_INFORMER},
+        ("people:transfer", {"confirmed": "1", "reason": ZAWGYI_INFORMER},
          TransferRequest, "reason"),
         ("people:feedback_add", {"received_on": "2025-05-01", "channel": "in_person",
          "category": "complaint", "text": ZAWGYI_INFORMER, "status": "open"}, Feedback, "text"),
