@@ -7,10 +7,10 @@ import pytest
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from people import services, transfers
+from people import services
 from people.models import Partner
 from tests.people.conftest import person_delhi, person_mae_sot  # noqa: F401 (fixtures)
-from tests.people.factories import ExitFactory, PersonFactory
+from tests.people.factories import ExitFactory
 
 
 @pytest.fixture
@@ -48,12 +48,6 @@ def records(person_mae_sot, person_delhi, case_worker_mae_sot, case_worker_delhi
             "follow_up": services.add_follow_up(
                 by=author, person=person, due_on=date(2030, 1, 1), assignee=author,
                 description="Call back",
-            ),
-            # About another person of the site (the person's own requests are created by tests).
-            "transfer_request": transfers.request_transfer(
-                by=author, person=PersonFactory(location=person.location),
-                to_location=(person_delhi if key == "own" else person_mae_sot).location,
-                reason="Family",
             ),
         }  # fmt: skip
     return result

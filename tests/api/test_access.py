@@ -8,9 +8,10 @@ NEW-DELHI record; "trainer" (MAE-SOT); "analyst"; "anon": no credentials.
 import pytest
 from django.urls import reverse
 
+from people import transfers
 from portal.models import AuditEvent
 from tests.api.access_matrix import API_ROUTES
-from tests.people.factories import transfer_accepted
+from tests.people.factories import PersonFactory, transfer_accepted
 
 OK, CREATED, INVALID, UNAUTHENTICATED, DENIED, HIDDEN = 200, 201, 400, 401, 403, 404
 
@@ -112,8 +113,20 @@ BASENAMES = {
 
 
 @pytest.fixture
-def world(records, mae_sot, new_delhi, case_worker_mae_sot):
+def world(records, mae_sot, new_delhi, case_worker_mae_sot, case_worker_delhi):
     """The record each resource's detail URL names, per side, and valid request bodies."""
+
+    # A request about another person of each site, to the other site (the person's own
+    # requests are created by the tests).
+    requests = {
+        key: transfers.request_transfer(
+            by=author, person=PersonFactory(location=site), to_location=other, reason="Family"
+        )
+        for key, author, site, other in (
+            ("own", case_worker_mae_sot, mae_sot, new_delhi),
+            ("other", case_worker_delhi, new_delhi, mae_sot),
+        )
+    }
 
     def side(key):
         part = records[key]
@@ -124,7 +137,7 @@ def world(records, mae_sot, new_delhi, case_worker_mae_sot):
             "notes": part["note"],
             "follow-ups": part["follow_up"],
             "transfers": None,  # created in the test (a transfer moves the person)
-            "transfer-requests": part["transfer_request"],
+            "transfer-requests": requests[key],
             "partners": records["partner"],
             "locations": mae_sot if key == "own" else new_delhi,
             "person": person,
