@@ -8,7 +8,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from people.selectors import case_worker_home, closings_in_month, pending_access_reviews_count
+from people.selectors import (
+    case_worker_home,
+    closings_in_month,
+    pending_access_reviews_count,
+    transfer_overview,
+)
 from portal import auditing, selectors
 from portal.access import require_roles
 from portal.models import Invitation
@@ -32,9 +37,13 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role in (Role.CASE_WORKER, Role.ADMIN):
         panels = case_worker_home(user)
         context.update(panels)
-        # Recent cases and follow-ups due name people: one audit row with the ids shown.
+        # Transfer requests to answer, waiting, or answered lately (both sides are told).
+        context["transfers"] = transfer_overview(user, limit=10)
+        # Recent cases, follow-ups due and transfers name people: one audit row with the ids.
         auditing.record_page_read(
-            user, "home", [*panels["recent_people"], *panels["due_follow_ups"]]
+            user,
+            "home",
+            [*panels["recent_people"], *panels["due_follow_ups"], *context["transfers"].people],
         )
     if user.role == Role.TRAINER:
         context["training_sessions"] = sessions_for_trainer_home(user)

@@ -8,7 +8,7 @@ from people import choices, workflow
 from people.burmese_input import ZawgyiFormMixin
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Person, Referral
 from portal.forms import VersionedFormMixin
-from portal.models import Location
+from portal.models import Location, User
 
 EARLIEST_EXIT = date(1988, 1, 1)
 OLDEST_BIRTH_YEAR = 1930
@@ -258,9 +258,14 @@ class FollowUpForm(ZawgyiFormMixin, forms.ModelForm):
 
 
 class TransferForm(ZawgyiFormMixin, forms.Form):
+    """The transfer request: where to and why. A first valid POST shows the confirmation
+    step (name, case number, from -> to, reason); only the confirmation's POST (with
+    `confirmed`, not a field of this form: the form page never carries it) sends it."""
+
     to_location = forms.ModelChoiceField(label=_("To site"), queryset=Location.objects.none())
-    transferred_on = forms.DateField(label=_("Date"), widget=_date_input())
-    reason = forms.CharField(label=_("Reason"), max_length=300)
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, person: Person, **kwargs):
         super().__init__(*args, **kwargs)
@@ -268,12 +273,24 @@ class TransferForm(ZawgyiFormMixin, forms.Form):
         self.fields["to_location"].queryset = Location.objects.filter(active=True).exclude(
             pk=person.location_id
         )
-        self.fields["transferred_on"].initial = timezone.localdate()
 
-    def clean_transferred_on(self):
-        value = self.cleaned_data["transferred_on"]
-        _not_in_future(value, _("The date cannot be in the future."))
-        return value
+
+class AcceptTransferForm(VersionedFormMixin, forms.Form):
+    new_case_worker = forms.ModelChoiceField(
+        label=_("New case worker"), queryset=User.objects.none()
+    )
+
+    def __init__(self, *args, case_workers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_case_worker"].queryset = case_workers
+
+
+class DeclineTransferForm(ZawgyiFormMixin, VersionedFormMixin, forms.Form):
+    decline_reason = forms.CharField(
+        label=_("Why is the transfer declined?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class FlagForm(ZawgyiFormMixin, forms.ModelForm):

@@ -412,6 +412,81 @@ class Transfer(PersonPart):
         return f"transfer {self.pk}"
 
 
+class TransferRequest(PersonPart):
+    """A request to move a person to another site (issue 22): the sending site asks, the
+    receiving site accepts (choosing the new case worker) or declines, the sender may
+    withdraw while it is open. The person stays at `from_location` until it is accepted;
+    the accepted request leaves a `Transfer` row, the history both sites keep. Changed
+    through `people.transfers` only."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="transfer_requests")
+    from_location = models.ForeignKey(
+        "portal.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("from")
+    )
+    to_location = models.ForeignKey(
+        "portal.Location", on_delete=models.PROTECT, related_name="+", verbose_name=_("to")
+    )
+    reason = EncryptedTextField(_("reason"), max_length=300)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED
+    )
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    new_case_worker = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("new case worker"),
+    )
+    decline_reason = EncryptedTextField(_("why declined"), max_length=300, blank=True)
+    # The history row written on acceptance.
+    transfer = models.OneToOneField(
+        Transfer, on_delete=models.PROTECT, null=True, blank=True, related_name="request"
+    )
+    version = version_field()
+
+    # Both sites see the request: the sending one (`site`) and the receiving one, named in
+    # `person_site` because that is the lookup `visible_to` adds to the site condition. The
+    # write rules (who may accept, decline, withdraw) are `people.transfers`', not
+    # `writable_by`'s. Restricted people follow the usual rule (`restricted_person`).
+    scope = Scope(site="from_location_id", person_site="to_location_id", restricted_person="person")
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            # At most one open request per person: a second one waits for the first.
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=Q(status="requested"),
+                name="one_open_transfer_request_per_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(from_location=models.F("to_location")),
+                name="transfer_request_between_two_sites",
+            ),
+        ]
+        verbose_name = _("transfer request")
+
+    def __str__(self) -> str:
+        return f"transfer request {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.REQUESTED
+
+
 class Flag(PersonPart):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(_("reason"), max_length=20, choices=choices.FlagReason.choices)

@@ -22,12 +22,13 @@ from people.models import (
     Person,
     RestrictedAccess,
     StatusChange,
+    TransferRequest,
 )
 from people.services import normalise_phone
 from portal.fields import search_hash
 from portal.models import User
 from portal.roles import Role
-from portal.scoping import full_access_q, get_object_for_user, visible_to
+from portal.scoping import active_site_ids, full_access_q, get_object_for_user, visible_to
 from portal.selectors import staff_for
 
 CASE_NUMBER = re.compile(r"^[A-Za-z]{2,4}-\d{2}(-\d{0,5})?$")
@@ -392,3 +393,79 @@ def opened_until(user: User, person: Person):
 def pending_access_reviews_count(user: User) -> int:
     """For the admins' home page panel."""
     return access_reviews_for(user, pending_only=True).count()
+
+
+# --- Transfer requests (issue 22) -------------------------------------------------------------
+
+# How long a decided request stays on both sites' home pages (the notification).
+TRANSFER_NEWS_DAYS = 14
+
+
+def transfer_requests_for(user: User) -> QuerySet[TransferRequest]:
+    """Transfer requests the user may see: those from or to their sites (all for admins),
+    restricted people's only for who sees the person in full."""
+    return visible_to(
+        user,
+        TransferRequest.objects.select_related(
+            "person", "from_location", "to_location", "requested_by", "decided_by",
+            "new_case_worker",
+        ),
+    )  # fmt: skip
+
+
+def transfer_request_for(user: User, pk: int) -> TransferRequest:
+    """One transfer request within the user's scope (404 otherwise)."""
+    return get_object_for_user(user, transfer_requests_for(user), pk=pk)
+
+
+@dataclass(frozen=True)
+class TransferOverview:
+    """What the transfers page and the home panel show: open requests to the user's sites
+    (every open one for admins, who act for any site), open requests from them, and the
+    requests answered in the last `TRANSFER_NEWS_DAYS` days (both sides are told)."""
+
+    incoming: list[TransferRequest]
+    outgoing: list[TransferRequest]
+    decided: list[TransferRequest]
+
+    @property
+    def people(self) -> list[Person]:
+        return [r.person for r in (*self.incoming, *self.outgoing, *self.decided)]
+
+
+def transfer_overview(user: User, limit: int = 50) -> TransferOverview:
+    """One query: the open requests and those answered lately, sorted into the three lists
+    here (the user's sites are known for the request already, `active_site_ids`)."""
+    since = timezone.now() - timedelta(days=TRANSFER_NEWS_DAYS)
+    rows = transfer_requests_for(user).filter(
+        Q(status=TransferRequest.Status.REQUESTED) | Q(decided_at__gte=since)
+    )
+    if user.role == Role.ADMIN:
+        sites = None
+    else:
+        sites = active_site_ids(user)
+        rows = rows.filter(Q(to_location__in=sites) | Q(from_location__in=sites))
+    incoming, outgoing, decided = [], [], []
+    for row in rows.order_by("requested_at", "id"):
+        # A link to the person page only where it would open (the person is at one of the
+        # user's sites): the receiving site sees the request, not the record, until it accepts.
+        row.opens_person = sites is None or row.person.location_id in sites
+        if not row.is_open:
+            decided.append(row)
+        elif sites is None or row.to_location_id in sites:
+            incoming.append(row)
+        else:
+            outgoing.append(row)
+    decided.sort(key=lambda row: (row.decided_at, row.pk), reverse=True)
+    return TransferOverview(
+        incoming=incoming[:limit], outgoing=outgoing[:limit], decided=decided[:limit]
+    )
+
+
+def open_transfer_request(person: Person) -> TransferRequest | None:
+    """The person's open transfer request, for the person page (None: none)."""
+    return (
+        person.transfer_requests.filter(status=TransferRequest.Status.REQUESTED)
+        .select_related("to_location", "from_location", "requested_by")
+        .first()
+    )

@@ -34,7 +34,6 @@ from people.models import (
     Referral,
     RetentionHold,
     StatusChange,
-    Transfer,
 )
 from people.signals import before_merge, people_changed
 from portal import auditing, concurrency
@@ -377,33 +376,6 @@ def complete_follow_up(*, by: User, follow_up: FollowUp, expected_version: int) 
             auditing.Action.UPDATE, actor=by, obj=follow_up, changes={"done": [False, True]}
         )
     return follow_up
-
-
-@transaction.atomic
-def transfer_person(
-    *, by: User, person: Person, to_location: Location, transferred_on: date, reason: str
-) -> Transfer:
-    person = Person.objects.select_for_update().get(pk=person.pk)
-    if to_location == person.location:
-        raise ValidationError({"to_location": _("The person is already at this site.")})
-    transfer = Transfer.objects.create(
-        person=person,
-        from_location=person.location,
-        to_location=to_location,
-        transferred_on=transferred_on,
-        transferred_by=by,
-        reason=unicode_text(reason),
-    )
-    auditing.record(
-        auditing.Action.UPDATE,
-        actor=by,
-        obj=person,
-        changes={"location": [person.location.code, to_location.code]},
-    )
-    person.location = to_location
-    person.version += 1
-    person.save(update_fields=["location", "version", "updated_at"])
-    return transfer
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from people.views import cases, duplicates, imports, persons, restricted, retention
+from people.views import cases, duplicates, imports, persons, restricted, retention, transfers
 
 app_name = "people"
 
@@ -20,6 +20,16 @@ urlpatterns = [
         "duplicates/<int:first_pk>/<int:second_pk>/distinct/",
         duplicates.mark_distinct,
         name="mark_distinct",
+    ),
+    path("transfers/", transfers.transfer_list, name="transfers"),
+    path("transfers/<int:transfer_pk>/accept/", transfers.transfer_accept, name="transfer_accept"),
+    path(
+        "transfers/<int:transfer_pk>/decline/", transfers.transfer_decline, name="transfer_decline"
+    ),
+    path(
+        "transfers/<int:transfer_pk>/withdraw/",
+        transfers.transfer_withdraw,
+        name="transfer_withdraw",
     ),
     path("retention/", retention.retention_list, name="retention"),
     path("restricted-openings/", restricted.access_reviews, name="access_reviews"),
@@ -46,7 +56,7 @@ urlpatterns = [
         cases.follow_up_done,
         name="follow_up_done",
     ),
-    path("<int:pk>/transfer/", cases.transfer, name="transfer"),
+    path("<int:pk>/transfer/", transfers.transfer, name="transfer"),
     path("<int:pk>/flags/new/", cases.flag_add, name="flag_add"),
     path("<int:pk>/flags/<int:flag_pk>/resolve/", cases.flag_resolve, name="flag_resolve"),
     path("<int:pk>/referrals/new/", cases.referral_add, name="referral_add"),

@@ -260,3 +260,22 @@ class CheckOutForm(VersionedFormMixin, forms.Form):
     check_out = forms.DateField(
         label=_("Check-out"), initial=timezone.localdate, widget=_date_input()
     )
+
+
+class PersonEnrolForm(forms.Form):
+    """The session chosen on the person page (one of those offered to the person)."""
+
+    session = forms.ModelChoiceField(
+        queryset=None,
+        error_messages={
+            "required": _("Choose a session."),
+            "invalid_choice": _(
+                "This session is no longer open to this person (held, cancelled, or they "
+                "are already enrolled). The page now shows the sessions they can join."
+            ),
+        },
+    )
+
+    def __init__(self, *args, sessions: QuerySet, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["session"].queryset = sessions

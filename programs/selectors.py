@@ -342,6 +342,23 @@ def recipients_offered(user: User, location: Location, query: str = "") -> Peopl
     return offered(people_at(user, location, query))
 
 
+def sessions_to_enrol(user: User, person: Person) -> QuerySet[TrainingSession]:
+    """Upcoming sessions at the person's site that the person may join (from the person
+    page): planned, from today on, not ones they hold a place in; with places taken. The
+    enrolment rules themselves (capacity, duplicates, site) are `services.enrol`'s."""
+    held = Enrolment.objects.filter(person=person).holding_places().values("session_id")
+    return (
+        sessions_for(user)
+        .filter(
+            location_id=person.location_id,
+            date__gte=timezone.localdate(),
+            status=TrainingSession.Status.PLANNED,
+        )
+        .exclude(pk__in=held)
+        .order_by("date", "start_time", "id")
+    )
+
+
 def enrolments_of(user: User, person: Person) -> QuerySet[Enrolment]:
     return visible_to(user, Enrolment.objects.filter(person=person)).select_related(
         "session__course"

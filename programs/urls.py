@@ -18,6 +18,7 @@ urlpatterns = [
     path("sessions/<int:pk>/roster/", training.roster, name="roster"),
     path("sessions/<int:pk>/history/", training.attendance_history, name="attendance_history"),
     path("enrolments/<int:pk>/status/", training.enrolment_status, name="enrolment_status"),
+    path("people/<int:pk>/enrol/", training.person_enrol, name="person_enrol"),
     path("people/<int:pk>/outcome/", training.person_outcome_create, name="person_outcome_create"),
     # Material assistance
     path("assistance/", assistance.distribution_list, name="distribution_list"),

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 
 from people.filters import PersonFilter
-from people.models import CaseNote, Exit, FollowUp, Partner, Transfer
+from people.models import CaseNote, Exit, FollowUp, Partner, Transfer, TransferRequest
 from portal.api.filters import (
     IdFilter,
     StrictBooleanFilter,
@@ -15,6 +15,8 @@ from portal.api.filters import (
     TextFilter,
 )
 from portal.models import Location
+from portal.roles import Role
+from portal.scoping import active_site_ids
 
 # The screen's filter takes any year; the API's, years the portal can hold.
 EXIT_MONTH_SCHEMA = {"type": "string", "pattern": r"^(19|20)\d\d-(0[1-9]|1[0-2])$"}
@@ -101,6 +103,30 @@ class TransferFilter(PersonPartFilter):
     class Meta:
         model = Transfer
         fields = ["person", "from_location", "to_location"]
+
+
+class TransferRequestFilter(PersonPartFilter):
+    """`direction`: `incoming` (to the caller's sites) or `outgoing` (from them); admins act
+    for every site, so both give them every request."""
+
+    status = django_filters.ChoiceFilter(choices=TransferRequest.Status.choices)
+    direction = django_filters.ChoiceFilter(
+        choices=[("incoming", _("incoming")), ("outgoing", _("outgoing"))],
+        method="filter_direction",
+    )
+    from_location = IdFilter(field_name="from_location_id")
+    to_location = IdFilter(field_name="to_location_id")
+
+    class Meta:
+        model = TransferRequest
+        fields = ["person", "status", "direction", "from_location", "to_location"]
+
+    def filter_direction(self, queryset, name, value):
+        user = self.request.user
+        if user.role == Role.ADMIN:
+            return queryset
+        field = "to_location__in" if value == "incoming" else "from_location__in"
+        return queryset.filter(**{field: active_site_ids(user)})
 
 
 class PartnerFilter(StrictFilterSet):

@@ -9,5 +9,6 @@ ROUTES = [
     ("notes", views.CaseNoteViewSet, "note"),
     ("follow-ups", views.FollowUpViewSet, "follow-up"),
     ("transfers", views.TransferViewSet, "transfer"),
+    ("transfer-requests", views.TransferRequestViewSet, "transfer-request"),
     ("partners", views.PartnerViewSet, "partner"),
 ]

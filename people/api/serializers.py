@@ -18,7 +18,7 @@ from people.api.filters import EXIT_MONTH_SCHEMA
 from people.burmese_input import ZawgyiSerializerMixin
 from people.filters import PersonFilter
 from people.forms import EARLIEST_EXIT, OLDEST_BIRTH_YEAR, YOUNGEST_AGE
-from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
+from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer, TransferRequest
 from people.selectors import case_workers_for
 from portal.api.filters import MAX_ID, TEXT_SCHEMA
 from portal.api.pagination import BodyPagination
@@ -317,13 +317,9 @@ class FollowUpSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
         read_only_fields = ["done_at", "done_by", "created_by", "created_at"]
 
 
-class TransferSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
-    """A move of a person to another site. Creating one moves the person (and may take them
-    out of your sites: after that you no longer see them)."""
-
-    person = VisiblePersonField()
-    to_location = ActiveLocationField(own_sites_only=False)
-    reason = serializers.CharField(max_length=300)
+class TransferSerializer(StrictModelSerializer):
+    """A move of a person to another site: the history of an accepted transfer request
+    (`/transfer-requests/`), kept by both sites."""
 
     class Meta:
         model = Transfer
@@ -331,10 +327,50 @@ class TransferSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
             "id", "person", "from_location", "to_location", "transferred_on", "reason",
             "transferred_by", "created_at",
         ]  # fmt: skip
-        read_only_fields = ["from_location", "transferred_by", "created_at"]
+        read_only_fields = fields
 
-    def validate_transferred_on(self, value):
-        return _not_in_future(value, _("The date cannot be in the future."))
+
+class TransferRequestSerializer(ZawgyiSerializerMixin, StrictModelSerializer):
+    """A request to move a person to another site. Creating one asks the receiving site;
+    the person stays at their site until it is accepted (`POST .../accept/`)."""
+
+    person = VisiblePersonField()
+    to_location = ActiveLocationField(own_sites_only=False)
+    reason = serializers.CharField(max_length=300)
+
+    class Meta:
+        model = TransferRequest
+        fields = [
+            "id", "person", "from_location", "to_location", "reason", "status",
+            "requested_by", "requested_at", "decided_by", "decided_at", "new_case_worker",
+            "decline_reason", "transfer",
+        ]  # fmt: skip
+        read_only_fields = [
+            "from_location", "status", "requested_by", "requested_at", "decided_by",
+            "decided_at", "new_case_worker", "decline_reason", "transfer",
+        ]  # fmt: skip
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
+class NewCaseWorkerField(UserIdField):
+    """A case worker chosen by id outside a model serializer (the schema needs its type);
+    the service checks that they work at the receiving site."""
+
+
+class AcceptTransferSerializer(StrictSerializerMixin, serializers.Serializer):
+    """Accepting a transfer: the new case worker, one of the receiving site's."""
+
+    new_case_worker = extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})(
+        UserIdField
+    )()
+
+
+class DeclineTransferSerializer(
+    ZawgyiSerializerMixin, StrictSerializerMixin, serializers.Serializer
+):
+    """Declining a transfer: why (the sending site is told)."""
+
+    decline_reason = serializers.CharField(max_length=300)
 
 
 # --- Partners ---------------------------------------------------------------------------------

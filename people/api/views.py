@@ -1,4 +1,5 @@
-"""People API: people (with exits), exits, case notes, follow-ups, transfers and partners.
+"""People API: people (with exits), exits, case notes, follow-ups, transfers, transfer
+requests and partners.
 
 Admins and case workers, as on the screens; trainers and analysts are refused (403). Every
 queryset is scoped by the base class (`visible_to`), people through the screens' selector
@@ -19,9 +20,9 @@ from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from people import selectors, services
+from people import selectors, services, transfers
 from people.api import filters, serializers
-from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer
+from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer, TransferRequest
 from portal import auditing
 from portal.api.exceptions import PreconditionFailed
 from portal.api.pagination import BodyPagination
@@ -276,20 +277,113 @@ class FollowUpViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
         return self.object_response(follow_up)
 
 
-class TransferViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
-    """Transfers of people between sites. Creating one moves the person; if the new site is
-    not one of yours, you no longer see the person (or the transfer) afterwards."""
+class TransferViewSet(ListMixin, RetrieveMixin, PortalViewSet):
+    """Transfers of people between sites: the history of accepted transfer requests, read
+    only (a transfer is asked for and answered through `/transfer-requests/`). The old site
+    keeps seeing it after the person moved."""
 
     queryset = Transfer.objects.select_related("person")
     role_serializers = _staff(serializers.TransferSerializer)
-    write_roles = STAFF_WITH_PERSON_DATA
     filterset_class = filters.TransferFilter
     ordering_fields = ("transferred_on", "id")
     ordering = ["-transferred_on", "-id"]
     audit_reads = True
 
+
+# A request answered (or withdrawn) already, a reason missing, a case worker not of the
+# receiving site: 400 with the reason; the If-Match of an older read: 412.
+_DECISION_RESPONSES = {
+    200: serializers.TransferRequestSerializer,
+    400: OpenApiResponse(description="Refused: the reason, by field."),
+    403: OpenApiResponse(description="Not the receiving (or, to withdraw, sending) site."),
+    404: OpenApiResponse(description="Not found in your scope."),
+    412: OpenApiResponse(description="If-Match names an older version."),
+}
+
+
+class TransferRequestViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
+    """Transfer requests (README "People and cases"). `POST /transfer-requests/` asks the
+    receiving site to take a person on (the person stays at their site until accepted; one
+    open request per person). The receiving site (or an admin) answers with
+    `POST .../accept/` (`new_case_worker`: the person moves, their open follow-ups go to the
+    new case worker) or `POST .../decline/` (`decline_reason`); the sending site (or an
+    admin) may `POST .../withdraw/` while it is open. `direction=incoming|outgoing` filters
+    the list. Each answer takes an optional If-Match (412 when stale); of two answers at the
+    same time one wins, the other is refused with 400 saying who answered."""
+
+    queryset = TransferRequest.objects.none()
+    role_serializers = _staff(serializers.TransferRequestSerializer)
+    write_roles = STAFF_WITH_PERSON_DATA
+    filterset_class = filters.TransferRequestFilter
+    ordering_fields = ("requested_at", "decided_at", "id")
+    ordering = ["-requested_at", "-id"]
+    audit_reads = True
+    version_field = "version"
+
+    def get_base_queryset(self) -> QuerySet[TransferRequest]:
+        return selectors.transfer_requests_for(self.request.user)
+
     def perform_create(self, serializer):
-        return services.transfer_person(by=self.request.user, **serializer.validated_data)
+        data = serializer.validated_data
+        return transfers.request_transfer(
+            by=self.request.user,
+            person=data["person"],
+            to_location=data["to_location"],
+            reason=data["reason"],
+        )
+
+    def _answer(self, body_class, may, change) -> object:
+        """Who may answer is checked before the body (a sending site's caller is refused with
+        403, not told that its case worker is no choice), then the service decides."""
+        transfer_request = self.get_object()
+        if transfer_request.is_open and not may(self.request.user, transfer_request):
+            raise PermissionDenied(_("Your site cannot give this answer to this transfer."))
+        values = {}
+        if body_class is not None:
+            body = body_class(data=self.request.data, context=self.get_serializer_context())
+            body.is_valid(raise_exception=True)
+            values = body.validated_data
+        change(transfer_request, self.expected_version(transfer_request), values)
+        return self.object_response(self.get_queryset().get(pk=transfer_request.pk))
+
+    @extend_schema(request=serializers.AcceptTransferSerializer, responses=_DECISION_RESPONSES)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def accept(self, request, *args, **kwargs):
+        return self._answer(
+            serializers.AcceptTransferSerializer,
+            transfers.may_decide,
+            lambda record, version, values: transfers.accept_transfer(
+                by=request.user,
+                request=record,
+                new_case_worker=values["new_case_worker"],
+                expected_version=version,
+            ),
+        )
+
+    @extend_schema(request=serializers.DeclineTransferSerializer, responses=_DECISION_RESPONSES)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def decline(self, request, *args, **kwargs):
+        return self._answer(
+            serializers.DeclineTransferSerializer,
+            transfers.may_decide,
+            lambda record, version, values: transfers.decline_transfer(
+                by=request.user,
+                request=record,
+                reason=values["decline_reason"],
+                expected_version=version,
+            ),
+        )
+
+    @extend_schema(request=None, responses=_DECISION_RESPONSES)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def withdraw(self, request, *args, **kwargs):
+        return self._answer(
+            None,
+            transfers.may_withdraw,
+            lambda record, version, values: transfers.withdraw_transfer(
+                by=request.user, request=record, expected_version=version
+            ),
+        )
 
 
 class PartnerViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalViewSet):

@@ -1,4 +1,4 @@
-"""The parts of a case recorded on the person page: exits, notes, follow-ups, transfers,
+"""The parts of a case recorded on the person page: exits, notes, follow-ups,
 flags, referrals and feedback. Each view finds the person (or the record) through the
 user's scope, hands the form's values to a service, and returns to the person page."""
 
@@ -186,27 +186,6 @@ def follow_up_done(request: HttpRequest, pk: int, follow_up_pk: int) -> HttpResp
         ),
         _("Follow-up marked as done."),
     )
-
-
-@require_roles(STAFF_WITH_PERSON_DATA)
-@require_http_methods(["GET", "POST"])
-def transfer(request: HttpRequest, pk: int) -> HttpResponse:
-    person = selectors.person_for(request.user, pk)
-    form = forms.TransferForm(_data(request), person=person)
-
-    def save():
-        services.transfer_person(by=request.user, person=person, **form.cleaned_data)
-
-    response = _form_page(
-        request, person, form, save, title=_("Transfer to another site"), success=_("Transferred.")
-    )
-    if (
-        response.status_code == 302
-        and not visible_to(request.user, Person.objects.filter(pk=pk)).exists()
-    ):
-        # The person moved out of this user's sites: the person page is no longer theirs.
-        return redirect("people:list")
-    return response
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)

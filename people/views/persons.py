@@ -160,6 +160,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["open_flags"] = [flag for flag in context["flags"] if flag.resolved_at is None]
     context["editable_note_ids"] = {n.pk for n in context["notes"] if n.editable_by(request.user)}
     context["may_change_restriction"] = restricted.may_change_restriction(request.user, person)
+    context["pending_transfer"] = selectors.open_transfer_request(person)
     if person.restricted and request.user.role == Role.CASE_WORKER:
         context["opened_until"] = selectors.opened_until(request.user, person)
     return render(request, "people/person_detail.html", context)

@@ -45,6 +45,9 @@ which compares it again under a row lock; every writable endpoint, by resource:
                   one-way changes that a repeat cannot undo (done once, confirmed once, a
                   stay ends once; a second check-out is refused with 400). If-Match is
                   optional: when sent, a stale one answers 412 and nothing changes.
+    POST .../accept/, .../decline/, .../withdraw/ (transfer requests): one-way answers, the
+                  same optional If-Match; an answer to a request answered meanwhile is
+                  refused with 400 saying who answered (the service's row lock).
     creations (POST to a list) change no existing record; the trainer's bulk roster save
                   (`POST /sessions/{id}/attendance/`) is made idempotent by its key instead
                   (docs/offline-attendance-api.md).

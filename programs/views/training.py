@@ -19,7 +19,14 @@ from portal.access import require_roles
 from portal.concurrency import StaleEditError
 from portal.roles import STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
 from programs import selectors, services
-from programs.forms import EnrolForm, EnrolmentStatusForm, OutcomeForm, RosterForm, SessionForm
+from programs.forms import (
+    EnrolForm,
+    EnrolmentStatusForm,
+    OutcomeForm,
+    PersonEnrolForm,
+    RosterForm,
+    SessionForm,
+)
 from programs.models import LivelihoodOutcome, TrainingSession
 from programs.views.common import (
     SESSION_STAFF,
@@ -254,6 +261,35 @@ def attendance_history(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "programs/attendance_history.html", {"session": session, "changes": changes}
     )
+
+
+@require_roles(STAFF_WITH_PERSON_DATA)
+@require_POST
+def person_enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enrol the person in one upcoming session of their site, from the person page, in
+    one step; the enrolment's rules (capacity, duplicates, the session's lock) are
+    `services.enrol`'s. Refusals are told on the person page; nothing changes."""
+    person = selectors.get_person(request.user, pk)
+    form = PersonEnrolForm(request.POST, sessions=selectors.sessions_to_enrol(request.user, person))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("session", [])))
+        return to_person_page(person, "programs:person_outcome_create")
+    session = form.cleaned_data["session"]
+    try:
+        services.enrol(by=request.user, session=session, people=[person])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("%(case)s enrolled in %(course)s on %(date)s.")
+            % {
+                "case": person.case_number,
+                "course": session.course.name,
+                "date": session.date.isoformat(),
+            },
+        )
+    return to_person_page(person, "programs:person_outcome_create")
 
 
 @require_roles(STAFF_WITH_PERSON_DATA)

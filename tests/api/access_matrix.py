@@ -25,6 +25,11 @@ API_ROUTES = {
     "api:follow-up-complete",
     "api:transfer-list",
     "api:transfer-detail",
+    "api:transfer-request-list",
+    "api:transfer-request-detail",
+    "api:transfer-request-accept",
+    "api:transfer-request-decline",
+    "api:transfer-request-withdraw",
     "api:partner-list",
     "api:partner-detail",
 }

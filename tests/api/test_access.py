@@ -5,13 +5,13 @@ Viewers: "admin"; "cw_own"/"cw_other": the MAE-SOT case worker on a MAE-SOT reco
 NEW-DELHI record; "trainer" (MAE-SOT); "analyst"; "anon": no credentials.
 """
 
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
+from people import transfers
 from portal.models import AuditEvent
 from tests.api.access_matrix import API_ROUTES
+from tests.people.factories import PersonFactory, transfer_accepted
 
 OK, CREATED, INVALID, UNAUTHENTICATED, DENIED, HIDDEN = 200, 201, 400, 401, 403, 404
 
@@ -62,10 +62,21 @@ MATRIX = {
         "create": PERSON_LEVEL_CREATE,
         "complete": PERSON_LEVEL_READ,
     },
+    # Read only: the history of accepted requests.
     "transfers": {
         "list": STAFF_LIST,
         "retrieve": PERSON_LEVEL_READ,
+    },
+    # "own": a request from MAE-SOT to NEW-DELHI; "other": from NEW-DELHI to MAE-SOT, which
+    # the MAE-SOT case worker sees as the receiving site.
+    "transfer-requests": {
+        "list": STAFF_LIST,
+        "retrieve": {**PERSON_LEVEL_READ, "cw_other": OK},
         "create": PERSON_LEVEL_CREATE,
+        # The receiving site (or an admin) answers; the sending site withdraws.
+        "accept": {**PERSON_LEVEL_READ, "cw_own": DENIED, "cw_other": OK},
+        "decline": {**PERSON_LEVEL_READ, "cw_own": DENIED, "cw_other": OK},
+        "withdraw": {**PERSON_LEVEL_READ, "cw_own": OK, "cw_other": DENIED},
     },
     "partners": {
         "list": STAFF_LIST,
@@ -95,14 +106,27 @@ BASENAMES = {
     "notes": "api:note",
     "follow-ups": "api:follow-up",
     "transfers": "api:transfer",
+    "transfer-requests": "api:transfer-request",
     "partners": "api:partner",
     "locations": "api:location",
 }
 
 
 @pytest.fixture
-def world(records, mae_sot, new_delhi, case_worker_mae_sot):
+def world(records, mae_sot, new_delhi, case_worker_mae_sot, case_worker_delhi):
     """The record each resource's detail URL names, per side, and valid request bodies."""
+
+    # A request about another person of each site, to the other site (the person's own
+    # requests are created by the tests).
+    requests = {
+        key: transfers.request_transfer(
+            by=author, person=PersonFactory(location=site), to_location=other, reason="Family"
+        )
+        for key, author, site, other in (
+            ("own", case_worker_mae_sot, mae_sot, new_delhi),
+            ("other", case_worker_delhi, new_delhi, mae_sot),
+        )
+    }
 
     def side(key):
         part = records[key]
@@ -113,6 +137,7 @@ def world(records, mae_sot, new_delhi, case_worker_mae_sot):
             "notes": part["note"],
             "follow-ups": part["follow_up"],
             "transfers": None,  # created in the test (a transfer moves the person)
+            "transfer-requests": requests[key],
             "partners": records["partner"],
             "locations": mae_sot if key == "own" else new_delhi,
             "person": person,
@@ -134,10 +159,9 @@ def world(records, mae_sot, new_delhi, case_worker_mae_sot):
                 "person": person, "due_on": "2030-02-01", "assignee": case_worker_mae_sot.pk,
                 "description": "Visit",
             },
-            "transfers": {
+            "transfer-requests": {
                 "person": person,
                 "to_location": (new_delhi if key == "own" else mae_sot).pk,
-                "transferred_on": date.today().isoformat(),
                 "reason": "Safer there",
             },
             "partners": {"name": "Medical partner", "services": ["medical"]},
@@ -201,16 +225,15 @@ def test_search(world, resource, viewer, expected):
 
 
 @pytest.mark.parametrize(("resource", "viewer", "expected"), cases("retrieve"), indirect=["viewer"])
-def test_retrieve(world, records, admin_user, api, resource, viewer, expected):
+def test_retrieve(world, records, admin_user, api, mae_sot, new_delhi, resource, viewer, expected):
     name, client, key = viewer
     obj = world["side"](key)[resource]
     if resource == "transfers":
-        response = api(admin_user).post(
-            reverse("api:transfer-list"), world["create_body"]("transfers", key), format="json"
+        person = records[key]["person"]
+        obj = transfer_accepted(
+            by=admin_user, person=person, to_location=new_delhi if key == "own" else mae_sot
         )
-        assert response.status_code == CREATED
         # The person moved: the transfer now belongs to the other side's site.
-        obj = type("T", (), {"pk": response.json()["id"]})
         expected = {"cw_own": HIDDEN, "cw_other": OK}.get(name, expected)
     response = client.get(_detail_url(resource, obj))
     assert response.status_code == expected, response.content
@@ -276,6 +299,29 @@ def test_person_status_change(world, resource, viewer, expected):
     assert (person.status == "closed") == (expected == OK)
 
 
+@pytest.mark.parametrize("answer", ["accept", "decline", "withdraw"])
+@pytest.mark.parametrize(("resource", "viewer", "expected"), cases("accept"), indirect=["viewer"])
+def test_transfer_request_answers(
+    world, records, case_worker_mae_sot, case_worker_delhi, answer, resource, viewer, expected
+):
+    name, client, key = viewer
+    expected = MATRIX["transfer-requests"][answer][name]
+    request = world["side"](key)["transfer-requests"]
+    body = {
+        "accept": {
+            "new_case_worker": (case_worker_delhi if key == "own" else case_worker_mae_sot).pk
+        },
+        "decline": {"decline_reason": "No place"},
+        "withdraw": {},
+    }[answer]
+    response = client.post(
+        reverse(f"api:transfer-request-{answer}", args=[request.pk]), body, format="json"
+    )
+    assert response.status_code == expected, response.content
+    request.refresh_from_db()
+    assert (request.status != "requested") == (expected == OK)
+
+
 @pytest.mark.parametrize("viewer", ["trainer", "analyst"], indirect=True)
 def test_role_denial_is_audited_and_kept(viewer):
     _, client, _ = viewer
@@ -289,5 +335,6 @@ def test_every_api_route_is_in_the_matrix():
     tested |= {f"{BASENAMES[r]}-detail" for r, actions in MATRIX.items() if "retrieve" in actions}
     tested |= {f"{BASENAMES[r]}-search" for r, actions in MATRIX.items() if "search" in actions}
     tested |= {"api:follow-up-complete", "api:person-change-status"}
+    tested |= {f"api:transfer-request-{answer}" for answer in ("accept", "decline", "withdraw")}
     tested |= {"api:schema", "api:docs", "api:not_found"}
     assert tested == API_ROUTES

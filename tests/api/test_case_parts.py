@@ -197,49 +197,43 @@ def test_follow_ups_cannot_be_edited(api, admin_user, records):
 # --- Transfers ------------------------------------------------------------------------------------
 
 
-def test_transfer_moves_the_person_out_of_scope(
+def test_an_accepted_transfer_moves_the_person_out_of_scope(
     api, case_worker_mae_sot, case_worker_delhi, records, mae_sot, new_delhi
 ):
     person = records["own"]["person"]
     client = api(case_worker_mae_sot)
     response = client.post(
-        reverse("api:transfer-list"),
-        {"person": person.pk, "to_location": new_delhi.pk,
-         "transferred_on": timezone.localdate().isoformat(), "reason": "Family in Delhi"},
+        reverse("api:transfer-request-list"),
+        {"person": person.pk, "to_location": new_delhi.pk, "reason": "Family in Delhi"},
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["from_location"] == mae_sot.pk and body["transferred_by"] == case_worker_mae_sot.pk
+    delhi = api(case_worker_delhi)
+    accepted = delhi.post(
+        reverse("api:transfer-request-accept", args=[response.json()["id"]]),
+        {"new_case_worker": case_worker_delhi.pk},
+        format="json",
+    )
+    assert accepted.status_code == 200, accepted.content
     person.refresh_from_db()
     assert person.location == new_delhi and person.version == 2
     assert client.get(reverse("api:person-detail", args=[person.pk])).status_code == 404
-    delhi = api(case_worker_delhi)
     assert delhi.get(reverse("api:person-detail", args=[person.pk])).status_code == 200
-    assert delhi.get(reverse("api:transfer-detail", args=[body["id"]])).status_code == 200
+    transfer = delhi.get(reverse("api:transfer-detail", args=[accepted.json()["transfer"]]))
+    assert transfer.status_code == 200
+    assert transfer.json()["from_location"] == mae_sot.pk
 
 
-def test_transfer_to_the_same_site_or_in_the_future_is_refused(
-    api, case_worker_mae_sot, records, mae_sot
-):
+def test_a_transfer_to_the_same_site_is_refused(api, case_worker_mae_sot, records, mae_sot):
     client = api(case_worker_mae_sot)
     person = records["own"]["person"]
     response = client.post(
-        reverse("api:transfer-list"),
-        {"person": person.pk, "to_location": mae_sot.pk,
-         "transferred_on": timezone.localdate().isoformat(), "reason": "x"},
+        reverse("api:transfer-request-list"),
+        {"person": person.pk, "to_location": mae_sot.pk, "reason": "x"},
         format="json",
-    )  # fmt: skip
+    )
     assert response.status_code == 400 and list(response.json()["errors"]) == ["to_location"]
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client.post(
-        reverse("api:transfer-list"),
-        {"person": person.pk, "to_location": mae_sot.pk, "transferred_on": tomorrow,
-         "reason": "x"},
-        format="json",
-    )  # fmt: skip
-    assert response.status_code == 400 and "transferred_on" in response.json()["errors"]
-    assert not Transfer.objects.exists()
+    assert not Transfer.objects.exists() and not person.transfer_requests.exists()
 
 
 # --- Partners -------------------------------------------------------------------------------------

@@ -26,11 +26,11 @@ from rest_framework.test import APIClient
 
 from config.api_urls import router
 from people import services as people_services
-from people.models import CaseNote, Feedback, Flag, FollowUp, Partner, Referral
+from people.models import CaseNote, Feedback, Flag, FollowUp, Partner, Referral, TransferRequest
 from portal.models import Location
 from portal.roles import Role
 from programs.models import AssistanceType, Course
-from tests.conftest import make_user
+from tests.conftest import make_user, site
 from tests.factories import saved_version
 from tests.people.factories import ExitFactory, PersonFactory
 from tests.programs.factories import (
@@ -53,8 +53,13 @@ NOT_EDITS = {
     "people:feedback_add": "records feedback",
     "people:import": "registers new people (all or nothing)",
     "people:list": "a search: the filters go in the session, no record changes",
-    "people:transfer": "adds a transfer; moves the person under a row lock and moves the "
-    "person's version on, so a person form opened before is refused",
+    "people:transfer": "adds a transfer request (one open per person: a constraint, under "
+    "the person's row lock); the person does not change until it is accepted",
+    "people:transfer_accept": "a one-way answer under the request's row lock, checked "
+    "against the version the page showed: of two answers one wins, the other is told who "
+    "answered (tests/people/test_transfers.py)",
+    "people:transfer_decline": "a one-way answer, as people:transfer_accept",
+    "people:transfer_withdraw": "a one-way answer, as people:transfer_accept",
     "people:merge": "both records are locked; an already merged record is refused",
     "people:mark_distinct": "records a pair once (get_or_create)",
     "people:anonymise": "an irreversible erasure under a row lock; moves the version on",
@@ -75,6 +80,8 @@ NOT_EDITS = {
     "programs:distribution_bulk": "records new distributions",
     "programs:person_distribution_create": "records a new distribution",
     "programs:person_outcome_create": "records a new livelihood outcome",
+    "programs:person_enrol": "adds an enrolment; capacity and duplicates are checked under "
+    "the session's lock (as programs:session_enrol)",
     "programs:roster": "the whole roster in one save; every mark is kept in the attendance "
     "history (old -> new), so nothing is lost",
     "portal:user_invite": "creates a new account",
@@ -498,8 +505,35 @@ def _person_status(user):
     return person, {"to_status": "closed", "closing_reason": "moved_away"}
 
 
+def _transfer_request(user):
+    new_delhi = site("NEW-DELHI")
+    return TransferRequest.objects.create(
+        person=PersonFactory(),
+        from_location=site("MAE-SOT"),
+        to_location=new_delhi,
+        reason="Family",
+        requested_by=user,
+    ), new_delhi
+
+
+def _transfer_accept(user):
+    request, new_delhi = _transfer_request(user)
+    return request, {"new_case_worker": make_user(Role.CASE_WORKER, [new_delhi]).pk}
+
+
+def _transfer_decline(user):
+    return _transfer_request(user)[0], {"decline_reason": "No place"}
+
+
+def _transfer_withdraw(user):
+    return _transfer_request(user)[0], {}
+
+
 # POST actions on one record: they check If-Match (a stale one answers 412).
 API_ACTIONS = {
+    ("transfer-request", "accept"): _transfer_accept,
+    ("transfer-request", "decline"): _transfer_decline,
+    ("transfer-request", "withdraw"): _transfer_withdraw,
     ("person", "change_status"): _person_status,
     ("follow-up", "complete"): _follow_up,
     ("distribution", "confirm"): _distribution,

@@ -245,6 +245,8 @@ REVIEWED_METHOD_FILTERS = {
     ("PersonApiFilter", "exit_type"), ("PersonApiFilter", "affiliation"),
     ("PersonApiFilter", "recruit_status"), ("PersonApiFilter", "exit_month"),
     ("SessionFilter", "when"),
+    # Incoming or outgoing: by the caller's sites, nothing about who the person is.
+    ("TransferRequestFilter", "direction"),
 }  # fmt: skip
 
 

@@ -57,6 +57,23 @@ GET_MATRIX = {
     "people:feedback_add": PERSON_PAGES,
     "people:feedback_edit": PERSON_PAGES,
     "people:status_change": PERSON_PAGES,
+    "people:transfers": SITE_FREE_PAGES,
+    # An open request from MAE-SOT ("own") / from NEW-DELHI ("other") to the other site: the
+    # receiving site answers, so the MAE-SOT case worker may not answer their own request.
+    "people:transfer_accept": {
+        "admin": OK,
+        "cw_own": DENIED,
+        "cw_other": OK,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    "people:transfer_decline": {
+        "admin": OK,
+        "cw_own": DENIED,
+        "cw_other": OK,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
     "people:duplicates": ADMIN_PAGES,
     "people:anonymise": {
         "admin": OK,
@@ -113,6 +130,14 @@ POST_MATRIX = {
     "people:retention_lift": {
         "admin": 302,
         "cw_own": DENIED,
+        "cw_other": DENIED,
+        "trainer": DENIED,
+        "analyst": DENIED,
+    },
+    # The sending site withdraws; an empty form (no version) is told so and sent back.
+    "people:transfer_withdraw": {
+        "admin": 302,
+        "cw_own": 302,
         "cw_other": DENIED,
         "trainer": DENIED,
         "analyst": DENIED,

@@ -1,6 +1,6 @@
 import pytest
 
-from people import restricted, services
+from people import restricted, services, transfers
 from people.models import ImportJob, Partner
 from portal.roles import Role
 from tests.conftest import make_user, reverse_with
@@ -36,6 +36,10 @@ def world(mae_sot, new_delhi, case_worker_mae_sot, admin_user):
             "first_pk": person.pk,
             "second_pk": twin.pk,
             "job_pk": ImportJob.objects.create(requested_by=uploaders[key], file_name="p.csv").pk,
+            "transfer_pk": transfers.request_transfer(
+                by=admin_user, person=PersonFactory(location=site),
+                to_location=new_delhi if key == "own" else mae_sot, reason="Family",
+            ).pk,
         }  # fmt: skip
     # A restricted record at each site (its case worker is nobody of the test), opened once.
     for key, site in (("own", mae_sot), ("other", new_delhi)):

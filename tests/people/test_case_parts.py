@@ -68,27 +68,18 @@ def test_follow_up_is_planned_and_done(client, signed_in, case_worker_mae_sot, p
     assert follow_up.done_at and follow_up.done_by == case_worker_mae_sot
 
 
-def test_transfer_moves_the_person_and_keeps_history(
+def test_transfer_is_a_request_the_person_stays_until_accepted(
     client, signed_in, case_worker_mae_sot, person_mae_sot, new_delhi
 ):
     signed_in(case_worker_mae_sot)
     response = client.post(
         reverse("people:transfer", args=[person_mae_sot.pk]),
-        {
-            "to_location": new_delhi.pk,
-            "transferred_on": timezone.localdate().isoformat(),
-            "reason": "Safety",
-        },
+        {"to_location": new_delhi.pk, "reason": "Safety", "confirmed": "1"},
     )
+    assert response.url == reverse("people:detail", args=[person_mae_sot.pk])
     person_mae_sot.refresh_from_db()
-    assert person_mae_sot.location == new_delhi
-    transfer = person_mae_sot.transfers.get()
-    assert (
-        transfer.from_location.code == "MAE-SOT" and transfer.transferred_by == case_worker_mae_sot
-    )
-    # The case worker of Mae Sot no longer sees the person.
-    assert response.url == reverse("people:list")
-    assert client.get(reverse("people:detail", args=[person_mae_sot.pk])).status_code == 404
+    assert person_mae_sot.location.code == "MAE-SOT" and not person_mae_sot.transfers.exists()
+    assert person_mae_sot.transfer_requests.get().to_location == new_delhi
 
 
 def test_flag_is_shown_until_resolved_with_a_note(

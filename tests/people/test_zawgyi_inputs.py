@@ -17,7 +17,7 @@ from people import services
 from people.burmese import is_zawgyi
 from people.import_rows import COLUMNS
 from people.importing import import_people
-from people.models import CaseNote, Feedback, Flag, FollowUp, Partner, Referral, Transfer
+from people.models import CaseNote, Feedback, Flag, FollowUp, Partner, Referral, TransferRequest
 from tests.people.factories import PersonFactory
 
 # "call his mother" / "seen by an informer" / "found a lawyer" / "tea shop"
@@ -69,8 +69,8 @@ def test_unicode_text_is_kept_and_nothing_is_said(client, signed_in, case_worker
     ("url_name", "data", "model", "field"),
     [
         ("people:flag_add", {"reason": "security_risk", "note": ZAWGYI_INFORMER}, Flag, "note"),
-        ("people:transfer", {"transferred_on": "2025-05-01", "reason": ZAWGYI_INFORMER},
-         Transfer, "reason"),
+        ("people:transfer", {"confirmed": "1", "reason": ZAWGYI_INFORMER},
+         TransferRequest, "reason"),
         ("people:feedback_add", {"received_on": "2025-05-01", "channel": "in_person",
          "category": "complaint", "text": ZAWGYI_INFORMER, "status": "open"}, Feedback, "text"),
     ],

@@ -13,7 +13,7 @@ import pytest
 from django.urls import reverse
 
 from config.api_urls import router
-from people.models import Partner, Person, Transfer
+from people.models import Partner, Person, Transfer, TransferRequest
 from reports import services as report_services
 from reports.periods import parse
 from tests.performance.test_query_budgets import FEW, MANY, flat, sign_in
@@ -32,6 +32,7 @@ BUDGETS = {
     "api:note": (10, 9),
     "api:follow-up": (10, 9),
     "api:transfer": (10, 9),
+    "api:transfer-request": (10, 9),
     "api:partner": (7, 6),
     "api:course": (7, 6),
     "api:session": (7, 6),
@@ -57,7 +58,8 @@ def test_every_route_has_a_budget():
 
 @pytest.fixture
 def rows(staff, grow, mae_sot, mae_sariang):
-    """The demo data, with the kinds of record it lacks (a partner, a transfer)."""
+    """The demo data, with the kinds of record it lacks (a partner, a transfer, a transfer
+    request)."""
 
     def add(count: int):
         people = grow(count)
@@ -70,6 +72,15 @@ def rows(staff, grow, mae_sot, mae_sariang):
             transferred_on=date(2025, 8, 1),
             transferred_by=staff["admin"],
             reason="Closer to family",
+        )
+        TransferRequest.objects.create(
+            person=Person.objects.filter(location=mae_sot)
+            .exclude(transfer_requests__status="requested")
+            .first(),
+            from_location=mae_sot,
+            to_location=mae_sariang,
+            reason="Closer to family",
+            requested_by=staff["admin"],
         )
         return people
 

@@ -45,6 +45,8 @@ POST_MATRIX = {
     "programs:enrolment_status": SITE_ACTIONS,
     "programs:distribution_confirm": SITE_ACTIONS,
     "programs:check_out": SITE_ACTIONS,
+    # An empty form: the person page says to choose a session.
+    "programs:person_enrol": SITE_ACTIONS,
 }
 
 URL_NAMES = set(GET_MATRIX) | set(POST_MATRIX)

@@ -24,6 +24,7 @@ URL_OBJECT = {
     "programs:attendance_history": "session",
     "programs:enrolment_status": "enrolment",
     "programs:person_outcome_create": "person",
+    "programs:person_enrol": "person",
     "programs:person_distribution_create": "person",
     "programs:distribution_confirm": "distribution",
     "programs:home_detail": "home",

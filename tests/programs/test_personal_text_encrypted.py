@@ -17,6 +17,7 @@ from portal.fields import EncryptedTextField, encrypt_existing_values
 from portal.models import AuditEvent
 from programs import services as programme_services
 from programs.models import LivelihoodOutcome, Stay
+from tests.people.factories import transfer_accepted
 from tests.programs.factories import PartnerFactory, PersonFactory, SafeHomeFactory
 
 # Text fields of person-related models that stay readable by the database, each with why.
@@ -154,10 +155,9 @@ def _written_through_the_services(admin_user, mae_sot, new_delhi):
         override_reason="SECRET fled last night",
     )  # fmt: skip
     rows.append((Stay, "over_capacity_reason", stay.pk))
-    transfer = people_services.transfer_person(
-        by=admin_user, person=person, to_location=new_delhi, transferred_on=date(2025, 6, 1),
-        reason="SECRET threatened in Mae Sot",
-    )  # fmt: skip
+    transfer = transfer_accepted(
+        by=admin_user, person=person, to_location=new_delhi, reason="SECRET threatened in Mae Sot"
+    )
     rows.append((Transfer, "reason", transfer.pk))
     return rows
 

@@ -11,12 +11,12 @@ from django.urls import reverse
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
-from people import services as people_services
 from portal.models import AuditEvent
 from portal.scoping import ReadOnlyRecord, get_object_for_change, visible_to, writable_by
 from programs import selectors, services
 from programs.api import routes
 from programs.models import Attendance, Distribution, Enrolment, Stay
+from tests.people.factories import transfer_accepted
 from tests.programs.factories import (
     DistributionFactory,
     PersonFactory,
@@ -56,13 +56,7 @@ def moved(mae_sot, new_delhi, trainer, case_worker_mae_sot):
         "distribution": DistributionFactory(person=person, location=mae_sot),
         "stay": StayFactory(person=person, home=home),
     }
-    people_services.transfer_person(
-        by=case_worker_mae_sot,
-        person=person,
-        to_location=new_delhi,
-        transferred_on=date.today(),
-        reason="Family moved",
-    )
+    transfer_accepted(by=case_worker_mae_sot, person=person, to_location=new_delhi)
     return records
 
 
