@@ -1,0 +1,197 @@
+"""Looking up the people who may be the one described, and scoring them with reasons.
+
+One query fetches a bounded pool by index: the same matching key (Latin or Burmese name,
+word order and spelling variants folded: `people.matching`), the same phone (hash of E.164),
+the same Burmese name, a shared uncommon syllable, and on PostgreSQL trigram similarity of
+the keys. The pool is then scored in Python from the evidence given (name syllables, phone,
+birth year, sex, origin region, exit date); `people.duplicates.find_candidates` ranks it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.postgres.lookups import TrigramSimilar
+from django.db import connection
+from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.utils.translation import gettext as _
+
+from people import burmese, matching
+from people.keys import phone_search_hash
+from people.matching import latin
+from people.models import Exit, Person
+
+# At most this many people are read and scored per lookup (the best few are kept).
+POOL = 60
+# Syllables most names have: a shared one says little, so none is looked up alone.
+COMMON_SYLLABLES = frozenset(
+    {"aung", "min", "kyaw", "htet", "win", "khin", "zaw", "soe", "moe", "myint", "thu", "oo",
+     "aye", "tun", "hlaing", "naing", "myo", "phyo", "thein", "ko", "ma", "mya", "maung",
+     "san", "nay", "lin", "zin", "kyi", "hla", "thant", "way", "swe", "nwe", "lwin", "myat"}
+)  # fmt: skip
+RARE_SYLLABLES_LOOKED_UP = 2
+# A candidate on its name alone shares this much of its syllables with the one described.
+NAME_ALONE = 0.6
+KEEP_FROM = 0.75
+BIRTH_YEARS_CLOSE = 2
+
+
+@dataclass(frozen=True)
+class Described:
+    """What is known of the person being registered, folded once."""
+
+    names: list[list[matching.Syllable]]
+    keys: set[str]
+    name_my_key: str
+    phone_hash: str
+    birth_year: int | None
+    sex: str
+    origin_region: str
+    exit_date: date | None
+
+    @classmethod
+    def of(cls, *, full_name, name_my, birth_year, phone, sex, origin_region, exit_date, region):
+        names = [found for found in map(matching.syllables, (full_name, name_my)) if found]
+        return cls(
+            names=names,
+            keys={matching.key_of(found) for found in names},
+            name_my_key=burmese.name_my_key(name_my),
+            phone_hash=phone_search_hash(phone, region) if phone.strip() else "",
+            birth_year=birth_year,
+            sex="" if sex == "unknown" else sex,
+            origin_region=origin_region,
+            exit_date=exit_date,
+        )
+
+    def rare_syllables(self) -> list[str]:
+        """The uncommon syllables of the names, longest first (a rough rarity)."""
+        found = {s.canonical for name in self.names for s in name}
+        rare = sorted(found - COMMON_SYLLABLES, key=lambda syllable: (-len(syllable), syllable))
+        return rare[:RARE_SYLLABLES_LOOKED_UP]
+
+
+def _has_syllable(field: str, syllable: str) -> Q:
+    """The key (sorted syllables, space-separated) holds this syllable as a whole word."""
+    return (
+        Q(**{field: syllable})
+        | Q(**{f"{field}__startswith": f"{syllable} "})
+        | Q(**{f"{field}__endswith": f" {syllable}"})
+        | Q(**{f"{field}__contains": f" {syllable} "})
+    )
+
+
+def pool(people: QuerySet[Person], described: Described) -> list[Person]:
+    """The people worth scoring: one query, at most POOL rows, those sharing a whole key or
+    the phone first."""
+    strong = Q(pk__in=[])
+    if described.keys:
+        strong |= Q(match_key__in=described.keys) | Q(match_my_key__in=described.keys)
+    if described.name_my_key:
+        strong |= Q(name_my_key=described.name_my_key)
+    if described.phone_hash:
+        strong |= Q(phone_hash=described.phone_hash)
+    weak = Q(pk__in=[])
+    for syllable in described.rare_syllables():
+        weak |= _has_syllable("match_key", syllable) | _has_syllable("match_my_key", syllable)
+    condition = strong | weak
+    if connection.vendor == "postgresql":
+        for key in described.keys:
+            condition |= TrigramSimilar(F("match_key"), Value(key))
+            condition |= TrigramSimilar(F("match_my_key"), Value(key))
+    latest_exit = Exit.objects.filter(person=OuterRef("pk")).order_by("-exit_date", "-id")
+    matches = (
+        people.filter(condition)
+        .select_related("location")
+        .annotate(latest_exit_date=Subquery(latest_exit.values("exit_date")[:1]))
+    )
+    if weak or connection.vendor == "postgresql":
+        # The strong matches first when the pool is cut.
+        strong_first = Case(
+            When(strong, then=Value(True)), default=Value(False), output_field=BooleanField()
+        )
+        matches = matches.alias(strong=strong_first).order_by("-strong", "-pk")
+    return list(matches[:POOL])
+
+
+def _overlap(first: list[matching.Syllable], second: list[matching.Syllable]) -> float:
+    shared = Counter(s.canonical for s in first) & Counter(s.canonical for s in second)
+    return sum(shared.values()) / max(len(first), len(second))
+
+
+def _alike(first: list[matching.Syllable], second: list[matching.Syllable]) -> list[str]:
+    """ "Htet ≈ Thet": syllables written differently that are the same syllable."""
+    written = {s.canonical: s.written for s in second}
+    pairs = []
+    for syllable in first:
+        other = written.get(syllable.canonical)
+        if other and latin.fold(other) != latin.fold(syllable.written):
+            pairs.append(f"{syllable.written} ≈ {other}")
+    return pairs
+
+
+def _name_evidence(described: Described, person: Person) -> tuple[float, list[str]]:
+    theirs = [
+        found for found in map(matching.syllables, (person.full_name, person.name_my)) if found
+    ]
+    best, best_pair = 0.0, None
+    for ours in described.names:
+        for other in theirs:
+            overlap = _overlap(ours, other)
+            if overlap > best:
+                best, best_pair = overlap, (ours, other)
+    reasons = []
+    if described.name_my_key and described.name_my_key == person.name_my_key:
+        reasons.append(_("same Burmese name"))
+    elif best_pair:
+        ours, other = best_pair
+        alike = _alike(ours, other)
+        if alike:
+            reasons.append(_("names sound alike: %(pairs)s") % {"pairs": ", ".join(alike[:3])})
+        elif best == 1:
+            reasons.append(_("same name"))
+        else:
+            reasons.append(_("similar name"))
+    return best, reasons
+
+
+def score(described: Described, person: Person) -> tuple[float, tuple[str, ...]] | None:
+    """(score, reasons) of one person of the pool; None if the evidence is too weak."""
+    name, reasons = _name_evidence(described, person)
+    same_phone = bool(described.phone_hash) and described.phone_hash == person.phone_hash
+    same_burmese = bool(described.name_my_key) and described.name_my_key == person.name_my_key
+    if not same_phone and not same_burmese and name < NAME_ALONE:
+        return None
+    total = max(name, 1.0 if same_burmese else 0.0)
+    if same_phone:
+        reasons.insert(0, _("same phone"))
+        total += 1.0
+    if described.birth_year and person.birth_year:
+        difference = abs(described.birth_year - person.birth_year)
+        if difference == 0:
+            total += 0.2
+            reasons.append(_("same birth year"))
+        elif difference <= BIRTH_YEARS_CLOSE:
+            total += 0.1
+            reasons.append(
+                _("birth year %(ours)s vs %(theirs)s")
+                % {"ours": described.birth_year, "theirs": person.birth_year}
+            )
+        else:
+            total -= 0.6
+    if described.sex and person.sex != "unknown":
+        total += 0.05 if described.sex == person.sex else -0.4
+    if described.origin_region and person.origin_region:
+        if described.origin_region == person.origin_region:
+            total += 0.1
+            reasons.append(_("same region of origin"))
+        else:
+            total -= 0.05
+    exit_date = getattr(person, "latest_exit_date", None)
+    if described.exit_date and exit_date and abs((described.exit_date - exit_date).days) <= 31:
+        total += 0.1
+        reasons.append(_("exit dates within a month"))
+    if total < KEEP_FROM:
+        return None
+    return total, tuple(reasons)
