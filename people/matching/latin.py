@@ -22,7 +22,7 @@ HONORIFICS = frozenset(
         "dr", "mr", "mrs", "ms", "miss", "mister",
         # Military ranks (Tatmadaw and English), abbreviated and in full
         "pvt", "private", "pte", "lcpl", "cpl", "corporal", "lance", "sgt", "sergeant",
-        "ssgt", "wo", "warrant", "officer", "lt", "lieutenant", "2lt", "capt", "captain",
+        "ssgt", "wo", "warrant", "officer", "lt", "lieutenant", "capt", "captain",
         "maj", "major", "col", "colonel", "ltcol", "brig", "brigadier", "gen", "general",
         "cdr", "commander", "adm", "admiral",
         # Police ranks
@@ -47,6 +47,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _DOUBLED.sub(lambda match: match.group(1) or match.group(2), letters)
+
+
+@cache
+def _folded_honorifics() -> frozenset[str]:
+    return frozenset(fold(honorific) for honorific in HONORIFICS)
 
 
 @cache
@@ -86,8 +91,9 @@ def words(name: str) -> list[tuple[str, str]]:
 
 def strip_honorifics(folded: list[str]) -> int:
     """How many words at the front are honorifics, titles or ranks (never all of them)."""
+    honorifics = _folded_honorifics()
     count = 0
-    while count < len(folded) - 1 and folded[count] in HONORIFICS:
+    while count < len(folded) - 1 and folded[count] in honorifics:
         count += 1
     return count
 
