@@ -2,20 +2,34 @@
 
 One query fetches a bounded pool by index: the same matching key (Latin or Burmese name,
 word order and spelling variants folded: `people.matching`), the same phone (hash of E.164),
-the same Burmese name, a shared uncommon syllable, and on PostgreSQL trigram similarity of
-the keys. The pool is then scored in Python from the evidence given (name syllables, phone,
-birth year, sex, origin region, exit date); `people.duplicates.find_candidates` ranks it.
+the same Burmese name; and on PostgreSQL the nearest other keys by trigram distance (a GiST
+index walked in distance order), on SQLite the people sharing an uncommon syllable. The
+pool is then scored in Python from the evidence given (name syllables, phone, birth year,
+sex, origin region, exit date); `people.duplicates.find_candidates` ranks it.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.postgres.lookups import TrigramSimilar
 from django.db import connection
-from django.db.models import BooleanField, Case, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs
 from django.utils.translation import gettext as _
 
 from people import burmese, matching
@@ -25,6 +39,8 @@ from people.models import Exit, Person
 
 # At most this many people are read and scored per lookup (the best few are kept).
 POOL = 60
+# ... and this many more on PostgreSQL per key and field: the nearest other keys by trigram.
+NEAREST = 10
 # Syllables most names have: a shared one says little, so none is looked up alone.
 COMMON_SYLLABLES = frozenset(
     {"aung", "min", "kyaw", "htet", "win", "khin", "zaw", "soe", "moe", "myint", "thu", "oo",
@@ -42,7 +58,7 @@ BIRTH_YEARS_CLOSE = 2
 class Described:
     """What is known of the person being registered, folded once."""
 
-    names: list[list[matching.Syllable]]
+    names: list[tuple[matching.Syllable, ...]]
     keys: set[str]
     name_my_key: str
     phone_hash: str
@@ -82,9 +98,8 @@ def _has_syllable(field: str, syllable: str) -> Q:
     )
 
 
-def pool(people: QuerySet[Person], described: Described) -> list[Person]:
-    """The people worth scoring: one query, at most POOL rows, those sharing a whole key or
-    the phone first."""
+def _strong(described: Described) -> Q:
+    """The same whole key (either name, either script), Burmese name or phone."""
     strong = Q(pk__in=[])
     if described.keys:
         strong |= Q(match_key__in=described.keys) | Q(match_my_key__in=described.keys)
@@ -92,35 +107,65 @@ def pool(people: QuerySet[Person], described: Described) -> list[Person]:
         strong |= Q(name_my_key=described.name_my_key)
     if described.phone_hash:
         strong |= Q(phone_hash=described.phone_hash)
+    return strong
+
+
+def _closest_first(described: Described) -> list:
+    """Order of the strong matches when there are more than the pool holds: the same phone
+    first, then the nearest birth years (a common name may be shared by hundreds)."""
+    order = []
+    if described.phone_hash:
+        same_phone = When(phone_hash=described.phone_hash, then=Value(0))
+        order.append(Case(same_phone, default=Value(1), output_field=IntegerField()).asc())
+    if described.birth_year:
+        order.append(Abs(F("birth_year") - described.birth_year).asc(nulls_last=True))
+    return [*order, "-pk"]
+
+
+def _nearest_keys(people: QuerySet[Person], field: str, key: str) -> QuerySet:
+    """Ids of the people whose key is nearest to `key` by trigram distance (other keys than
+    `key` itself): PostgreSQL walks its GiST trigram index in distance order and stops
+    after NEAREST rows, however many people share syllables."""
+    distance = Func(
+        F(field), Value(key), function="", arg_joiner=" <-> ", output_field=FloatField()
+    )
+    nearest = people.exclude(**{field: key}).exclude(**{field: ""})
+    return nearest.alias(distance=distance).order_by("distance").values("pk")[:NEAREST]
+
+
+def pool(people: QuerySet[Person], described: Described) -> list[Person]:
+    """The people worth scoring, at most POOL + nearest keys, in one query: those sharing a
+    whole key, the Burmese name or the phone (closest first when there are many); on
+    PostgreSQL the nearest keys by trigram distance, on SQLite those sharing an uncommon
+    syllable."""
+    strong = _strong(described)
+    latest_exit = Exit.objects.filter(person=OuterRef("pk")).order_by("-exit_date", "-id")
+    with_exit = Subquery(latest_exit.values("exit_date")[:1])
+    if connection.vendor == "postgresql":
+        parts = [people.filter(strong).order_by(*_closest_first(described)).values("pk")[:POOL]]
+        for key in sorted(described.keys):
+            parts += [_nearest_keys(people, field, key) for field in ("match_key", "match_my_key")]
+        chosen = Person.objects.filter(pk__in=parts[0].union(*parts[1:], all=True))
+        return list(chosen.select_related("location").annotate(latest_exit_date=with_exit))
     weak = Q(pk__in=[])
     for syllable in described.rare_syllables():
         weak |= _has_syllable("match_key", syllable) | _has_syllable("match_my_key", syllable)
-    condition = strong | weak
-    if connection.vendor == "postgresql":
-        for key in described.keys:
-            condition |= TrigramSimilar(F("match_key"), Value(key))
-            condition |= TrigramSimilar(F("match_my_key"), Value(key))
-    latest_exit = Exit.objects.filter(person=OuterRef("pk")).order_by("-exit_date", "-id")
+    strong_first = Case(When(strong, then=Value(0)), default=Value(1), output_field=IntegerField())
     matches = (
-        people.filter(condition)
+        people.filter(strong | weak)
         .select_related("location")
-        .annotate(latest_exit_date=Subquery(latest_exit.values("exit_date")[:1]))
+        .annotate(latest_exit_date=with_exit)
+        .order_by(strong_first.asc(), *_closest_first(described))
     )
-    if weak or connection.vendor == "postgresql":
-        # The strong matches first when the pool is cut.
-        strong_first = Case(
-            When(strong, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
-        matches = matches.alias(strong=strong_first).order_by("-strong", "-pk")
-    return list(matches[:POOL])
+    return list(matches[: POOL + NEAREST])
 
 
-def _overlap(first: list[matching.Syllable], second: list[matching.Syllable]) -> float:
+def _overlap(first: Sequence[matching.Syllable], second: Sequence[matching.Syllable]) -> float:
     shared = Counter(s.canonical for s in first) & Counter(s.canonical for s in second)
     return sum(shared.values()) / max(len(first), len(second))
 
 
-def _alike(first: list[matching.Syllable], second: list[matching.Syllable]) -> list[str]:
+def _alike(first: Sequence[matching.Syllable], second: Sequence[matching.Syllable]) -> list[str]:
     """ "Htet ≈ Thet": syllables written differently that are the same syllable."""
     written = {s.canonical: s.written for s in second}
     pairs = []

@@ -8,6 +8,9 @@ ignored) and phones as E.164.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import lru_cache
+
 from people import burmese
 from people.matching import burmese_script, latin
 from people.matching.latin import Syllable
@@ -25,15 +28,18 @@ __all__ = [
 ]
 
 
-def syllables(name: str) -> list[Syllable]:
-    """Canonical syllables of a name in Latin letters, Burmese script or both (in order)."""
+@lru_cache(maxsize=20_000)
+def syllables(name: str) -> tuple[Syllable, ...]:
+    """Canonical syllables of a name in Latin letters, Burmese script or both (in order).
+    Cached: a lookup scores dozens of people, often with the same names (and the Zawgyi
+    detection of a Burmese name costs a fraction of a millisecond)."""
     if burmese.MYANMAR_CHARACTERS.search(name or ""):
         latin_part = burmese.MYANMAR_CHARACTERS.sub(" ", name)
-        return latin.syllables(latin_part) + burmese_script.syllables(name)
-    return latin.syllables(name)
+        return (*latin.syllables(latin_part), *burmese_script.syllables(name))
+    return tuple(latin.syllables(name or ""))
 
 
-def key_of(found: list[Syllable]) -> str:
+def key_of(found: Iterable[Syllable]) -> str:
     """The stored key: the canonical syllables sorted (word order ignored), space-separated."""
     return " ".join(sorted(syllable.canonical for syllable in found))
 
