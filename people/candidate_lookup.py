@@ -39,7 +39,7 @@ from people.models import Exit, Person
 
 # At most this many people are read and scored per lookup (the best few are kept).
 POOL = 60
-# ... and this many more on PostgreSQL per key and field: the nearest other keys by trigram.
+# ... and this many more on PostgreSQL per key: the nearest other keys by trigram.
 NEAREST = 10
 # Syllables most names have: a shared one says little, so none is looked up alone.
 COMMON_SYLLABLES = frozenset(
@@ -143,8 +143,9 @@ def pool(people: QuerySet[Person], described: Described) -> list[Person]:
     with_exit = Subquery(latest_exit.values("exit_date")[:1])
     if connection.vendor == "postgresql":
         parts = [people.filter(strong).order_by(*_closest_first(described)).values("pk")[:POOL]]
-        for key in sorted(described.keys):
-            parts += [_nearest_keys(people, field, key) for field in ("match_key", "match_my_key")]
+        # The nearest Latin keys only: a Burmese-only record has its romanised name as its
+        # Latin key too, and a second walk would double the time for few other people.
+        parts += [_nearest_keys(people, "match_key", key) for key in sorted(described.keys)]
         chosen = Person.objects.filter(pk__in=parts[0].union(*parts[1:], all=True))
         return list(chosen.select_related("location").annotate(latest_exit_date=with_exit))
     weak = Q(pk__in=[])
@@ -160,9 +161,26 @@ def pool(people: QuerySet[Person], described: Described) -> list[Person]:
     return list(matches[: POOL + NEAREST])
 
 
+# Syllables that are also honorifics: one record may have kept as a name what the other
+# wrote as a title ("Oo Kyaw" / "ဦးကျော်", "Ko Ko Aung" / "Ko Aung").
+HONORIFIC_SYLLABLES = frozenset({"oo", "daw", "ko", "ma", "maung", "mya", "sai", "nang", "saw",
+                                 "naw", "nan", "khun", "bo"})  # fmt: skip
+
+
 def _overlap(first: Sequence[matching.Syllable], second: Sequence[matching.Syllable]) -> float:
-    shared = Counter(s.canonical for s in first) & Counter(s.canonical for s in second)
-    return sum(shared.values()) / max(len(first), len(second))
+    """Share of syllables in common (of the longer name), a syllable that may be an
+    honorific and is found on one side only not counted."""
+    ours = Counter(s.canonical for s in first)
+    theirs = Counter(s.canonical for s in second)
+    shared = sum((ours & theirs).values())
+    if not shared:
+        return 0.0
+
+    def length(counts: Counter) -> int:
+        unmatched = counts - theirs if counts is ours else counts - ours
+        return sum(counts.values()) - sum(unmatched[s] for s in HONORIFIC_SYLLABLES)
+
+    return shared / max(length(ours), length(theirs))
 
 
 def _alike(first: Sequence[matching.Syllable], second: Sequence[matching.Syllable]) -> list[str]:

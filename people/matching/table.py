@@ -256,7 +256,7 @@ SYLLABLES: dict[str, tuple[str, ...]] = {
     "ha": ("ha", "har", "hah"),
     "da": ("da", "dar"),
     "na": ("na", "nar"),
-    "ya": ("ya", "yar"),
+    "ya": ("ya", "yar", "ra", "rar"),  # ရ is said "y" and written Ya or Ra (Thura)
     "za": ("za", "zar"),
     "la": ("la", "lar"),
     "wa": ("wa", "war", "wah"),
@@ -273,7 +273,6 @@ SYLLABLES: dict[str, tuple[str, ...]] = {
     "kya": ("kya", "kyar", "cha", "char"),
     "pya": ("pya", "pyar", "phya"),
     "shwa": ("shwa",),
-    "ra": ("ra", "rar"),
     # -ai (MLC -ai, -e with creaky tone)
     # -at / -ut / -ok
     "nat": ("nat",),
