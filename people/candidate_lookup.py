@@ -54,6 +54,15 @@ KEEP_FROM = 0.75
 BIRTH_YEARS_CLOSE = 2
 
 
+def _phone_hashes(phone: str, region: str) -> frozenset[str]:
+    """The hash of the phone read in `region`; without a region (a caller that does not know
+    the site), read in each region of the portal's sites, as the list search does."""
+    if not phone.strip():
+        return frozenset()
+    regions = [region] if region else sorted({*matching.COUNTRY_REGIONS.values()})
+    return frozenset(phone_search_hash(phone, each) for each in regions) - {""}
+
+
 @dataclass(frozen=True)
 class Described:
     """What is known of the person being registered, folded once."""
@@ -61,7 +70,7 @@ class Described:
     names: list[tuple[matching.Syllable, ...]]
     keys: set[str]
     name_my_key: str
-    phone_hash: str
+    phone_hashes: frozenset[str]
     birth_year: int | None
     sex: str
     origin_region: str
@@ -74,7 +83,7 @@ class Described:
             names=names,
             keys={matching.key_of(found) for found in names},
             name_my_key=burmese.name_my_key(name_my),
-            phone_hash=phone_search_hash(phone, region) if phone.strip() else "",
+            phone_hashes=_phone_hashes(phone, region),
             birth_year=birth_year,
             sex="" if sex == "unknown" else sex,
             origin_region=origin_region,
@@ -105,8 +114,8 @@ def _strong(described: Described) -> Q:
         strong |= Q(match_key__in=described.keys) | Q(match_my_key__in=described.keys)
     if described.name_my_key:
         strong |= Q(name_my_key=described.name_my_key)
-    if described.phone_hash:
-        strong |= Q(phone_hash=described.phone_hash)
+    if described.phone_hashes:
+        strong |= Q(phone_hash__in=described.phone_hashes)
     return strong
 
 
@@ -114,8 +123,8 @@ def _closest_first(described: Described) -> list:
     """Order of the strong matches when there are more than the pool holds: the same phone
     first, then the nearest birth years (a common name may be shared by hundreds)."""
     order = []
-    if described.phone_hash:
-        same_phone = When(phone_hash=described.phone_hash, then=Value(0))
+    if described.phone_hashes:
+        same_phone = When(phone_hash__in=described.phone_hashes, then=Value(0))
         order.append(Case(same_phone, default=Value(1), output_field=IntegerField()).asc())
     if described.birth_year:
         order.append(Abs(F("birth_year") - described.birth_year).asc(nulls_last=True))
@@ -222,7 +231,7 @@ def _name_evidence(described: Described, person: Person) -> tuple[float, list[st
 def score(described: Described, person: Person) -> tuple[float, tuple[str, ...]] | None:
     """(score, reasons) of one person of the pool; None if the evidence is too weak."""
     name, reasons = _name_evidence(described, person)
-    same_phone = bool(described.phone_hash) and described.phone_hash == person.phone_hash
+    same_phone = person.phone_hash in described.phone_hashes
     same_burmese = bool(described.name_my_key) and described.name_my_key == person.name_my_key
     if not same_phone and not same_burmese and name < NAME_ALONE:
         return None

@@ -48,7 +48,8 @@ def find_candidates(
     `limit`. Evidence that is not given is simply not used. Names are compared by their
     canonical syllables (`people.matching`: spelling variants, honorifics, word order, Latin
     or Burmese script), phones by E.164 (`phone_region`: the region of numbers written
-    without a country code, by default `PHONE_DEFAULT_REGION`). One query
+    without a country code, the country of the site; not given, every region the portal
+    knows is tried). One query
     (`candidate_lookup.pool`)."""
     described = candidate_lookup.Described.of(
         full_name=full_name,

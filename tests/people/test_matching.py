@@ -265,3 +265,10 @@ def matching_hash(e164: str) -> str:
     from portal.fields import search_hash  # noqa: PLC0415
 
     return search_hash(e164)
+
+
+def test_without_the_sites_region_every_known_region_is_tried(mae_sot):
+    person = PersonFactory(full_name="Kyaw Zaw", phone="+66907499173")
+    [found] = find_candidates(Person.objects.all(), full_name="Someone Else", phone="090 749 9173")
+    assert found.person == person and found.reasons == ("same phone",)
+    assert find_candidates(Person.objects.all(), full_name="Someone", phone="090 749 9174") == []
