@@ -12,6 +12,9 @@ names (`latin.canonical`), so "ထက်" and "Htet", "သက်" and "Thet" (on
 from __future__ import annotations
 
 import re
+import unicodedata
+
+from myanmar.converter import convert
 
 from people import burmese
 from people.matching import latin
@@ -115,9 +118,28 @@ def _strip_honorifics(parts: list[str]) -> list[str]:
     return parts
 
 
+# Code points Zawgyi uses for its stacked and combined forms (Unicode gives them to Shan,
+# Mon and Karen letters, which Burmese names do not use).
+_ZAWGYI_FORMS = re.compile("[\u1060-\u1097]")
+# A vowel sign E typed before its consonant (Zawgyi's order; not after a consonant or a
+# medial, where Unicode has it): Unicode writes it after.
+_E_FIRST = re.compile("(?<![\u1000-\u1021\u103b-\u103e])\u1031([\u1000-\u1021])([\u103b-\u103e]*)")
+
+
+def _as_unicode(text: str) -> str:
+    """Unicode for matching: converted from Zawgyi when detected (`burmese.to_unicode`), and
+    also when a short name is not detected but holds Zawgyi-only forms; a vowel sign E left
+    before its consonant is put after it. The stored name is not changed here."""
+    converted, was_zawgyi = burmese.to_unicode(text)
+    if not was_zawgyi and _ZAWGYI_FORMS.search(converted):
+        converted = unicodedata.normalize("NFC", convert(converted, "zawgyi", "unicode"))
+    converted = converted.replace("\u102f\u102d", "\u102d\u102f")  # ု ိ typed as ို
+    return _E_FIRST.sub(lambda match: match.group(1) + match.group(2) + "\u1031", converted)
+
+
 def syllables(name: str) -> list[latin.Syllable]:
     """The canonical syllables of a Burmese-script name."""
-    text, _was_zawgyi = burmese.to_unicode(name or "")
+    text = _as_unicode(name or "")
     result = []
     for part in _strip_honorifics(split_syllables(text)):
         written = romanise_syllable(part)

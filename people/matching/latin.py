@@ -98,12 +98,28 @@ def strip_honorifics(folded: list[str]) -> int:
     return count
 
 
+_CAMEL = re.compile(r"[A-Z][a-z]+")
+
+
+def _camel_case_split(found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """ "KhantThane" as "Khant" "Thane": written together, capitals still show the syllables
+    (folding first would make one "tt" of "Khant" + "Thane")."""
+    result = []
+    for written, folded in found:
+        parts = _CAMEL.findall(written)
+        if len(parts) > 1 and "".join(parts) == written:
+            result.extend((part, fold(part)) for part in parts)
+        else:
+            result.append((written, folded))
+    return result
+
+
 def syllables(name: str) -> list[Syllable]:
     """The canonical syllables of a Latin name, in the written order."""
     found = words(name)
     start = strip_honorifics([folded for _written, folded in found])
     result = []
-    for written, folded in found[start:]:
+    for written, folded in _camel_case_split(found[start:]):
         known = canonical(folded)
         if known:
             result.append(Syllable(written, known))

@@ -272,3 +272,11 @@ def test_without_the_sites_region_every_known_region_is_tried(mae_sot):
     [found] = find_candidates(Person.objects.all(), full_name="Someone Else", phone="090 749 9173")
     assert found.person == person and found.reasons == ("same phone",)
     assert find_candidates(Person.objects.all(), full_name="Someone", phone="090 749 9174") == []
+
+
+def test_written_together_and_short_zawgyi_names():
+    assert matching.match_key("KhantThane") == matching.match_key("Khant Thein")
+    assert matching.match_key("ေဝစိုး") == matching.match_key("ဝေစိုး") == "soe way"  # E first
+    assert matching.match_key("နွေထက်") == "htet nwe"  # Unicode order left alone
+    zawgyi = "လႈိင္ထြန္းပိုင္"  # too short for the detector, but Zawgyi-only forms
+    assert matching.match_key(zawgyi) == "hlaing paing tun"
