@@ -10,7 +10,6 @@ sex, origin region, exit date); `people.duplicates.find_candidates` ranks it.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -176,20 +175,30 @@ HONORIFIC_SYLLABLES = frozenset({"oo", "daw", "ko", "ma", "maung", "mya", "sai",
                                  "naw", "nan", "khun", "bo"})  # fmt: skip
 
 
+def _counts(syllables: Sequence[matching.Syllable]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for syllable in syllables:
+        counts[syllable.canonical] = counts.get(syllable.canonical, 0) + 1
+    return counts
+
+
 def _overlap(first: Sequence[matching.Syllable], second: Sequence[matching.Syllable]) -> float:
     """Share of syllables in common (of the longer name), a syllable that may be an
     honorific and is found on one side only not counted."""
-    ours = Counter(s.canonical for s in first)
-    theirs = Counter(s.canonical for s in second)
-    shared = sum((ours & theirs).values())
+    ours, theirs = _counts(first), _counts(second)
+    shared = sum(min(count, theirs.get(syllable, 0)) for syllable, count in ours.items())
     if not shared:
         return 0.0
 
-    def length(counts: Counter) -> int:
-        unmatched = counts - theirs if counts is ours else counts - ours
-        return sum(counts.values()) - sum(unmatched[s] for s in HONORIFIC_SYLLABLES)
+    def length(counts: dict[str, int], other: dict[str, int]) -> int:
+        alone = sum(
+            count - min(count, other.get(syllable, 0))
+            for syllable, count in counts.items()
+            if syllable in HONORIFIC_SYLLABLES
+        )
+        return sum(counts.values()) - alone
 
-    return shared / max(length(ours), length(theirs))
+    return shared / max(length(ours, theirs), length(theirs, ours))
 
 
 def _alike(first: Sequence[matching.Syllable], second: Sequence[matching.Syllable]) -> list[str]:
@@ -203,10 +212,23 @@ def _alike(first: Sequence[matching.Syllable], second: Sequence[matching.Syllabl
     return pairs
 
 
+def _stored(key: str) -> tuple[matching.Syllable, ...]:
+    return tuple(matching.Syllable(part, part) for part in key.split())
+
+
+def _their_names(person: Person) -> tuple[tuple[matching.Syllable, ...], ...]:
+    """A candidate's names as syllables: the Latin name read again (its spellings name the
+    syllables that sound alike), a name in Burmese script from its stored key (reading it
+    again would run the Zawgyi detection for every candidate)."""
+    if burmese.MYANMAR_CHARACTERS.search(person.full_name):
+        latin_name = _stored(person.match_key)
+    else:
+        latin_name = matching.syllables(person.full_name)
+    return latin_name, _stored(person.match_my_key)
+
+
 def _name_evidence(described: Described, person: Person) -> tuple[float, list[str]]:
-    theirs = [
-        found for found in map(matching.syllables, (person.full_name, person.name_my)) if found
-    ]
+    theirs = [found for found in _their_names(person) if found]
     best, best_pair = 0.0, None
     for ours in described.names:
         for other in theirs:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from people.matching.table import SYLLABLES
 
@@ -41,6 +41,7 @@ class Syllable:
     canonical: str
 
 
+@lru_cache(maxsize=50_000)
 def fold(text: str) -> str:
     """Lower case, no accents, doubled consonants (and aa, ii, uu) single: "Thett" -> "thet".
     "oo" and "ee" are kept: they are how a vowel is written ("Htoo", "Kyee")."""
