@@ -76,12 +76,24 @@ class Described:
     exit_date: date | None
 
     @classmethod
-    def of(cls, *, full_name, name_my, birth_year, phone, sex, origin_region, exit_date, region):
-        names = [found for found in map(matching.syllables, (full_name, name_my)) if found]
+    def of(
+        cls,
+        *,
+        full_name: str,
+        name_my: str,
+        birth_year: int | None,
+        phone: str,
+        sex: str,
+        origin_region: str,
+        exit_date: date | None,
+        region: str,
+    ) -> Described:
+        written = (full_name or "", name_my or "")
+        names = [found for found in map(matching.syllables, written) if found]
         return cls(
             names=names,
             keys={matching.key_of(found) for found in names},
-            name_my_key=burmese.name_my_key(name_my),
+            name_my_key=burmese.name_my_key(name_my or ""),
             phone_hashes=_phone_hashes(phone, region),
             birth_year=birth_year,
             sex="" if sex == "unknown" else sex,
