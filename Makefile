@@ -28,6 +28,7 @@ seed: migrate
 	$(MANAGE) seed_demo
 
 run: seed
+	$(MANAGE) rebuild_match_keys
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(BIN)/python scripts/foreground.py $(BIN)/honcho start -f Procfile.dev
 

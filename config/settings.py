@@ -40,6 +40,9 @@ elif not SECRET_KEY:
     SECRET_KEY = "django-insecure-development-only-key-never-used-in-production"  # noqa: S105
 
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Yangon")
+# Phones written without a country code are read as numbers of the site's country; of this
+# region (ISO 3166 code) when the site's country is not one the portal knows (people.matching).
+PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="MM")
 USE_TZ = True
 
 INSTALLED_APPS = [

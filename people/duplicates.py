@@ -1,5 +1,5 @@
-"""Possible duplicates: the same normalised name (Latin or Burmese) and birth year ±1, or the
-same phone number."""
+"""Possible duplicates: scored candidates for one person described (`find_candidates`, by
+`people.matching` keys), and the admins' pairs to review (`suspected_pairs`)."""
 
 from __future__ import annotations
 
@@ -16,14 +16,8 @@ from operator import or_
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from people import burmese
+from people import candidate_lookup
 from people.models import DistinctPeople, Person
-from people.services import normalise_phone
-from portal.fields import search_hash
-
-
-def _birth_years_close(first: int | None, second: int | None) -> bool:
-    return first is None or second is None or abs(first - second) <= 1
 
 
 @dataclass(frozen=True)
@@ -49,37 +43,32 @@ def find_candidates(
     reference: str = "",
     exclude_pk: int | None = None,
     limit: int = 5,
+    phone_region: str = "",
 ) -> list[Candidate]:
     """Current people in `people` who may be the person described, best first, at most
-    `limit`. Evidence that is not given is simply not used."""
-    condition = Q(pk__in=[])
-    name_key, name_my_key = burmese.name_key(full_name), burmese.name_my_key(name_my)
-    if name_key:
-        condition |= Q(name_key=name_key)
-    if name_my_key:
-        condition |= Q(name_my_key=name_my_key)
-    phone_digits = normalise_phone(phone)
-    phone_hash = search_hash(phone_digits) if phone_digits else ""
-    if phone_hash:
-        condition |= Q(phone_hash=phone_hash)
-    matches = people.current().filter(condition).exclude(pk=exclude_pk)
+    `limit`. Evidence that is not given is simply not used. Names are compared by their
+    canonical syllables (`people.matching`: spelling variants, honorifics, word order, Latin
+    or Burmese script), phones by E.164 (`phone_region`: the region of numbers written
+    without a country code, the country of the site; not given, every region the portal
+    knows is tried). One query
+    (`candidate_lookup.pool`)."""
+    described = candidate_lookup.Described.of(
+        full_name=full_name,
+        name_my=name_my,
+        birth_year=birth_year,
+        phone=phone or "",
+        sex=sex,
+        origin_region=origin_region,
+        exit_date=exit_date,
+        region=phone_region,
+    )
     found = []
-    for person in matches.select_related("location")[:20]:
-        reasons, score = [], 0.0
-        if phone_hash and person.phone_hash == phone_hash:
-            reasons.append(_("same phone"))
-            score += 1.0
-        elif not _birth_years_close(person.birth_year, birth_year):
-            continue
-        if name_key and person.name_key == name_key:
-            reasons.append(_("same name"))
-            score += 1.0
-        if name_my_key and person.name_my_key == name_my_key:
-            reasons.append(_("same Burmese name"))
-            score += 1.0
-        found.append(Candidate(person, score, tuple(reasons)))
+    for person in candidate_lookup.pool(people.current().exclude(pk=exclude_pk), described):
+        scored = candidate_lookup.score(described, person)
+        if scored is not None:
+            found.append(Candidate(person, *scored))
     found = _with_same_reference(found, people.current().exclude(pk=exclude_pk), reference)
-    found.sort(key=lambda candidate: (-candidate.score, candidate.person.pk))
+    found.sort(key=lambda candidate: (-candidate.score, -candidate.person.pk))
     return found[:limit]
 
 

@@ -113,6 +113,10 @@ class Person(models.Model):
     # without spaces), kept in step by `people.services`.
     name_key = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
     name_my_key = models.CharField(max_length=150, blank=True, db_index=True, editable=False)
+    # Matching keys (`people.matching`): the canonical syllables of the Latin name and of the
+    # Burmese name, sorted, space-separated ("aung htet min"); trigram-indexed on PostgreSQL.
+    match_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
+    match_my_key = models.CharField(max_length=200, blank=True, db_index=True, editable=False)
     sex = models.CharField(_("sex"), max_length=8, choices=choices.Sex.choices, default="unknown")
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     birth_year_estimated = models.BooleanField(_("birth year is estimated"), default=False)
@@ -212,8 +216,8 @@ class Person(models.Model):
 
     # Fields computed from others (`refresh_derived_fields`); `rotate_keys` recomputes them
     # after a SECRET_KEY change, reading `DERIVED_FROM` besides the encrypted fields.
-    DERIVED_FIELDS = ("phone_hash", "name_key", "name_my_key")
-    DERIVED_FROM = ("full_name", "name_my")
+    DERIVED_FIELDS = ("phone_hash", "name_key", "name_my_key", "match_key", "match_my_key")
+    DERIVED_FROM = ("full_name", "name_my", "location")
 
     def __str__(self) -> str:
         # Case number only: a person's name never appears in logs or admin history lines.

@@ -5,13 +5,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import reduce
+from operator import and_
 
 from django.conf import settings
-from django.db.models import Case, Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.utils import timezone
 
-from people import burmese, duplicates, retention, workflow
+from people import burmese, duplicates, keys, matching, retention, workflow
 from people.choices import AccessReview, ClosingReason, Status
 from people.models import (
     CONFIDENTIAL_FEEDBACK,
@@ -25,8 +38,7 @@ from people.models import (
     TransferRequest,
 )
 from people.services import normalise_phone
-from portal.fields import search_hash
-from portal.models import User
+from portal.models import Location, User
 from portal.roles import Role
 from portal.scoping import active_site_ids, full_access_q, get_object_for_user, visible_to
 from portal.selectors import staff_for
@@ -108,23 +120,63 @@ def people_with_exits_for(user: User) -> QuerySet[Person]:
     return _listed_people(user).prefetch_related(Prefetch("exits", to_attr="prefetched_exits"))
 
 
+def _has_syllable(syllable: str) -> Q:
+    """The Latin or Burmese matching key holds this canonical syllable (a whole word)."""
+    found = Q(pk__in=[])
+    for field in ("match_key", "match_my_key"):
+        found |= (
+            Q(**{field: syllable})
+            | Q(**{f"{field}__startswith": f"{syllable} "})
+            | Q(**{f"{field}__endswith": f" {syllable}"})
+            | Q(**{f"{field}__contains": f" {syllable} "})
+        )
+    return found
+
+
+def _phone_hashes(query: str) -> set[str]:
+    """The hashes a typed phone may be stored under: read as a number of each country of
+    the portal's sites (no query: the few known regions), or as typed with its code."""
+    regions = {*matching.COUNTRY_REGIONS.values(), settings.PHONE_DEFAULT_REGION}
+    return {keys.phone_search_hash(query, region) for region in sorted(regions)}
+
+
 def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """Case number, any name (Latin or Burmese, typed in Unicode or Zawgyi) or phone."""
+    """Case number, any name (Latin or Burmese, typed in Unicode or Zawgyi; spelling
+    variants, honorifics and word order folded by `people.matching`) or phone in any
+    format. The closest first (the same name or phone, then every syllable typed, then a
+    part of a name), unless the list is sorted otherwise."""
     query = (query or "").strip()
     if not query:
         return queryset
     if CASE_NUMBER.match(query):
         return queryset.filter(case_number__istartswith=query)
     latin_key, burmese_key = burmese.search_keys(query)
-    condition = Q(preferred_name__icontains=query)
+    partial = Q(preferred_name__icontains=query)
     if latin_key:
-        condition |= Q(name_key__contains=latin_key)
+        partial |= Q(name_key__contains=latin_key)
     if burmese_key:
-        condition |= Q(name_my_key__contains=burmese_key)
+        partial |= Q(name_my_key__contains=burmese_key)
+    exact = Q(pk__in=[])
+    found = matching.syllables(query)
+    every_syllable = Q(pk__in=[])
+    if found:
+        key = matching.key_of(found)
+        exact |= Q(match_key=key) | Q(match_my_key=key)
+        every_syllable = reduce(and_, (_has_syllable(s.canonical) for s in found))
     digits = normalise_phone(query)
     if len(digits.lstrip("+")) >= 6:
-        condition |= Q(phone_hash=search_hash(digits))
-    return queryset.filter(condition)
+        exact |= Q(phone_hash__in=_phone_hashes(query))
+    closeness = Case(
+        When(exact, then=Value(3)),
+        When(every_syllable, then=Value(2)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return (
+        queryset.filter(exact | every_syllable | partial)
+        .alias(closeness=closeness)
+        .order_by("-closeness", *Person._meta.ordering)
+    )
 
 
 def search_people_and_references(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -308,18 +360,51 @@ def restricted_person_for(user: User, pk: int) -> Person:
         raise Http404 from exc
 
 
-def possible_duplicates_for(user: User, **described) -> list[Person]:
-    """The possible duplicates shown before registering (`duplicates.candidates_for`) among
-    the people of the user's sites. A restricted record the user does not see in full is
-    included with `masked = True`: its case number only is shown."""
-    found = duplicates.candidates_for(_site_people_for(user), **described)
+@dataclass
+class PossibleDuplicates:
+    """What the registration screen shows before saving: the candidates at the user's sites
+    (each `person.masked` when it is a restricted record the user does not see in full:
+    case number only, no reasons) and whether a candidate exists at another site (said
+    without anything about it; the admins' review queue shows the pair)."""
+
+    candidates: list[duplicates.Candidate]
+    elsewhere: bool = False
+
+    def __bool__(self) -> bool:
+        return bool(self.candidates) or self.elsewhere
+
+    @property
+    def people(self) -> list[Person]:
+        return [candidate.person for candidate in self.candidates]
+
+    def __contains__(self, person: Person) -> bool:
+        return person in self.people
+
+
+SHOWN_DUPLICATES = 5
+
+
+def possible_duplicates_for(
+    user: User, *, location: Location | None = None, **described
+) -> PossibleDuplicates:
+    """The possible duplicates shown before registering (`duplicates.find_candidates`, all
+    sites searched, phones read with the country of `location`). Three queries at most."""
+    region = matching.region_for_country(location.country) if location else ""
+    found = duplicates.find_candidates(
+        Person.objects.all(), phone_region=region, limit=SHOWN_DUPLICATES * 2, **described
+    )
+    if not found:
+        return PossibleDuplicates([])
+    ids = [candidate.person.pk for candidate in found]
+    at_my_sites = set(_site_people_for(user).filter(pk__in=ids).values_list("pk", flat=True))
+    mine = [candidate for candidate in found if candidate.person.pk in at_my_sites]
     hidden = set()
-    if found:
-        masked = restricted_records_for(user).filter(pk__in=[person.pk for person in found])
+    if mine:
+        masked = restricted_records_for(user).filter(pk__in=[c.person.pk for c in mine])
         hidden = set(masked.values_list("pk", flat=True))
-    for person in found:
-        person.masked = person.pk in hidden
-    return found
+    for candidate in mine:
+        candidate.person.masked = candidate.person.pk in hidden
+    return PossibleDuplicates(mine[:SHOWN_DUPLICATES], elsewhere=len(mine) < len(found))
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ from django.test.utils import override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from devtools.bench import matching
 from devtools.bench.fixtures import (
     IMPORT_ROWS,
     LIST_FILTERS,
@@ -61,7 +62,7 @@ class Scenarios:
         self.runs, self.warmups, self.heavy_runs = runs, warmups, heavy_runs
         self.log = log
 
-    def run_all(self, people: int) -> SizeResult:
+    def run_all(self, people: int, only: set[str] | None = None) -> SizeResult:
         result = SizeResult(people)
         actors = demo_actors()
         # The same starting state for every size and every run of the command: no dead rows
@@ -76,10 +77,13 @@ class Scenarios:
             ("dashboard", self.dashboard),
             ("annual report", self.annual_report),
             ("other pages", self.other_pages),
+            ("candidate lookup for one intake", self.candidate_lookup),
             ("import", self.import_people),
             ("import memory (child process)", self.import_memory),
         ]
         for label, step in steps:
+            if only and label not in only:
+                continue
             self.log(f"  {label}…")
             step(actors, result)
         return result
@@ -148,6 +152,22 @@ class Scenarios:
         client = client_for(actors.case_worker)
         with override_settings(ROOT_URLCONF="devtools.bench.urls"):
             self._against_raw_sql(client, FLOOR_PATH, None, "floor", result)
+
+    # Candidate lookup (issue 21) -----------------------------------------------------------
+
+    def candidate_lookup(self, actors: Actors, result: SizeResult) -> None:
+        described = matching.intakes()
+        if not described:
+            result.notes.append("no people: candidate lookup not measured")
+            return
+        action, found_share = matching.lookup_action(described)
+        queries = count_queries(action)
+        timing = measure(action, max(self.runs, len(described)), self.warmups)
+        result.figures["candidate_lookup"] = {
+            **timing.as_dict(),
+            **queries.as_dict(),
+            "found_own_person": round(found_share(), 3),
+        }
 
     # Person page -------------------------------------------------------------------------
 

@@ -20,11 +20,11 @@ from functools import cache
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from people import burmese, choices
+from people import burmese, choices, matching
+from people.keys import phone_search_hash
 from people.models import RECORD_KEY_RANGE, CaseNote, Exit, Flag, FollowUp, Person
 from people.services import reserve_case_numbers
 from portal import crypto
-from portal.fields import search_hash
 from portal.models import Location, User
 
 SYLLABLES = [
@@ -219,7 +219,7 @@ def _pick(rng: random.Random, weighted: list[tuple[str, int]]) -> str:
 
 
 @cache
-def _name_parts(indexes: tuple[int, ...]) -> tuple[str, str, str, str, str]:
+def _name_parts(indexes: tuple[int, ...]) -> tuple[str, ...]:
     parts = [SYLLABLES[i] for i in indexes]
     full_name = " ".join(p[0] for p in parts)
     name_my = "".join(p[1] for p in parts)
@@ -229,11 +229,14 @@ def _name_parts(indexes: tuple[int, ...]) -> tuple[str, str, str, str, str]:
         name_my,
         burmese.name_key(full_name),
         burmese.name_my_key(name_my),
+        matching.match_key(full_name),
+        matching.match_key(name_my),
     )
 
 
-def _name(rng: random.Random) -> tuple[str, str, str, str, str]:
-    """(full name, preferred name, Burmese name, name key, Burmese name key)."""
+def _name(rng: random.Random) -> tuple[str, ...]:
+    """(full name, preferred name, Burmese name, name key, Burmese name key, matching keys
+    of both names)."""
     indexes = tuple(rng.sample(range(len(SYLLABLES)), rng.choice([2, 3])))
     return _name_parts(indexes)
 
@@ -310,7 +313,7 @@ def create(
     person_rows = []
     for position, i in enumerate(order):
         location, exit_date, registered, registered_at = drafts[i]
-        full_name, preferred, name_my, name_key, name_my_key = _name(rng)
+        full_name, preferred, name_my, name_key, name_my_key, match_key, match_my_key = _name(rng)
         status = "intake" if (today - registered).days < RECENT_DAYS else _pick(rng, STATUSES)
         phone = ""
         if rng.random() < 0.2:  # a Thai or an Indian mobile number
@@ -324,11 +327,11 @@ def create(
                 rng.choices(["male", "female"], [95, 5])[0], rng.randint(1975, 2006),
                 rng.random() < 0.3, rng.choice(REGIONS), location.pk, status,
                 case_worker_id if location.code == "MAE-SOT" and rng.random() < 0.7 else None,
-                crypto.encrypt(phone) if phone else "", search_hash(phone), rng.randint(0, 4),
+                crypto.encrypt(phone) if phone else "", phone_search_hash(phone), rng.randint(0, 4),
                 "[]", writer.date(registered), True, rng.random() < 0.7, rng.random() < 0.3,
                 None, "", writer.moment(registered_at), created_by_id,
                 writer.moment(registered_at), 1, None, None,
-                extra_rng.randrange(RECORD_KEY_RANGE), exit_date,
+                extra_rng.randrange(RECORD_KEY_RANGE), match_key, match_my_key, exit_date,
             )
         )  # fmt: skip
     writer.write(
@@ -340,7 +343,7 @@ def create(
             "vulnerabilities", "consent_date", "consent_storing", "consent_sharing",
             "consent_photos", "consent_withdrawn_on", "consent_notes", "created_at",
             "created_by_id", "updated_at", "version", "merged_into_id", "anonymised_at",
-            "record_key",
+            "record_key", "match_key", "match_my_key",
         ],
         (row[:-1] for row in person_rows),
     )  # fmt: skip

@@ -83,25 +83,30 @@ def person_create(request: HttpRequest) -> HttpResponse:
         and confirm_form.is_valid()
     ):
         values = form.person_values()
+        exit_values = None if exit_form.is_empty() else exit_form.exit_values()
         possible_duplicates = selectors.possible_duplicates_for(
             request.user,
+            location=values["location"],
             full_name=values["full_name"],
             name_my=values["name_my"],
             birth_year=values["birth_year"],
             phone=values["phone"],
+            sex=values["sex"],
+            origin_region=values["origin_region"],
+            exit_date=exit_values["exit_date"] if exit_values else None,
             reference=values["reference"],
         )
-        if possible_duplicates:
+        if possible_duplicates.people:
             # The possible duplicates are shown with their names: audited as a list read.
             auditing.record_page_read(
-                request.user, "people.possible_duplicates", possible_duplicates
+                request.user, "people.possible_duplicates", possible_duplicates.people
             )
         if not possible_duplicates or confirm_form.cleaned_data["not_a_duplicate"]:
             try:
                 outcome = services.create_person(
                     by=request.user,
                     person_data=values,
-                    exit_data=None if exit_form.is_empty() else exit_form.exit_values(),
+                    exit_data=exit_values,
                 )
             except ValidationError as error:
                 form.add_error(None, error)

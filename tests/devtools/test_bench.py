@@ -14,6 +14,7 @@ from devtools.bench.report import table, verdicts
 from devtools.bench.scenarios import SizeResult
 from devtools.bench.urls import FLOOR_PATH
 from people.models import Person
+from tests.people.factories import PersonFactory
 
 
 def test_two_actions_are_timed_in_turn_after_their_warm_ups():
@@ -153,3 +154,43 @@ def test_the_memory_command_imports_and_rolls_back(settings, case_worker_mae_sot
     figures = json.loads(out.getvalue())
     assert figures["peak_rss_mb"] >= figures["peak_rss_before_mb"] > 0
     assert not Person.objects.exists()
+
+
+# --- Candidate lookup (issue 21) ---------------------------------------------------------------
+
+
+def _lookup(median: float) -> dict:
+    return {"median": median, "queries": 1, "transaction_statements": 0, "found_own_person": 0.9}
+
+
+def test_candidate_lookup_is_judged_at_a_million_people_only():
+    def verdict(people: int, median: float):
+        [check] = [
+            check
+            for check in verdicts([SizeResult(people, {"candidate_lookup": _lookup(median)})])
+            if check["target"].startswith("candidate lookup")
+        ]
+        return check["met"]
+
+    assert verdict(100_000, 60.0) is None  # printed, not judged
+    assert verdict(1_000_000, 60.0) is True
+    assert verdict(1_000_000, 140.0) is False
+    text = table([SizeResult(100_000, {"candidate_lookup": _lookup(64.8)})])
+    assert (
+        "candidate lookup for one intake" in text
+        and "64.8 ms, 1 q, found its person in 90%" in text
+    )
+
+
+@pytest.mark.django_db
+def test_the_lookup_step_finds_the_intakes_people(mae_sot):
+    from devtools.bench import matching  # noqa: PLC0415
+
+    for name in ("Kyaw Min Htet", "Aung Zaw Lin", "Thura Win"):
+        PersonFactory(full_name=name, birth_year=1990, phone="+66907499173")
+    described = matching.intakes()
+    assert len(described) == 3 and all(d["full_name"].startswith("U ") for d in described)
+    action, found_share = matching.lookup_action(described)
+    for _ in described:
+        action()
+    assert found_share() == 1.0

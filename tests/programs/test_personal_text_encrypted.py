@@ -33,6 +33,9 @@ NOT_ENCRYPTED = {
     "people.Person.name_my": "searched by the database (Burmese search)",
     "people.Person.name_key": "normalised search key of full_name (same reason)",
     "people.Person.name_my_key": "normalised search key of name_my (same reason)",
+    "people.Person.match_key": "canonical syllables of full_name, for matching and search "
+    "(issue 21; same reason)",
+    "people.Person.match_my_key": "canonical syllables of name_my (same reason)",
     "people.Person.phone_hash": "a keyed hash of the encrypted phone, for exact search",
     "people.Exit.receiving_group": "the name of an organisation, not of the person; offered "
     "as suggestions, which the database reads",

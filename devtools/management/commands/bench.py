@@ -52,6 +52,12 @@ class Command(BaseCommand):
             help="Measured runs of the annual report and the import (one warm-up each).",
         )
         parser.add_argument(
+            "--only",
+            default="",
+            help='Steps to measure, comma separated (e.g. "candidate lookup for one intake"); '
+            "all by default.",
+        )
+        parser.add_argument(
             "--output", default=str(settings.VAR_DIR / "bench.json"), help="JSON file to write."
         )
 
@@ -86,7 +92,8 @@ class Command(BaseCommand):
             with override_settings(
                 DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]
             ):
-                result = scenarios.run_all(Person.objects.count())
+                only = {part.strip() for part in options["only"].split(",") if part.strip()}
+                result = scenarios.run_all(Person.objects.count(), only or None)
             result.figures["seed"] = f"{seed_seconds:.1f} s" if present < size else "—"
             results.append(result)
             for note in result.notes:
