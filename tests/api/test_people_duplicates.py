@@ -29,7 +29,7 @@ def test_a_possible_duplicate_answers_409_with_its_case_number_and_nothing_is_sa
     (candidate,) = data["candidates"]
     assert candidate["case_number"] == person_mae_sot.case_number
     assert candidate["id"] == person_mae_sot.pk
-    assert candidate["reasons"] == ["same name"] and candidate["score"] > 0
+    assert candidate["reasons"] == ["same name", "same birth year"] and candidate["score"] > 0
     assert not candidate["restricted"]
     assert Person.objects.count() == 1
     # The case numbers shown are audited as a list read, like the registration warning.

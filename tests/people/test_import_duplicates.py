@@ -71,7 +71,7 @@ def test_someone_registered_at_the_importers_site_is_shown_with_case_number_and_
     assert entry.line == 2 and entry.other_sites == 0 and entry.in_file == []
     (candidate,) = entry.candidates
     assert candidate["case_number"] == registered.case_number
-    assert candidate["reasons"] == ["same name"] and not candidate["restricted"]
+    assert candidate["reasons"] == ["same name", "same birth year"] and not candidate["restricted"]
     assert not Person.objects.exclude(pk=registered.pk).exists()
     # Shown to the importer: audited as a list read (ids only).
     (read,) = AuditEvent.objects.filter(object_type="people.import_duplicates")
