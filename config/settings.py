@@ -41,6 +41,9 @@ elif not SECRET_KEY:
 
 TIME_ZONE = env.str("TIME_ZONE", default="Asia/Yangon")
 USE_TZ = True
+# Each site has its own zone (`portal.Location.time_zone`); statistics keep one, so that a
+# month is the same month for every site (`portal.timezones.reporting_zone`).
+STATISTICS_TIME_ZONE = env.str("STATISTICS_TIME_ZONE", default="Asia/Yangon")
 
 INSTALLED_APPS = [
     "portal",
