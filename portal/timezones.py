@@ -82,6 +82,21 @@ def zones_in_use() -> list[str]:
     return sorted(set(Location.objects.values_list("time_zone", flat=True)))
 
 
+def latest_site_today(now: datetime | None = None) -> date:
+    """The latest "today" among the sites' zones: a form that does not know the site yet
+    refuses only dates in the future everywhere; its service then checks the site's own day."""
+    moment = now or timezone.now()
+    zones = zones_in_use() or [settings.TIME_ZONE]
+    return max(_today_in(name, moment) for name in zones)
+
+
+def _today_in(name: str, moment: datetime) -> date:
+    try:
+        return moment.astimezone(ZoneInfo(name)).date()
+    except (ValueError, KeyError):  # a zone removed from tzdata since it was chosen
+        return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
 def by_site_day(
     compare: Callable[[date], Q],
     zone_field: str = "location__time_zone",
@@ -96,11 +111,7 @@ def by_site_day(
     moment = now or timezone.now()
     by_date: dict[date, list[str]] = {}
     for name in zones if zones is not None else zones_in_use():
-        try:
-            today = moment.astimezone(ZoneInfo(name)).date()
-        except (ValueError, KeyError):
-            today = moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
-        by_date.setdefault(today, []).append(name)
+        by_date.setdefault(_today_in(name, moment), []).append(name)
     condition = Q(pk__in=[])
     for today, names in sorted(by_date.items()):
         condition |= Q(**{f"{zone_field}__in": names}) & compare(today)

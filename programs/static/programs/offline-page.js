@@ -60,7 +60,8 @@
   function when(ms, timeZone) {
     var date = new Date(ms);
     var zone = timeZone || (form && form.dataset.timeZone) || data.timeZone || undefined;
-    var options = { hour: "2-digit", minute: "2-digit", timeZoneName: "short" };
+    // 24-hour, as the server's pages show times (the history says "21:33", so does this).
+    var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
     if (dayIn(zone, date) !== dayIn(zone, new Date())) {
       options.day = "numeric";
       options.month = "short";
