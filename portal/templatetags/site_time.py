@@ -6,14 +6,14 @@ location %}` formats it with the zone's label; `{{ session|session_zone }}` is t
 session's own times ("IST", "UTC+07:00"), shown next to its date and hours.
 """
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django import template
 from django.templatetags.tz import do_timezone
 from django.utils.formats import date_format
 
 from portal.models import Location
-from portal.timezones import abbreviation, session_start, site_localtime, site_zone
+from portal.timezones import abbreviation, session_start, site_localtime, site_today, site_zone
 
 register = template.Library()
 
@@ -48,3 +48,9 @@ def session_zone(session) -> str:
     if session is None or not getattr(session, "date", None):
         return ""
     return abbreviation(session_start(session.date, session.start_time, session.location))
+
+
+@register.filter
+def site_day(location: Location | None) -> date:
+    """Today at the site: `{{ home.location|site_day|date:"Y-m-d" }}` (a form's default)."""
+    return site_today(location)
