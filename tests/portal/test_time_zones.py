@@ -19,6 +19,8 @@ from portal.audit_log import audit_table
 from portal.forms import LocationAdminForm
 from portal.models import AuditEvent, Location
 from portal.timezones import abbreviation, by_site_day, site_localtime, site_today
+from reports.exporting import version_line
+from reports.models import ReportVersion
 from reports.periods import parse, previous_month
 
 pytestmark = pytest.mark.django_db
@@ -136,3 +138,16 @@ def test_months_of_reports_follow_the_reporting_zone(settings):
         settings.STATISTICS_TIME_ZONE = "UTC"
         assert previous_month() == "2026-02"
         assert parse("since_1027").end == date(2026, 2, 28)
+
+
+def test_a_reports_release_date_is_the_reporting_zones(settings):
+    # 18:00 UTC on 31 March is 00:30 on 1 April in Yangon.
+    version = ReportVersion(
+        number=2,
+        status=ReportVersion.Status.APPROVED,
+        approved_at=datetime(2026, 3, 31, 18, 0, tzinfo=UTC),
+    )
+    settings.STATISTICS_TIME_ZONE = "Asia/Yangon"
+    assert "April 1, 2026" in version_line(version, exact=False)
+    settings.STATISTICS_TIME_ZONE = "UTC"
+    assert "March 31, 2026" in version_line(version, exact=False)
