@@ -44,6 +44,9 @@ TIME_ZONE = env.str("TIME_ZONE", default="Asia/Yangon")
 # region (ISO 3166 code) when the site's country is not one the portal knows (people.matching).
 PHONE_DEFAULT_REGION = env.str("PHONE_DEFAULT_REGION", default="MM")
 USE_TZ = True
+# Each site has its own zone (`portal.Location.time_zone`); statistics keep one, so that a
+# month is the same month for every site (`portal.timezones.reporting_zone`).
+STATISTICS_TIME_ZONE = env.str("STATISTICS_TIME_ZONE", default="Asia/Yangon")
 
 INSTALLED_APPS = [
     "portal",

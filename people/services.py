@@ -39,6 +39,7 @@ from people.signals import before_merge, people_changed
 from portal import auditing, concurrency
 from portal.models import Location, User
 from portal.roles import Role
+from portal.timezones import site_localtime, site_today
 
 PERSON_FIELDS = (
     "full_name", "preferred_name", "name_my", "reference", "sex", "birth_year",
@@ -116,7 +117,8 @@ def create_person(
         raise ValidationError({"status": _starting_states_message()})
     notices = prepare_names(values)
     person = Person(**values, created_by=by)
-    person.case_number = reserve_case_numbers(person.location, timezone.localdate().year)[0]
+    # The year of the case number is the site's (a New Year's Eve registration at Mae Sot).
+    person.case_number = reserve_case_numbers(person.location, site_today(person.location).year)[0]
     apply_derived_fields(person)
     person.full_clean(exclude=["case_number"])
     person.save()
@@ -211,12 +213,16 @@ def change_status(
     field when the change is not allowed or lacks its reason. Records the change (who, when,
     why), keeps the person's `closing_reason` and writes the audit row."""
     current = concurrency.lock(
-        Person, person.pk, expected_version=expected_version, submitted={"status": to_status}
+        Person.objects.select_related("location"),
+        person.pk,
+        expected_version=expected_version,
+        submitted={"status": to_status},
     )
     note = note.strip()
     errors = workflow.refusals(current.status, to_status, closing_reason, note)
-    changed_on = changed_on or timezone.localdate()
-    if changed_on > timezone.localdate():
+    today = site_today(current.location)  # the day at the person's site
+    changed_on = changed_on or today
+    if changed_on > today:
         errors.setdefault("changed_on", _("The date cannot be in the future."))
     earliest = _earliest_change_date(current)
     if changed_on < earliest:
@@ -246,7 +252,7 @@ def _earliest_change_date(person: Person) -> date:
         .values_list("changed_on", flat=True)
         .first()
     )
-    registered = timezone.localdate(person.created_at)
+    registered = site_localtime(person.created_at, person.location).date()
     return max(last, registered) if last else registered
 
 

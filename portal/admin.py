@@ -27,14 +27,14 @@ from knox.models import AuthToken
 
 from portal import services
 from portal.admin_base import ReadOnlyModelAdmin, ServiceModelAdmin, read_only, with_service
-from portal.forms import VersionedAdminForm
+from portal.forms import LocationAdminForm
 from portal.models import AuditEvent, Location, Pledge, PledgeAcceptance
 
 
 @admin.register(Location)
 class LocationAdmin(ServiceModelAdmin):
-    form = VersionedAdminForm  # optimistic locking, as on every screen
-    list_display = ["code", "name", "kind", "country", "active"]
+    form = LocationAdminForm  # optimistic locking, as on every screen; a zone select
+    list_display = ["code", "name", "kind", "country", "time_zone", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "name"]
 

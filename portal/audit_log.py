@@ -1,5 +1,8 @@
 """Reading the audit log: the admins' filter, and the audit export (`portal.exports`)."""
 
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
+
 import django_filters
 from django import forms
 from django.conf import settings
@@ -20,18 +23,26 @@ class AuditFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
         label=_("Action"), choices=AuditEvent.Action.choices, empty_label=_("Any action")
     )
+    # Days in UTC, as the list shows the times ("When (UTC)").
     since = django_filters.DateFilter(
-        label=_("From"), field_name="occurred_at", lookup_expr="date__gte",
+        label=_("From (UTC)"), method="filter_since",
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
     until = django_filters.DateFilter(
-        label=_("Until"), field_name="occurred_at", lookup_expr="date__lte",
+        label=_("Until (UTC)"), method="filter_until",
         widget=forms.DateInput(attrs={"type": "date"}),
     )  # fmt: skip
 
     class Meta:
         model = AuditEvent
         fields = ["actor", "action"]
+
+    def filter_since(self, queryset, name, value):
+        return queryset.filter(occurred_at__gte=datetime.combine(value, time.min, tzinfo=UTC))
+
+    def filter_until(self, queryset, name, value):
+        next_day = datetime.combine(value + timedelta(days=1), time.min, tzinfo=UTC)
+        return queryset.filter(occurred_at__lt=next_day)
 
     def filter_person(self, queryset, name, value):
         # The core knows no Person model: the people app names its lookup in settings.
@@ -50,6 +61,15 @@ COLUMNS = [
 ]  # fmt: skip
 
 
+# The file's first column is the event's instant in UTC, and its name says so.
+HEADER = ["occurred_at_utc", *COLUMNS[1:]]
+
+
+def _in_utc(rows: Iterator[tuple]) -> Iterator[tuple]:
+    for occurred_at, *rest in rows:
+        yield (occurred_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"), *rest)
+
+
 def audit_table(user: User, params: dict) -> Table:
     query = QueryDict(mutable=True)
     query.update(params)
@@ -57,7 +77,7 @@ def audit_table(user: User, params: dict) -> Table:
     events = audit_filter.qs if audit_filter.is_valid() else audit_filter.queryset.none()
     events = events.order_by("occurred_at", "id")
     return Table(
-        header=COLUMNS,
+        header=HEADER,
         total=events.count(),
-        rows=events.values_list(*COLUMNS).iterator(chunk_size=2000),
+        rows=_in_utc(events.values_list(*COLUMNS).iterator(chunk_size=2000)),
     )

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal import concurrency
 from portal.models import Location, User
 from portal.roles import Role
+from portal.zone_names import zone_choices
 
 STALE_FORM = _(
     "This form does not say which version of the record it was opened on. Open the record "
@@ -83,6 +84,16 @@ def stale_admin_error(stale: concurrency.StaleEditError) -> forms.ValidationErro
         params={"differences": differences},
         code="stale",
     )
+
+
+class LocationAdminForm(VersionedAdminForm):
+    """A site in the Django admin: its time zone is chosen from the IANA names (a select,
+    so that a misspelt zone cannot be saved)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "time_zone" in self.fields:
+            self.fields["time_zone"].widget = forms.Select(choices=zone_choices())
 
 
 class VersionForm(VersionedFormMixin, forms.Form):

@@ -37,7 +37,7 @@ from portal.models import (
 from portal.roles import Role
 
 USER_AUDIT_FIELDS = ("email", "full_name", "role", "is_active")
-LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "active")
+LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "time_zone", "active")
 
 RecordT = TypeVar("RecordT", bound=models.Model)
 
@@ -180,7 +180,7 @@ def update_user(
     return user
 
 
-LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "active")
+LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "time_zone", "active")
 
 
 PLEDGE_CACHE_KEY = "portal:current-pledge-version"

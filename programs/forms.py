@@ -12,6 +12,7 @@ from people.burmese_input import ZawgyiFormMixin
 from people.models import Partner, Person
 from portal.forms import VersionedFormMixin
 from portal.models import Location, User
+from portal.timezones import latest_site_today
 from programs.models import (
     AssistanceType,
     Attendance,
@@ -220,7 +221,8 @@ class DistributionForm(ChoosesPeople, forms.Form):
 
     def clean_distributed_on(self):
         value = self.cleaned_data["distributed_on"]
-        if value > timezone.localdate():
+        # The site is chosen with the people: the service checks the date against its day.
+        if value > latest_site_today():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return value
 

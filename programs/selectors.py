@@ -28,6 +28,7 @@ from portal.models import Location, User
 from portal.roles import Role
 from portal.scoping import get_object_for_user, only_writable, visible_to, writable_flag
 from portal.selectors import staff_for
+from portal.timezones import by_site_day, zones_in_use
 from programs.models import (
     AssistanceType,
     AttendanceChange,
@@ -99,24 +100,34 @@ class MySessions:
 
 
 def my_sessions(user: User) -> MySessions:
-    """The trainer's sessions: today's first, then upcoming, then the most recent past ones."""
-    today = timezone.localdate()
+    """The trainer's sessions: today's first, then upcoming, then the most recent past ones.
+    "Today" is each session's own site's (a trainer may work at sites in several zones)."""
     mine = sessions_for(user).filter(trainer=user)
-    coming = list(mine.filter(date__gte=today).order_by("date", "start_time", "id"))
-    past = list(mine.filter(date__lt=today).order_by("-date", "-start_time")[:PAST_SESSIONS_SHOWN])
+    zones = zones_in_use()
+    coming = list(
+        mine.filter(by_site_day(lambda today: Q(date__gte=today), zones=zones)).order_by(
+            "date", "start_time", "id"
+        )
+    )
+    past = list(
+        mine.filter(by_site_day(lambda today: Q(date__lt=today), zones=zones)).order_by(
+            "-date", "-start_time"
+        )[:PAST_SESSIONS_SHOWN]
+    )
     return MySessions(
-        today=[s for s in coming if s.date == today],
-        upcoming=[s for s in coming if s.date > today],
+        today=[s for s in coming if s.date == s.site_today],
+        upcoming=[s for s in coming if s.date > s.site_today],
         past=past,
     )
 
 
 def sessions_for_trainer_home(user: User, days: int = 14) -> list[TrainingSession]:
-    """Today's and upcoming sessions (next `days` days) of the trainer, for the home page."""
-    today = timezone.localdate()
+    """Today's and upcoming sessions (next `days` days at each session's site) of the
+    trainer, for the home page."""
     return list(
         sessions_for(user)
-        .filter(trainer=user, date__range=(today, today + timedelta(days=days)))
+        .filter(trainer=user)
+        .filter(by_site_day(lambda today: Q(date__range=(today, today + timedelta(days=days)))))
         .order_by("date", "start_time", "id")
     )
 
@@ -124,12 +135,16 @@ def sessions_for_trainer_home(user: User, days: int = 14) -> list[TrainingSessio
 def session_list(
     user: User, *, past: bool = False, course: int | None = None, location: int | None = None
 ) -> QuerySet[TrainingSession]:
-    today = timezone.localdate()
+    """Upcoming (or past) sessions, judged by the day at each session's own site."""
     sessions = sessions_for(user)
     if past:
-        sessions = sessions.filter(date__lt=today).order_by("-date", "-start_time")
+        sessions = sessions.filter(by_site_day(lambda today: Q(date__lt=today))).order_by(
+            "-date", "-start_time"
+        )
     else:
-        sessions = sessions.filter(date__gte=today).order_by("date", "start_time")
+        sessions = sessions.filter(by_site_day(lambda today: Q(date__gte=today))).order_by(
+            "date", "start_time"
+        )
     if course:
         sessions = sessions.filter(course_id=course)
     if location:
@@ -252,15 +267,18 @@ def offline_sessions(user: User) -> OfflineSessions:
     """The trainer's own sessions from today to `OFFLINE_DAYS_AHEAD` days ahead, and
     yesterday's while they can still be corrected, each with its roster, for marking
     attendance without a connection. Two queries, whatever the number of sessions."""
-    today = timezone.localdate()
-    window = (today - timedelta(days=1), today + timedelta(days=OFFLINE_DAYS_AHEAD))
+    window = by_site_day(
+        lambda today: Q(
+            date__range=(today - timedelta(days=1), today + timedelta(days=OFFLINE_DAYS_AHEAD))
+        )
+    )
     sessions = [
         session
         for session in sessions_for(user)
-        .filter(trainer=user, date__range=window)
+        .filter(window, trainer=user)
         .order_by("date", "start_time", "id")
-        # Yesterday's only while it can still be corrected (not cancelled).
-        if session.date >= today or session.attendance_open_for(user)
+        # Yesterday's (at its site) only while it can still be corrected (not cancelled).
+        if session.date >= session.site_today or session.attendance_open_for(user)
     ]
     found = rosters(user, [session.pk for session in sessions])
     return OfflineSessions(

@@ -15,7 +15,6 @@ import csv
 import io
 from collections.abc import Iterator
 
-from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -38,6 +37,7 @@ from reportlab.platypus import (
 )
 
 from portal.exports import neutralise
+from portal.timezones import reporting_zone
 from reports.changes import NOT_FIGURES
 from reports.formatting import figure, month_name
 from reports.models import ReportVersion
@@ -123,13 +123,13 @@ def version_line(version: ReportVersion, exact: bool) -> str:
     if version.is_released:
         text = _("Version %(number)s, released on %(date)s.") % {
             "number": version.number,
-            "date": date_format(timezone.localtime(version.approved_at), "DATE_FORMAT"),
+            "date": date_format(version.approved_at.astimezone(reporting_zone()), "DATE_FORMAT"),
         }
     else:
         text = _("Version %(number)s (%(status)s), generated on %(date)s.") % {
             "number": version.number,
             "status": version.get_status_display().lower(),
-            "date": date_format(timezone.localtime(version.generated_at), "DATE_FORMAT"),
+            "date": date_format(version.generated_at.astimezone(reporting_zone()), "DATE_FORMAT"),
         }
     if exact:
         text += " " + _("Exact figures for review inside the portal: not for publication.")

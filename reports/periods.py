@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.utils import timezone
+from portal.timezones import reporting_today
 
 OPERATION_1027 = date(2023, 10, 27)
 KINDS = ("monthly", "annual", "since_1027")
@@ -46,7 +46,7 @@ def _month_end(year: int, month: int) -> date:
 
 def parse(kind: str, key: str = "", today: date | None = None) -> Period:
     """The period of a report; raises PeriodError with a readable message."""
-    today = today or timezone.localdate()
+    today = today or reporting_today()
     if kind == "monthly":
         match = re.fullmatch(r"(\d{4})-(\d{2})", key or "")
         if not match or not 1 <= int(match[2]) <= 12:
@@ -70,5 +70,5 @@ def parse(kind: str, key: str = "", today: date | None = None) -> Period:
 
 
 def previous_month(today: date | None = None) -> str:
-    today = today or timezone.localdate()
+    today = today or reporting_today()
     return (today.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from portal import auditing, jobs, replica
 from portal.models import User
+from portal.timezones import reporting_today
 from reports import compute, disclosure
 from reports.models import Report, ReportBuild, ReportVersion
 from reports.periods import Period, parse, previous_month
@@ -148,7 +149,7 @@ def request_build(
 
 def expected_reports(today=None) -> list[tuple[str, str]]:
     """Reports that must exist by now: last month's, last year's and the cumulative one."""
-    today = today or timezone.localdate()
+    today = today or reporting_today()
     return [
         ("monthly", previous_month(today)),
         ("annual", str(today.year - 1)),

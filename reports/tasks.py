@@ -3,9 +3,9 @@ stopped builds are found again by the core's job sweeper (`portal.jobs.sweep`)."
 
 from celery import shared_task
 from django.db import OperationalError
-from django.utils import timezone
 
 from portal.models.jobs import JobStatus
+from portal.timezones import reporting_today
 from reports import builds, services
 from reports.models import Report, ReportBuild
 from reports.periods import previous_month
@@ -28,7 +28,7 @@ def run_build(build_id: str) -> None:
 @shared_task(**RETRY)
 def build_scheduled(kind: str) -> None:
     """Beat entry point: the previous month's report, last year's, or the cumulative one."""
-    today = timezone.localdate()
+    today = reporting_today()
     key = {
         "monthly": previous_month(today),
         "annual": str(today.year - 1),

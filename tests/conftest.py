@@ -129,16 +129,29 @@ def _no_n_plus_one_queries(monkeypatch):
 # The three sites come from a data migration. A transactional test (real worker, threads)
 # empties the tables when it ends, so the fixtures recreate a site when it is missing.
 SITES = {
-    "MAE-SOT": ("MS", "Mae Sot (Tak, Thailand)", "border", "Thailand"),
-    "MAE-SARIANG": ("MSR", "Mae Sariang (Mae Hong Son, Thailand)", "border", "Thailand"),
-    "NEW-DELHI": ("ND", "New Delhi (India)", "new_delhi", "India"),
+    "MAE-SOT": ("MS", "Mae Sot (Tak, Thailand)", "border", "Thailand", "Asia/Bangkok"),
+    "MAE-SARIANG": (
+        "MSR",
+        "Mae Sariang (Mae Hong Son, Thailand)",
+        "border",
+        "Thailand",
+        "Asia/Bangkok",
+    ),
+    "NEW-DELHI": ("ND", "New Delhi (India)", "new_delhi", "India", "Asia/Kolkata"),
 }
 
 
 def site(code: str) -> Location:
-    prefix, name, kind, country = SITES[code]
+    prefix, name, kind, country, time_zone = SITES[code]
     location, _ = Location.objects.get_or_create(
-        code=code, defaults={"case_prefix": prefix, "name": name, "kind": kind, "country": country}
+        code=code,
+        defaults={
+            "case_prefix": prefix,
+            "name": name,
+            "kind": kind,
+            "country": country,
+            "time_zone": time_zone,
+        },
     )
     return location
 

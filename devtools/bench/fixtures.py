@@ -13,7 +13,6 @@ import pyotp
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
-from django.utils import timezone
 
 from devtools.demo.people import SYLLABLES
 from people.filters import PersonFilter
@@ -23,6 +22,7 @@ from people.selectors import people_for
 from portal.models import Location, Pledge, PledgeAcceptance, User
 from portal.roles import Role
 from portal.selectors import locations_for
+from portal.timezones import site_today
 from programs.models import Course, Enrolment, TrainingSession
 
 # The list every scenario asks for: a name search and two filters, one of them on exits.
@@ -82,9 +82,9 @@ def bench_session(trainer: User, enrolled_by: User, size: int = ROSTER_SIZE) -> 
         trainer=trainer,
         location=location,
         start_time=BENCH_START,
-        defaults={"date": timezone.localdate(), "end_time": clock(18, 30), "capacity": size},
+        defaults={"date": site_today(location), "end_time": clock(18, 30), "capacity": size},
         create_defaults={
-            "date": timezone.localdate(),
+            "date": site_today(location),
             "end_time": clock(18, 30),
             "capacity": size,
             "created_by": enrolled_by,

@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import time, timedelta
 
 from django.db import transaction
-from django.utils import timezone
 
 from people.models import Person
 from portal.models import Location, User
+from portal.timezones import site_today
 from programs.models import AssistanceType, Course, Enrolment, SafeHome, TrainingSession
 
 COURSES = [
@@ -102,7 +102,7 @@ def seed(*, trainer: User, enrolled_by: User, site_code: str = "MAE-SOT") -> Non
         .exclude(status="closed")
         .order_by("case_number")[:ENROLLED_PER_SESSION]
     )
-    today = timezone.localdate()
+    today = site_today(location)  # the session's day at its own site
     for course_name, offset, start, end, places in DEMO_SESSIONS:
         # Found by course, trainer, site and start time; the date follows the calendar.
         session, _ = TrainingSession.objects.update_or_create(

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.concurrency import version_field
 from portal.roles import Role
 from portal.scopes import Scope
+from portal.zone_names import default_site_zone, validate_time_zone
 
 
 class Location(models.Model):
@@ -33,6 +34,14 @@ class Location(models.Model):
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OTHER)
     country = models.CharField(_("country"), max_length=64)
     active = models.BooleanField(_("active"), default=True)
+    # Issue 22: the site's clock for session days and times, "today" and local times shown.
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_site_zone,
+        validators=[validate_time_zone],
+        help_text=_("The IANA name of the site's time zone, e.g. Asia/Bangkok."),
+    )
     version = version_field()
     # Lockdown (issue 20): set while the site is locked (`portal.services.lock_site`).
     locked_at = models.DateTimeField(_("locked at"), null=True, blank=True, editable=False)

@@ -3,10 +3,11 @@ site; assistance: dates, site, type). Ids of related records are plain numbers: 
 the caller's scope gives an empty list."""
 
 import django_filters
-from django.utils import timezone
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from portal.api.filters import IdFilter, StrictBooleanFilter, StrictFilterSet
+from portal.timezones import by_site_day
 from programs.models import (
     AssistanceType,
     Attendance,
@@ -55,10 +56,10 @@ class SessionFilter(StrictFilterSet):
         fields = ["when", "course", "location", "trainer", "status"]
 
     def filter_when(self, queryset, name, value):
-        today = timezone.localdate()
-        return (
-            queryset.filter(date__lt=today) if value == "past" else queryset.filter(date__gte=today)
-        )
+        # Past or upcoming by the day at each session's own site.
+        if value == "past":
+            return queryset.filter(by_site_day(lambda today: Q(date__lt=today)))
+        return queryset.filter(by_site_day(lambda today: Q(date__gte=today)))
 
 
 class EnrolmentFilter(StrictFilterSet):

@@ -44,6 +44,16 @@ CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$"
 
 
 @extend_schema_field({"type": "string", "pattern": CLOCK_PATTERN, "example": "09:00"})
+class SiteDateTimeField(serializers.DateTimeField):
+    """An instant given with its site's offset ("2026-03-11T23:59:59+07:00" for Mae Sot)
+    rather than turned into the server's zone: the same instant, read as the site's clock."""
+
+    def enforce_timezone(self, value):
+        if timezone.is_aware(value):
+            return value
+        return super().enforce_timezone(value)
+
+
 class ClockTimeField(serializers.TimeField):
     """A time of day written `HH:MM` (seconds accepted on input, never shown)."""
 
@@ -193,12 +203,17 @@ class SessionSerializer(StrictModelSerializer):
     capacity = serializers.IntegerField(min_value=1, max_value=32767)
     taken = serializers.IntegerField(read_only=True)
     status = SessionStatusField(required=False)
+    time_zone = serializers.CharField(
+        source="location.time_zone",
+        read_only=True,
+        help_text=_("The site's time zone (IANA name): the date and times are its clock."),
+    )
 
     class Meta:
         model = TrainingSession
         fields = ["id", "course", "course_name", "date", "start_time", "end_time", "location",
-                  "trainer", "capacity", "taken", "status", "created_at"]  # fmt: skip
-        read_only_fields = ["created_at"]
+                  "time_zone", "trainer", "capacity", "taken", "status", "created_at"]  # fmt: skip
+        read_only_fields = ["created_at", "time_zone"]
 
     def validate(self, attrs):
         _refuse_on_create(self, ["status"], _("A new session is planned; change its status later."))
@@ -217,7 +232,7 @@ class SessionAdminSerializer(SessionSerializer):
     class Meta(SessionSerializer.Meta):
         ref_name = "TrainingSession"  # the schema shows this field set (others are a subset)
         fields = [*SessionSerializer.Meta.fields, "created_by"]
-        read_only_fields = ["created_at", "created_by"]
+        read_only_fields = ["created_at", "created_by", "time_zone"]
 
 
 class TrainerSessionSerializer(StrictModelSerializer):
@@ -228,11 +243,16 @@ class TrainerSessionSerializer(StrictModelSerializer):
     end_time = ClockTimeField(read_only=True)
     taken = serializers.IntegerField(read_only=True)
     status = SessionStatusField(read_only=True)
+    time_zone = serializers.CharField(
+        source="location.time_zone",
+        read_only=True,
+        help_text=_("The site's time zone (IANA name): the date and times are its clock."),
+    )
 
     class Meta:
         model = TrainingSession
         fields = ["id", "course", "course_name", "date", "start_time", "end_time", "location",
-                  "trainer", "capacity", "taken", "status"]  # fmt: skip
+                  "time_zone", "trainer", "capacity", "taken", "status"]  # fmt: skip
         read_only_fields = fields
 
 
@@ -264,13 +284,19 @@ class MySessionSerializer(serializers.Serializer):
     end_time = ClockTimeField(source="session.end_time")
     course = serializers.CharField(source="session.course.name", help_text=_("The course's name."))
     site = serializers.CharField(source="session.location.code", help_text=_("The site's code."))
+    time_zone = serializers.CharField(
+        source="session.location.time_zone",
+        help_text=_("The site's time zone (IANA name): the date and times are its clock."),
+    )
     status = SessionStatusField(source="session.status")
     can_mark = serializers.BooleanField(
         help_text=_("Whether attendance can be saved now (the day of the session or the next).")
     )
-    correction_closes_at = serializers.DateTimeField(
+    correction_closes_at = SiteDateTimeField(
         source="session.correction_closes_at",
-        help_text=_("The end of the trainer's correction window (end of the next day, local)."),
+        help_text=_(
+            "The end of the trainer's correction window: the end of the next day at the site."
+        ),
     )
     roster = RosterEntrySerializer(many=True)
 

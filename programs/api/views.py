@@ -342,7 +342,7 @@ class SessionViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalV
     def _closed_message(self, session: TrainingSession) -> str:
         if session.status == TrainingSession.Status.CANCELLED:
             return _("This session was cancelled: its attendance cannot be saved.")
-        if session.date > timezone.localdate():
+        if session.date > session.site_today:
             return _("Attendance for this session can be saved from %(date)s.") % {
                 "date": date_format(session.date)
             }

@@ -18,6 +18,7 @@ from portal.concurrency import version_field
 from portal.fields import EncryptedTextField
 from portal.roles import Role
 from portal.scopes import Scope
+from portal.timezones import site_today, site_zone
 from programs.naming import in_active_language
 
 if TYPE_CHECKING:
@@ -147,20 +148,26 @@ class TrainingSession(models.Model):
 
     @property
     def correction_closes_at(self) -> datetime:
-        """The end of `correction_deadline` in the current time zone."""
+        """The end of `correction_deadline` at the session's site (Mae Sot's midnight is
+        Yangon's 00:30... of the wrong day for a trainer at Mae Sot)."""
         return datetime.combine(
-            self.correction_deadline, time(23, 59, 59), tzinfo=timezone.get_current_timezone()
+            self.correction_deadline, time(23, 59, 59), tzinfo=site_zone(self.location)
         )
+
+    @property
+    def site_today(self) -> date:
+        """Today at the session's site."""
+        return site_today(self.location)
 
     def attendance_open_for(self, user: portal_models.User) -> bool:
         """Admins may always mark or correct; the trainer from the session's day until the end
-        of the next day (local time)."""
+        of the next day, in the site's time zone."""
         if self.status == self.Status.CANCELLED:
             return False
         if user.role == Role.ADMIN:
             return True
         if user.role == Role.TRAINER and self.trainer_id == user.pk:
-            return self.date <= timezone.localdate() <= self.correction_deadline
+            return self.date <= site_today(self.location) <= self.correction_deadline
         return False
 
     def places_taken(self) -> int:

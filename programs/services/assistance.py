@@ -16,6 +16,7 @@ from people.models import Partner, Person
 from portal import auditing, concurrency
 from portal.models import Location, User
 from portal.scoping import ReadOnlyRecord, only_writable
+from portal.timezones import site_today
 from programs.models import AssistanceType, Distribution
 from programs.services.common import is_usable
 
@@ -74,7 +75,7 @@ def distribute(
         errors.append(_("This type of assistance is no longer given."))
     if quantity is None or quantity <= 0:
         errors.append(_("The quantity must be more than zero."))
-    if distributed_on > timezone.localdate():
+    if distributed_on > site_today(location):  # the site's day, not the server's
         errors.append(_("The date cannot be in the future."))
     elsewhere = [p.case_number for p in people if p.location_id != location.pk]
     if elsewhere:

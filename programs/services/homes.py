@@ -6,7 +6,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from people import burmese
@@ -14,6 +13,7 @@ from people.models import Person
 from portal import auditing, concurrency
 from portal.models import User
 from portal.scoping import ReadOnlyRecord, only_writable
+from portal.timezones import site_today
 from programs.models import SafeHome, Stay
 from programs.services.common import is_usable
 
@@ -24,12 +24,14 @@ def check_in(
 ) -> Stay:
     """Start a stay. A person has at most one open stay; a full home takes someone more only
     with a reason, which is kept on the stay and in the audit log."""
-    home = SafeHome.objects.select_for_update().get(pk=home.pk)
+    home = (
+        SafeHome.objects.select_related("location").select_for_update(of=("self",)).get(pk=home.pk)
+    )
     if not home.active:
         raise ValidationError(_("This home is closed."))
     if not is_usable(person):
         raise ValidationError(_("This record is closed or merged."))
-    if check_in_on > timezone.localdate():
+    if check_in_on > site_today(home.location):  # the home's site's day
         raise ValidationError({"check_in": _("The check-in date cannot be in the future.")})
     open_stay = Stay.objects.filter(person=person, check_out__isnull=True).select_related("home")
     open_stay = open_stay.first()
@@ -74,7 +76,7 @@ def check_out(*, by: User, stay: Stay, check_out_on: date, expected_version: int
     end it (`portal.scoping`): a site they left keeps the stay as read-only history."""
     try:
         stay = concurrency.lock(
-            only_writable(by, Stay.objects.select_related("home", "person")),
+            only_writable(by, Stay.objects.select_related("home__location", "person")),
             stay.pk,
             expected_version=expected_version,
         )
@@ -84,7 +86,7 @@ def check_out(*, by: User, stay: Stay, check_out_on: date, expected_version: int
         raise ValidationError(_("This stay has already ended."))
     if check_out_on < stay.check_in:
         raise ValidationError({"check_out": _("The check-out cannot be before the check-in.")})
-    if check_out_on > timezone.localdate():
+    if check_out_on > site_today(stay.home.location):  # the home's site's day
         raise ValidationError({"check_out": _("The check-out date cannot be in the future.")})
     stay.check_out, stay.checked_out_by = check_out_on, by
     stay.save(update_fields=["check_out", "checked_out_by", "version"])

@@ -19,6 +19,7 @@ from portal import auditing, concurrency
 from portal.models import Location, SiteAssignment, User
 from portal.roles import Role
 from portal.scoping import ReadOnlyRecord, only_writable, writable_flag
+from portal.timezones import site_today
 from programs.models import (
     Attendance,
     AttendanceChange,
@@ -193,7 +194,7 @@ def set_enrolment_status(
         raise ValidationError(_("This session is full; there is no place to return to."))
     enrolment.status = status
     enrolment.completed_on = (
-        (enrolment.completed_on or timezone.localdate())
+        (enrolment.completed_on or site_today(enrolment.session.location))
         if status == Enrolment.Status.COMPLETED
         else None
     )

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -248,7 +247,7 @@ def roster(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "programs/roster.html",
-        {"session": session, "form": form, "can_mark": can_mark, "today": timezone.localdate()},
+        {"session": session, "form": form, "can_mark": can_mark, "today": session.site_today},
     )
 
 

@@ -2,6 +2,7 @@ from django import template
 from django.utils.translation import gettext_lazy as _
 
 from people.choices import CODE_LABELS
+from portal.timezones import reporting_zone
 from reports import formatting
 
 register = template.Library()
@@ -94,3 +95,9 @@ def month(key) -> str:
 @register.filter
 def columns(table) -> list:
     return list(next(iter(table.values())).keys()) if table else []
+
+
+@register.simple_tag
+def reporting_zone_name() -> str:
+    """The zone statistics count months and days in (`STATISTICS_TIME_ZONE`)."""
+    return str(reporting_zone())

@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 
 from portal.models import AuditEvent, SiteAssignment
 from portal.roles import Role
+from portal.timezones import site_today
 from programs import tasks
 from programs.models import (
     Attendance,
@@ -29,10 +30,12 @@ from programs.models import (
     IdempotentRequest,
     TrainingSession,
 )
-from tests.conftest import make_user
+from tests.conftest import make_user, site
 from tests.programs.factories import PersonFactory, TrainingSessionFactory
 
 YANGON = ZoneInfo("Asia/Yangon")
+# The `trainer`'s sessions are at Mae Sot: its day runs on Bangkok time (UTC+7).
+MAE_SOT_TIME = ZoneInfo("Asia/Bangkok")
 SESSION_DAY = date(2026, 3, 10)
 MINE = reverse("api:session-mine")
 
@@ -291,7 +294,8 @@ def test_a_late_save_after_the_window_is_refused_and_nothing_is_written(api, tra
 
 def test_a_save_on_the_last_minute_of_the_window_is_accepted(api, trainer):
     session, people = session_with(trainer, 1)
-    with at(SESSION_DAY + timedelta(days=1), 23, 59):
+    last_minute = datetime(2026, 3, 11, 23, 59, tzinfo=MAE_SOT_TIME)  # the window is Mae Sot's
+    with time_machine.travel(last_minute, tick=False):
         assert post(api(trainer), session, body(people)).status_code == 200
 
 
@@ -447,7 +451,7 @@ def test_an_expired_browser_session_gets_401_or_403(trainer):
 @pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_same_save_sent_twice_at_once_writes_once(trainer):
-    today = timezone.localdate()
+    today = site_today(site("MAE-SOT"))
     session, people = session_with(trainer, 3, date=today)
     tokens = [AuthToken.objects.create(trainer)[1] for _ in range(2)]
     answers, errors = [], []
@@ -508,7 +512,7 @@ def test_mine_lists_own_sessions_for_the_next_week_and_yesterdays(
     assert by_id[todays.pk]["can_mark"] is True
     assert by_id[cancelled_today.pk]["can_mark"] is False
     assert by_id[in_a_week.pk]["can_mark"] is False
-    assert by_id[todays.pk]["correction_closes_at"] == "2026-03-11T23:59:59+06:30"
+    assert by_id[todays.pk]["correction_closes_at"] == "2026-03-11T23:59:59+07:00"
 
 
 def test_mine_rows_follow_the_contract(api, trainer, mae_sot):
@@ -528,9 +532,10 @@ def test_mine_rows_follow_the_contract(api, trainer, mae_sot):
         "end_time": "12:00",
         "course": session.course.name,
         "site": "MAE-SOT",
+        "time_zone": "Asia/Bangkok",
         "status": "held",
         "can_mark": True,
-        "correction_closes_at": "2026-03-11T23:59:59+06:30",
+        "correction_closes_at": "2026-03-11T23:59:59+07:00",
         "roster": sorted(
             [
                 {"person": named.pk, "case_number": named.case_number,

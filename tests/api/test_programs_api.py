@@ -339,8 +339,8 @@ def test_field_sets_of_enrolments_and_attendance_for_staff(api, world, case_work
 
 
 SESSION_FIELDS = {
-    "id", "course", "course_name", "date", "start_time", "end_time", "location", "trainer",
-    "capacity", "taken", "status",
+    "id", "course", "course_name", "date", "start_time", "end_time", "location", "time_zone",
+    "trainer", "capacity", "taken", "status",
 }  # fmt: skip
 
 

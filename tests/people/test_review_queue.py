@@ -28,7 +28,11 @@ def test_a_registration_queues_its_pair_with_someone_at_another_site(
 
     pair = DuplicateSuspicion.objects.get()
     assert (pair.first_id, pair.second_id) == tuple(sorted((there.pk, here.pk)))
-    assert pair.status == "open" and pair.reasons == ["same name", "same birth year"] and pair.score > 0
+    assert (
+        pair.status == "open"
+        and pair.reasons == ["same name", "same birth year"]
+        and pair.score > 0
+    )
 
 
 def test_nothing_is_queued_before_the_commit_or_without_a_candidate(

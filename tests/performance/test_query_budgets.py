@@ -209,11 +209,12 @@ def test_session_lists(client, staff, grow, count_queries, django_assert_max_num
     url = reverse("programs:session_list")
     upcoming = flat(count_queries, client, url, lambda: grow(MANY))
     past = count_queries(client, url, {"when": "past"})
-    # The request (3) +2 tx; up to 200 sessions with course, site, trainer and places taken
+    # The request (3) +2 tx; the sites' time zones (1, issue 22: upcoming or past by each
+    # session's site's day); up to 200 sessions with course, site, trainer and places taken
     # (1); courses and sites for the filters (2).
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         client.get(url, {"when": "past"})
-    assert upcoming == past == 8
+    assert upcoming == past == 9
 
 
 def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -222,11 +223,11 @@ def test_my_sessions(client, staff, grow, count_queries, django_assert_max_num_q
     sign_in(client, trainer)
     url = reverse("programs:my_sessions")
     queries = flat(count_queries, client, url, lambda: grow(MANY))
-    # The request without MFA (2) +2 tx; today's and upcoming sessions (1); the latest past
-    # ones (1), both with course, site and places taken.
-    with django_assert_max_num_queries(6):
+    # The request without MFA (2) +2 tx; the sites' time zones (1, issue 22); today's and
+    # upcoming sessions (1); the latest past ones (1), both with course, site and places taken.
+    with django_assert_max_num_queries(7):
         client.get(url)
-    assert queries == 6
+    assert queries == 7
 
 
 def _session_with(staff, people: int) -> TrainingSession:
@@ -526,12 +527,13 @@ def test_home_pages(client, staff, grow, count_queries, django_assert_max_num_qu
     sign_in(client, user)
     url = reverse("home")
     queries = flat(count_queries, client, url, lambda: grow(MANY))
-    budgets = {"admin": 17, "case_worker": 14, "trainer": 7, "analyst": 5}
+    budgets = {"admin": 17, "case_worker": 14, "trainer": 8, "analyst": 5}
     # The request (3, or 2 without MFA) +2 tx; the user's active sites (1); the sites shown
     # (1); case workers and admins: follow-ups due with their people (1),
     # recent cases with site, case worker and latest exit (1), their open flags (prefetch,
     # 1), the audit row of the people shown (1, issue 19, and +2 to chain it: issue 20);
-    # trainers: the coming two weeks' sessions (1); admins: open invitations (1), the cases
+    # trainers: the sites' time zones (1, issue 22: each session's "today" is its site's)
+    # and the coming two weeks' sessions (1); admins: open invitations (1), the cases
     # closed this month by reason (1) and openings of restricted records to review (1, issue 20);
     # case workers and admins: transfer requests open or answered lately (1, issue 22).
     with django_assert_max_num_queries(budgets[role]):

@@ -71,6 +71,7 @@ def _site_form(**overrides):
         "name": "Mae La",
         "kind": "border",
         "country": "Thailand",
+        "time_zone": "Asia/Bangkok",
         "active": "on",
     }
     data.update(overrides)

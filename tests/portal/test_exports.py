@@ -148,7 +148,7 @@ def test_audit_log_export_and_filters(client, signed_in, admin_user):
     assert page.status_code == 200
     job = run_export(client, kind="audit", query="action=login")
     _, content = read_zip(exports.file_path(job), password_from_page(client, job))
-    assert content.decode("utf-8-sig").splitlines()[0].startswith("occurred_at")
+    assert content.decode("utf-8-sig").splitlines()[0].startswith("occurred_at_utc")
 
 
 def test_export_is_memory_bounded_streaming(monkeypatch, admin_user):

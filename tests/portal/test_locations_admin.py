@@ -11,11 +11,13 @@ def test_admin_adds_renames_and_deactivates_a_site(client, signed_in, admin_user
             "name": "Mae La",
             "kind": "border",
             "country": "Thailand",
+            "time_zone": "Asia/Bangkok",
             "active": "on",
         },
     )
     assert response.status_code == 302
     site = Location.objects.get(code="MAE-LA")
+    assert site.time_zone == "Asia/Bangkok"
     response = client.post(
         f"/admin/portal/location/{site.pk}/change/",
         {
@@ -24,6 +26,7 @@ def test_admin_adds_renames_and_deactivates_a_site(client, signed_in, admin_user
             "name": "Mae La camp",
             "kind": "border",
             "country": "Thailand",
+            "time_zone": "Asia/Bangkok",
             "opened_version": site.version,
         },
     )

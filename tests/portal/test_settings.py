@@ -29,6 +29,7 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
             "DATABASE_URL",
             "REDIS_URL",
             "TIME_ZONE",
+            "STATISTICS_TIME_ZONE",
             "EMAIL_URL",
             "FIELD_ENCRYPTION_KEYS",
         }
@@ -53,7 +54,8 @@ def run_python(code: str, env: dict[str, str], *args: str) -> subprocess.Complet
 READ_BACK = (
     "import django; django.setup(); from django.conf import settings as s; "
     "print(s.DATABASES['default']['ENGINE'], s.DATABASES['default']['NAME'], s.TIME_ZONE, "
-    "s.EMAIL_BACKEND, s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'], s.DEBUG)"
+    "s.EMAIL_BACKEND, s.CELERY_BROKER_URL, s.CACHES['default']['BACKEND'], s.DEBUG, "
+    "s.STATISTICS_TIME_ZONE)"
 )
 
 
@@ -65,11 +67,15 @@ def test_settings_are_read_from_the_environment():
             "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/portal_db",
             "REDIS_URL": "redis://127.0.0.1:6379/3",
             "TIME_ZONE": "Asia/Kolkata",
+            "STATISTICS_TIME_ZONE": "Asia/Bangkok",
             "EMAIL_URL": "smtp://mail.example.org:587",
         },
     )
     assert result.returncode == 0, result.stderr
-    engine, name, time_zone, email_backend, broker, cache_backend, debug = result.stdout.split()
+    engine, name, time_zone, email_backend, broker, cache_backend, debug, statistics_zone = (
+        result.stdout.split()
+    )
+    assert statistics_zone == "Asia/Bangkok"
     assert engine == "django.db.backends.postgresql"
     assert name == "portal_db"
     assert time_zone == "Asia/Kolkata"
@@ -128,7 +134,7 @@ def test_without_a_replica_or_pgbouncer_there_is_no_router_and_cursors_stay_on()
 def test_defaults_need_no_server():
     result = run_python(READ_BACK, {"DEBUG": "True"})
     assert result.returncode == 0, result.stderr
-    engine, name, time_zone, email_backend, broker, cache_backend, _ = result.stdout.split()
+    engine, name, time_zone, email_backend, broker, cache_backend, _, _ = result.stdout.split()
     assert engine == "django.db.backends.sqlite3"
     assert name.endswith("portal.sqlite3")
     assert time_zone == "Asia/Yangon"

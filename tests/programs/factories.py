@@ -7,6 +7,7 @@ from people import burmese
 from people.models import Partner, Person
 from portal.models import Location
 from portal.roles import Role
+from portal.timezones import site_today
 from programs.models import (
     AssistanceType,
     Course,
@@ -60,7 +61,8 @@ class TrainingSessionFactory(factory.django.DjangoModelFactory):
         model = TrainingSession
 
     course = factory.SubFactory(CourseFactory)
-    date = factory.LazyFunction(timezone.localdate)
+    # Today at the session's own site (its date is that site's wall-clock day).
+    date = factory.LazyAttribute(lambda session: site_today(session.location))
     start_time = time(9, 0)
     end_time = time(12, 0)
     location = factory.LazyFunction(_site)

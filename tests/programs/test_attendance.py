@@ -14,18 +14,21 @@ from django.utils import timezone
 
 from portal.models import AuditEvent, SiteAssignment
 from portal.scoping import visible_to
+from portal.timezones import site_today
 from programs import selectors, services
 from programs.models import Attendance, AttendanceChange, Enrolment, TrainingSession
+from tests.conftest import site
 from tests.programs.factories import EnrolmentFactory, PersonFactory, TrainingSessionFactory
 
-YANGON = ZoneInfo("Asia/Yangon")
+# The `trainer` works at Mae Sot, whose sessions run on Bangkok time (UTC+7).
+MAE_SOT_TIME = ZoneInfo("Asia/Bangkok")
 SESSION_DAY = date(2026, 3, 10)
 
 
 def at(day: date, hour: int, minute: int = 0):
-    """Travel to a local (Yangon) time."""
+    """Travel to a local time at Mae Sot."""
     return time_machine.travel(
-        datetime(day.year, day.month, day.day, hour, minute, tzinfo=YANGON), tick=False
+        datetime(day.year, day.month, day.day, hour, minute, tzinfo=MAE_SOT_TIME), tick=False
     )
 
 
@@ -48,7 +51,7 @@ def roster_post(people, status="present"):
 def test_my_sessions_lists_today_first_then_upcoming_and_only_own(
     client, signed_in, trainer, other_trainer
 ):
-    today = timezone.localdate()
+    today = site_today(site("MAE-SOT"))  # the trainer's site's day
     later = TrainingSessionFactory(trainer=trainer, date=today + timedelta(days=3))
     todays = TrainingSessionFactory(trainer=trainer, date=today)
     past = TrainingSessionFactory(trainer=trainer, date=today - timedelta(days=2))
@@ -251,7 +254,7 @@ def test_trainer_can_correct_until_the_end_of_the_next_day(trainer):
 
 def test_the_window_follows_local_time_not_utc(trainer):
     session, (person,) = session_with(trainer, 1, date=SESSION_DAY)
-    # 18:00 UTC on the next day is already 00:30 two days later in Yangon (UTC+6:30).
+    # 18:00 UTC on the next day is already 01:00 two days later at Mae Sot (UTC+7).
     utc_evening = datetime(2026, 3, 11, 18, 0, tzinfo=ZoneInfo("UTC"))
     with time_machine.travel(utc_evening, tick=False), pytest.raises(PermissionDenied):
         services.save_attendance(by=trainer, session=session, marks={person.pk: "present"})
@@ -302,7 +305,7 @@ def test_every_change_is_kept_with_who_when_old_and_new(trainer, admin_user):
         ("absent", "excused", trainer.pk),
         ("excused", "present", admin_user.pk),
     ]
-    assert history[2][3].astimezone(YANGON).date() == SESSION_DAY + timedelta(days=5)
+    assert history[2][3].astimezone(MAE_SOT_TIME).date() == SESSION_DAY + timedelta(days=5)
 
 
 def test_history_page_shows_changes_by_case_number(client, signed_in, trainer):
@@ -319,7 +322,7 @@ def test_history_page_shows_changes_by_case_number(client, signed_in, trainer):
 
 
 def test_sessions_for_trainer_home_lists_today_and_upcoming_own_sessions(trainer, other_trainer):
-    today = timezone.localdate()
+    today = site_today(site("MAE-SOT"))  # the trainer's site's day
     todays = TrainingSessionFactory(trainer=trainer, date=today)
     soon = TrainingSessionFactory(trainer=trainer, date=today + timedelta(days=2))
     TrainingSessionFactory(trainer=trainer, date=today - timedelta(days=1))

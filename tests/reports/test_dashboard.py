@@ -139,3 +139,12 @@ def test_dashboard_in_burmese(client, signed_in, analyst, august_report):
     client.cookies["django_language"] = "my"
     response = client.get(reverse("reports:dashboard", args=DASHBOARD))
     assert response.status_code == 200 and 'lang="my"' in response.content.decode()
+
+
+def test_the_dashboard_says_which_zone_counts_the_months(
+    client, signed_in, analyst, august_report, settings
+):
+    settings.STATISTICS_TIME_ZONE = "Asia/Bangkok"
+    signed_in(analyst)
+    page = client.get(reverse("reports:dashboard", args=DASHBOARD)).content.decode()
+    assert "Months and days are counted in the Asia/Bangkok time zone" in page

@@ -62,15 +62,22 @@
     return text(count === 1 ? name + "One" : name + "Other", { count: count });
   }
 
-  function when(ms) {
+  // Times are shown on the session's site's clock with the zone's name (issue 22), as the
+  // server's attendance history shows them, whatever the phone's own zone.
+  function when(ms, timeZone) {
     var date = new Date(ms);
-    var sameDay = new Date().toDateString() === date.toDateString();
-    var options = sameDay
-      ? { hour: "2-digit", minute: "2-digit" }
-      : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+    var zone = timeZone || (form && form.dataset.timeZone) || data.timeZone || undefined;
+    // 24-hour, as the server's pages show times (the history says "21:33", so does this).
+    var options = { hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZoneName: "short" };
+    if (dayIn(zone, date) !== dayIn(zone, new Date())) {
+      options.day = "numeric";
+      options.month = "short";
+    }
     try {
+      options.timeZone = zone;
       return date.toLocaleString(document.documentElement.lang || undefined, options);
     } catch (error) {
+      delete options.timeZone;
       return date.toLocaleString(undefined, options);
     }
   }
@@ -298,7 +305,7 @@
   }
 
   function refusal(save) {
-    var values = { time: when(save.created), detail: save.detail || "" };
+    var values = { time: when(save.created, save.timeZone), detail: save.detail || "" };
     return save.detail ? text("refused", values) : text("refusedUnknown", values);
   }
 
@@ -313,9 +320,9 @@
     }
     var line;
     if (save.state === "pending") {
-      line = text("pending", { time: when(save.created) });
+      line = text("pending", { time: when(save.created, save.timeZone) });
     } else if (save.state === "sent") {
-      line = text("sent", { time: when(save.sent_at || save.created) });
+      line = text("sent", { time: when(save.sent_at || save.created, save.timeZone) });
     } else {
       line = refusal(save);
     }
@@ -515,19 +522,21 @@
     }
   }
 
-  function todayIn(timeZone) {
+  function dayIn(timeZone, moment) {
     try {
       var parts = {};
       var options = { timeZone: timeZone, year: "numeric", month: "2-digit", day: "2-digit" };
-      new Intl.DateTimeFormat("en-GB", options)
-        .formatToParts(new Date())
-        .forEach(function (part) {
-          parts[part.type] = part.value;
-        });
+      new Intl.DateTimeFormat("en-GB", options).formatToParts(moment).forEach(function (part) {
+        parts[part.type] = part.value;
+      });
       return parts.year + "-" + parts.month + "-" + parts.day;
     } catch (error) {
-      return Store.localIso(new Date()).slice(0, 10);
+      return Store.localIso(moment).slice(0, 10);
     }
+  }
+
+  function todayIn(timeZone) {
+    return dayIn(timeZone, new Date());
   }
 
   // A copy taken on another day says what the server said then; the phone decides now from the
@@ -538,7 +547,7 @@
     }
     var open =
       session.status !== "cancelled" &&
-      todayIn(data.timeZone) >= session.date &&
+      todayIn((form && form.dataset.timeZone) || data.timeZone) >= session.date &&
       (!session.correction_closes_at || Date.now() < Date.parse(session.correction_closes_at));
     form.querySelectorAll("input[type=radio]").forEach(function (input) {
       input.disabled = !open;
@@ -587,6 +596,7 @@
       user: user,
       session: sessionId,
       label: form.dataset.label || "",
+      timeZone: form.dataset.timeZone || "",
       marks: marks,
       marked_at: Store.localIso(new Date()),
       created: Date.now(),
