@@ -27,10 +27,18 @@ from portal.models import User
 SKIP, NEW = "skip", "new"
 DECISIONS = (SKIP, NEW)
 CANDIDATES_PER_LINE = 5
-# The keys `apply_derived_fields` computes that say who a person is (the phone's too, should
-# a file ever carry one); for names, the birth years must also be within two years.
-KEY_FIELDS = ("name_key", "name_my_key", "phone_hash")
-NAME_KEYS = ("name_key", "name_my_key")
+# The keys `apply_derived_fields` computes that say who a person is, by kind: keys of one
+# kind are compared with each other. The canonical syllables (`people.matching`: spelling
+# variants, honorifics, word order) of a Latin name and of a Burmese one are one kind, so a
+# line's "Mg Min Aung Thett" meets a record's "Min Aung Htet" or its Burmese-script name; the
+# Burmese name as written and the phone (should a file ever carry one) are kinds of their own.
+# For names, the birth years must also be within two years.
+KEY_KINDS = {
+    "syllables": ("match_key", "match_my_key"),
+    "name_my": ("name_my_key",),
+    "phone": ("phone_hash",),
+}
+NAME_KINDS = ("syllables", "name_my")
 BIRTH_YEARS_APART = 2
 LOOKUP_BATCH = 900  # stays under SQLite's limit of query parameters
 
@@ -70,14 +78,12 @@ class DuplicateFinder:
         apply_derived_fields(probe)
         birth_year = values.get("birth_year")
         same = set()
-        for name in KEY_FIELDS:
-            key = getattr(probe, name, "")
-            if not key:
-                continue
-            for other_line, other_year in self.lines_by_key[(name, key)]:
-                if name not in NAME_KEYS or _years_close(birth_year, other_year):
-                    same.add(other_line)
-            self.lines_by_key[(name, key)].append((row.line, birth_year))
+        for kind, fields in KEY_KINDS.items():
+            for key in {getattr(probe, field, "") for field in fields} - {""}:
+                for other_line, other_year in self.lines_by_key[(kind, key)]:
+                    if kind not in NAME_KINDS or _years_close(birth_year, other_year):
+                        same.add(other_line)
+                self.lines_by_key[(kind, key)].append((row.line, birth_year))
         if reference := values.get("reference", ""):
             self.references[reference] = row.line
         for other_line in sorted(same):
@@ -85,13 +91,15 @@ class DuplicateFinder:
             self._entry(other_line).in_file.append(row.line)
 
     def lines_to_look_up(self) -> set[int]:
-        """Lines with a key or a reference some current person has."""
+        """Lines with a key or a reference some current person has (a key of a kind is looked
+        for in each field of that kind)."""
         people = Person.objects.current().filter(anonymised_at__isnull=True)
         lines = set()
-        for name in KEY_FIELDS:
-            keys = [key for (field_name, key) in self.lines_by_key if field_name == name]
-            for taken in _taken(people, name, keys):
-                lines.update(line for line, _year in self.lines_by_key[(name, taken)])
+        for kind, fields in KEY_KINDS.items():
+            keys = [key for (key_kind, key) in self.lines_by_key if key_kind == kind]
+            for field in fields:
+                for taken in _taken(people, field, keys):
+                    lines.update(line for line, _year in self.lines_by_key[(kind, taken)])
         for taken in _taken(people, "reference", list(self.references)):
             self.held_references[self.references[taken]] = taken
             lines.add(self.references[taken])

@@ -182,3 +182,26 @@ def test_all_new_imports_every_line_counted_not_listed(admin_user, mae_sot):
     assert report.duplicates == [] and report.decided_by_default == 2
     # Like every decision, only for the file whose report was read.
     assert not run(data, admin_user, all_new=True).ok
+
+
+def test_spelling_variants_of_one_person_in_the_file_are_found(admin_user, mae_sot):
+    # An honorific, a doubled letter and "U" for "Oo": one person written twice (issue 21).
+    data = to_csv([row(name_my=""), row(full_name="U Kyaw Minn U", name_my="", birth_year="2004")])
+
+    report = run(data, admin_user)
+
+    assert [(entry.line, entry.in_file) for entry in report.duplicates] == [(2, [3]), (3, [2])]
+    assert not Person.objects.exists()
+
+
+def test_a_spelling_variant_of_someone_registered_is_found(case_worker_mae_sot, mae_sot):
+    registered = PersonFactory(full_name="Min Aung Htet", birth_year=1998, location=mae_sot)
+    data = to_csv([row(full_name="Mg Min Aung Thett", name_my="", birth_year="1999")])
+
+    report = run(data, case_worker_mae_sot)
+
+    (entry,) = report.duplicates
+    (candidate,) = entry.candidates
+    assert candidate["case_number"] == registered.case_number
+    assert any("Thet" in reason for reason in candidate["reasons"]), candidate["reasons"]
+    assert not Person.objects.exclude(pk=registered.pk).exists()
