@@ -1,7 +1,10 @@
+import datetime as dt
 import os
+from zoneinfo import ZoneInfo
 
 import pyotp
 import pytest
+import time_machine
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from celery.signals import task_postrun, task_prerun
@@ -139,6 +142,43 @@ SITES = {
     ),
     "NEW-DELHI": ("ND", "New Delhi (India)", "new_delhi", "India", "Asia/Kolkata"),
 }
+
+
+# Each site's day starts at its own midnight (Bangkok 17:00 UTC, Yangon 17:30, Kolkata 18:30):
+# in between, a site's "today" is not the server's `timezone.localdate()` that most tests
+# write and compare dates with. A test that would run in that hour and a half runs on a clock
+# moved (ticking) to just after the last of those midnights, when every zone the tests use
+# has the same date. Tests of the time zones set their own clock inside it (time_machine
+# nests); browser journeys and the tests that start other processes keep the real clock.
+TEST_ZONES = {settings.TIME_ZONE, settings.STATISTICS_TIME_ZONE, *(s[-1] for s in SITES.values())}
+
+
+def one_date_everywhere(now: dt.datetime) -> dt.datetime | None:
+    """When every test zone has the same date again, if they differ at `now` (else None)."""
+    local = {zone: now.astimezone(ZoneInfo(zone)) for zone in TEST_ZONES}
+    dates = {moment.date() for moment in local.values()}
+    if len(dates) == 1:
+        return None
+    behind = min(dates)
+    midnights = [
+        dt.datetime.combine(behind + dt.timedelta(days=1), dt.time(0, 1), ZoneInfo(zone))
+        for zone, moment in local.items()
+        if moment.date() == behind
+    ]
+    return max(midnights)
+
+
+@pytest.fixture(autouse=True)
+def _one_date_in_every_zone(request):
+    if request.node.get_closest_marker("e2e") or request.node.get_closest_marker("scale"):
+        yield
+        return
+    moved_to = one_date_everywhere(dt.datetime.now(dt.UTC))
+    if moved_to is None:
+        yield
+        return
+    with time_machine.travel(moved_to, tick=True):
+        yield
 
 
 def site(code: str) -> Location:

@@ -14,6 +14,7 @@ redis-server on PATH: it skips without them, and fails under REQUIRE_SERVICES=1.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -209,9 +210,14 @@ def exercise(server: Server, token: str) -> list[tuple[str, int]]:
     }
     auth = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
     search_body = json.dumps({"q": NAME, "status": "active"}).encode()
+    # The same person on both servers: the second is a possible duplicate of the first (409
+    # without the confirmation, issue 21).
     person = json.dumps(
-        {"full_name": NAME, "name_my": NAME_MY, "phone": PHONE, "location": site("MAE-SOT").pk}
-    ).encode()
+        {
+            "full_name": NAME, "name_my": NAME_MY, "phone": PHONE,
+            "location": site("MAE-SOT").pk, "confirm_new_person": True,
+        }
+    ).encode()  # fmt: skip
     api = "/api/v1/people/"
     return [
         ("list with personal filters", send(server.url(f"{api}?{query}"), headers={**auth, **marked})),
@@ -289,10 +295,13 @@ def test_web_and_worker_logs_hold_no_personal_data(services, tmp_path):
     assert Person.objects.filter(phone_hash__gt="", full_name=NAME).count() == 2
 
     # A background import with the markers in its rows and its file name, and one that
-    # fails (its upload unreadable); both queued before the worker starts.
+    # fails (its upload unreadable); both queued before the worker starts. The imported line
+    # has the Burmese name of the people created above: imported as new by decision.
+    data = marked_csv()
     done = import_jobs.request_import(
-        user=admin, data=marked_csv(), file_name=f"{NAME} {PHONE}.csv", dry_run=False
-    )
+        user=admin, data=data, file_name=f"{NAME} {PHONE}.csv", dry_run=False,
+        decisions={2: "new"}, decided_for=hashlib.sha256(data).hexdigest(),
+    )  # fmt: skip
     failed = import_jobs.request_import(
         user=admin, data=marked_csv(), file_name=f"{NAME} {PHONE}.csv", dry_run=False
     )

@@ -309,7 +309,9 @@ def _csv(status_values):
         "case_number,full_name,preferred_name,name_my,sex,birth_year,exit_type,affiliation,"
         "exit_date,recruit_status,rank,origin_region,location,notes,status"
     )
-    rows = [f",Person {n},,,male,1990,,,,,,,MAE-SOT,,{value}" for n, value in
+    # Born three years apart: not likely duplicates of each other (the matching ignores the
+    # digits of a name).
+    rows = [f",Person {n},,,male,{1990 + 3 * n},,,,,,,MAE-SOT,,{value}" for n, value in
             enumerate(status_values)]  # fmt: skip
     return "\n".join([header, *rows]).encode()
 
