@@ -33,6 +33,7 @@ import csv
 import io
 import socket
 from datetime import timedelta
+from itertools import combinations
 
 import pytest
 import pyzipper
@@ -73,6 +74,16 @@ WAITING_FOR_WORKER = (
 # --- Making jobs ---------------------------------------------------------------------------
 
 
+# Names the matching tells apart (issue 21): it ignores the digits of a name, so "Person 00001"
+# and "Person 00046" would be one person; three different syllables each give 5,984 names.
+NAME_SYLLABLES = (
+    "Aung", "Kyaw", "Min", "Htet", "Zaw", "Naing", "Lin", "Tun", "Win", "Hla", "Myint", "Soe",
+    "Moe", "Thein", "Khin", "Nyein", "Phyo", "Hlaing", "Swe", "Thant", "Zin", "Wai", "Yan",
+    "Htoo", "Lwin", "Pyae", "Thu", "Nwe", "Myo", "Sein", "Chit", "Hein", "Paing", "Shwe",
+)  # fmt: skip
+DISTINCT_NAMES = [" ".join(words) for words in combinations(NAME_SYLLABLES, 3)]
+
+
 def import_csv(rows: int) -> bytes:
     """A CSV of `rows` distinct people at MAE-SOT, with no case numbers (the import gives
     them)."""
@@ -82,7 +93,7 @@ def import_csv(rows: int) -> bytes:
     for n in range(rows):
         values = {
             **GOOD,
-            "full_name": f"Imported Person {n:05d}",
+            "full_name": DISTINCT_NAMES[n],
             "preferred_name": f"IP{n}",
             "name_my": "",
             "birth_year": str(1960 + n % 45),
