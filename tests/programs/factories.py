@@ -3,7 +3,7 @@ from datetime import time
 import factory
 from django.utils import timezone
 
-from people import burmese
+from people.keys import apply_derived_fields
 from people.models import Partner, Person
 from portal.models import Location
 from portal.roles import Role
@@ -35,9 +35,15 @@ class PersonFactory(factory.django.DjangoModelFactory):
     case_number = factory.Sequence(lambda n: f"MS-25-{n + 1:05d}")
     full_name = factory.Sequence(lambda n: f"Full Name {n}")
     preferred_name = factory.Sequence(lambda n: f"Ko {n}")
-    # The search key the people services derive from the name.
-    name_key = factory.LazyAttribute(lambda o: burmese.name_key(o.full_name))
     status = "active"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # The search and matching keys, as the people services derive them (issue 21).
+        person = model_class(*args, **kwargs)
+        apply_derived_fields(person)
+        person.save()
+        return person
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
