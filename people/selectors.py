@@ -360,57 +360,10 @@ def restricted_person_for(user: User, pk: int) -> Person:
         raise Http404 from exc
 
 
-@dataclass
-class PossibleDuplicates:
-    """What the registration screen shows before saving: the candidates at the user's sites
-    (each `person.masked` when it is a restricted record the user does not see in full:
-    case number only, no reasons) and whether a candidate exists at another site (said
-    without anything about it; the admins' review queue shows the pair)."""
-
-    candidates: list[duplicates.Candidate]
-    elsewhere: bool = False
-
-    def __bool__(self) -> bool:
-        return bool(self.candidates) or self.elsewhere
-
-    @property
-    def people(self) -> list[Person]:
-        return [candidate.person for candidate in self.candidates]
-
-    def __contains__(self, person: Person) -> bool:
-        return person in self.people
-
-
-SHOWN_DUPLICATES = 5
-
-
-def possible_duplicates_for(
-    user: User, *, location: Location | None = None, **described
-) -> PossibleDuplicates:
-    """The possible duplicates shown before registering (`duplicates.find_candidates`, all
-    sites searched, phones read with the country of `location`). Three queries at most."""
-    region = matching.region_for_country(location.country) if location else ""
-    found = duplicates.find_candidates(
-        Person.objects.all(), phone_region=region, limit=SHOWN_DUPLICATES * 2, **described
-    )
-    if not found:
-        return PossibleDuplicates([])
-    ids = [candidate.person.pk for candidate in found]
-    at_my_sites = set(_site_people_for(user).filter(pk__in=ids).values_list("pk", flat=True))
-    mine = [candidate for candidate in found if candidate.person.pk in at_my_sites]
-    hidden = set()
-    if mine:
-        masked = restricted_records_for(user).filter(pk__in=[c.person.pk for c in mine])
-        hidden = set(masked.values_list("pk", flat=True))
-    for candidate in mine:
-        candidate.person.masked = candidate.person.pk in hidden
-    return PossibleDuplicates(mine[:SHOWN_DUPLICATES], elsewhere=len(mine) < len(found))
-
-
 @dataclass(frozen=True)
 class ShownCandidate:
     """A possible duplicate as a user may see it: in full at their own sites, the case number
-    only for a restricted record they do not see (`restricted`)."""
+    only for a restricted record they do not see (`restricted`: no score, no reasons)."""
 
     person: Person
     score: float
@@ -421,23 +374,47 @@ class ShownCandidate:
 @dataclass(frozen=True)
 class CandidatesForUser:
     """The possible duplicates of a described person, for one user: those at their sites,
-    and how many at other sites (never who: an admin reviews those pairs)."""
+    and how many at other sites (never who: the admins' review queue shows those pairs)."""
 
     shown: list[ShownCandidate]
-    elsewhere: int
+    elsewhere: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.shown) or self.elsewhere > 0
+
+    @property
+    def people(self) -> list[Person]:
+        return [candidate.person for candidate in self.shown]
+
+    def __contains__(self, person: Person) -> bool:
+        return person in self.people
 
 
-def duplicate_candidates_for(user: User, **described) -> CandidatesForUser:
-    """`duplicates.find_candidates` over every site (the import and the API), split by what
-    the user may see. Two queries beyond the search, only when something was found."""
+SHOWN_DUPLICATES = 5
+
+
+def duplicate_candidates_for(
+    user: User, *, location: Location | None = None, limit: int = SHOWN_DUPLICATES, **described
+) -> CandidatesForUser:
+    """The one lookup of possible duplicates behind the registration screen, the import and
+    the API: `duplicates.find_candidates` over every site, phones without a country code read
+    with the country of `location`, split by what the user may see. Twice `limit` are looked
+    up so that better-ranked people at other sites do not crowd out the user's own. One query
+    for the lookup, two more only when something was found."""
+    region = matching.region_for_country(location.country) if location else ""
     found = duplicates.find_candidates(
-        Person.objects.filter(anonymised_at__isnull=True), **described
+        Person.objects.filter(anonymised_at__isnull=True),
+        phone_region=region,
+        limit=limit * 2,
+        **described,
     )
     if not found:
-        return CandidatesForUser([], 0)
+        return CandidatesForUser([])
     pks = [candidate.person.pk for candidate in found]
     own = set(_site_people_for(user).filter(pk__in=pks).values_list("pk", flat=True))
-    masked = set(restricted_records_for(user).filter(pk__in=pks).values_list("pk", flat=True))
+    masked = set()
+    if own:
+        masked = set(restricted_records_for(user).filter(pk__in=own).values_list("pk", flat=True))
     shown = [
         ShownCandidate(
             person=candidate.person,
@@ -448,7 +425,7 @@ def duplicate_candidates_for(user: User, **described) -> CandidatesForUser:
         for candidate in found
         if candidate.person.pk in own
     ]
-    return CandidatesForUser(shown, len(found) - len(shown))
+    return CandidatesForUser(shown[:limit], len(found) - len(shown))
 
 
 def access_reviews_for(user: User, pending_only: bool = False) -> QuerySet[RestrictedAccess]:

@@ -84,7 +84,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
     ):
         values = form.person_values()
         exit_values = None if exit_form.is_empty() else exit_form.exit_values()
-        possible_duplicates = selectors.possible_duplicates_for(
+        possible_duplicates = selectors.duplicate_candidates_for(
             request.user,
             location=values["location"],
             full_name=values["full_name"],

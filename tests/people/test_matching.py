@@ -189,7 +189,7 @@ def test_a_match_at_another_site_is_said_without_anything_about_it(
     response = client.post(reverse("people:create"), data)
     assert response.status_code == 200 and Person.objects.count() == 1
     shown = response.context["possible_duplicates"]
-    assert shown.elsewhere and shown.candidates == []
+    assert shown.elsewhere and shown.shown == []
     page = response.content.decode()
     assert "A possible match exists at another site; an admin will review it." in page
     assert "ND-26-00077" not in page and "Zaw Min Htet" not in page and "NEW-DELHI" not in page
