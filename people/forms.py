@@ -9,6 +9,7 @@ from people.burmese_input import ZawgyiFormMixin
 from people.models import CaseNote, Exit, Feedback, Flag, FollowUp, Person, Referral
 from portal.forms import VersionedFormMixin
 from portal.models import Location, User
+from portal.timezones import site_today
 
 EARLIEST_EXIT = date(1988, 1, 1)
 OLDEST_BIRTH_YEAR = 1930
@@ -402,7 +403,7 @@ class StatusChangeForm(VersionedFormMixin, forms.Form):
         self.fields["to_status"].choices = [
             (status, labels[status]) for status in workflow.allowed_next(person.status)
         ]
-        self.fields["changed_on"].initial = timezone.localdate()
+        self.fields["changed_on"].initial = site_today(person.location)
 
     def clean_changed_on(self):
         value = self.cleaned_data["changed_on"]

@@ -486,7 +486,7 @@ def save_feedback(
     for field, value in values.items():
         setattr(feedback, field, value)
     if feedback.status == "closed" and feedback.closed_on is None:
-        feedback.closed_on = timezone.localdate()
+        feedback.closed_on = site_today(person.location)
     feedback.full_clean()
     feedback.save()
     auditing.record(
@@ -580,7 +580,7 @@ def merge_people(*, by: User, keep: Person, merge: Person) -> Person:
         to_status=Status.CLOSED,
         closing_reason=ClosingReason.DUPLICATE_MERGED,
         note="",
-        changed_on=timezone.localdate(),
+        changed_on=site_today(merge.location),
     )
     keep.version += 1
     restriction = ["restricted", "restriction_reason", "restricted_at", "restricted_by"]

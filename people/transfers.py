@@ -22,6 +22,7 @@ from portal.concurrency import StaleEditError
 from portal.models import Location, SiteAssignment, User
 from portal.roles import Role
 from portal.scoping import active_site_ids
+from portal.timezones import site_today
 
 Status = TransferRequest.Status
 REASON_MAX_CHARS = 300
@@ -168,7 +169,7 @@ def accept_transfer(
         person=person,
         from_location_id=request.from_location_id,
         to_location_id=request.to_location_id,
-        transferred_on=timezone.localdate(),
+        transferred_on=site_today(request.to_location),
         transferred_by=by,
         reason=request.reason,
     )

@@ -1,7 +1,6 @@
 """Keeps programme records consistent when two person records are merged."""
 
-from django.utils import timezone
-
+from portal.timezones import site_today
 from programs.models import Attendance, Enrolment, Stay
 
 
@@ -19,7 +18,7 @@ def resolve_merge_conflicts(sender, keep, merge, by, **kwargs) -> dict:
     closed = 0
     if Stay.objects.filter(person=keep, check_out__isnull=True).exists():
         closed = Stay.objects.filter(person=merge, check_out__isnull=True).update(
-            check_out=timezone.localdate()
+            check_out=site_today(keep.location)
         )
     result = {
         "duplicate_enrolments_dropped": duplicate_enrolments,

@@ -37,6 +37,7 @@ from portal import auditing
 from portal.api.serializers import ErrorSerializer
 from portal.api.views import CreateMixin, ListMixin, PortalViewSet, RetrieveMixin, UpdateMixin
 from portal.roles import ADMINS, EVERYONE, STAFF_WITH_PERSON_DATA, TRAINING_STAFF, Role
+from portal.timezones import site_today
 from programs import selectors, services
 from programs.api import filters, serializers
 from programs.models import (
@@ -454,7 +455,7 @@ class DistributionViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
                 assistance_type=data["assistance_type"],
                 people=[person],
                 quantity=data["quantity"],
-                distributed_on=data.get("distributed_on") or timezone.localdate(),
+                distributed_on=data.get("distributed_on") or site_today(person.location),
                 partner=data.get("partner"),
                 acknowledged_repeats={person.pk} if acknowledged else (),
             )
@@ -525,7 +526,7 @@ class StayViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
                 by=self.request.user,
                 person=data["person"],
                 home=data["home"],
-                check_in_on=data.get("check_in") or timezone.localdate(),
+                check_in_on=data.get("check_in") or site_today(data["home"].location),
                 override_reason=data.get("over_capacity_reason", ""),
             )
         except DjangoValidationError as error:
@@ -548,7 +549,7 @@ class StayViewSet(ListMixin, RetrieveMixin, CreateMixin, PortalViewSet):
             services.check_out(
                 by=request.user,
                 stay=stay,
-                check_out_on=body.validated_data.get("check_out") or timezone.localdate(),
+                check_out_on=body.validated_data.get("check_out") or site_today(stay.home.location),
                 expected_version=self.expected_version(stay),
             )
         return self.object_response(self.get_queryset().get(pk=stay.pk))
