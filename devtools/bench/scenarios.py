@@ -3,8 +3,9 @@
 Each scenario runs in this process through Django's test client (the whole middleware stack,
 no network) against the configured database, as the demo users of `seed_demo`: the case
 worker (people list, a signed-in page with no content, person page, import), the trainer
-(roster save) and the admin (dashboard). Times are medians over repeated runs after warm-up
-runs; query counts are taken from one extra run.
+(roster save) and the admin (dashboard, the peer admin's change list). Times are medians
+over repeated runs after warm-up runs; query counts are taken from one extra run. The import
+job and the export job run in child processes of their own (`devtools.bench.memory`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,8 @@ from devtools.bench.measuring import (
     real_queries,
     run_raw,
 )
-from devtools.bench.memory import MEMORY_ROWS, MINIMAL_ROWS, import_peak_rss
+from devtools.bench.memory import MEMORY_ROWS, MINIMAL_ROWS, export_peak_rss, import_peak_rss
+from devtools.bench.peer_admin import peer_changelist_path, peer_query
 from devtools.bench.urls import FLOOR_PATH
 from devtools.demo.people import BulkWriter
 from people import importing
@@ -71,6 +73,7 @@ class Scenarios:
         steps = [
             ("people list (HTML)", self.list_html),
             ("people list (API)", self.list_api),
+            ("peer admin list", self.peer_admin),
             ("signed-in page with no content", self.floor),
             ("person page", self.person_page),
             ("roster save", self.roster_save),
@@ -80,6 +83,7 @@ class Scenarios:
             ("candidate lookup for one intake", self.candidate_lookup),
             ("import", self.import_people),
             ("import memory (child process)", self.import_memory),
+            ("export (child process)", self.export),
         ]
         for label, step in steps:
             if only and label not in only:
@@ -145,6 +149,16 @@ class Scenarios:
             result.notes.append("people API search did not answer 200: not measured")
             return
         self._against_raw_sql(client, url, data, "list_api", result, json_body=True)
+
+    def peer_admin(self, actors: Actors, result: SizeResult) -> None:
+        """The same search through the change list of a plain `ModelAdmin` (the peer a quick
+        build would give, `devtools.bench.peer_admin`), as the demo admin (a superuser: the
+        admin has no sites, it lists every person)."""
+        client = client_for(actors.admin)
+        with override_settings(ROOT_URLCONF="devtools.bench.urls"):
+            self._against_raw_sql(
+                client, peer_changelist_path(), peer_query(), "peer_admin", result
+            )
 
     def floor(self, actors: Actors, result: SizeResult) -> None:
         """A signed-in page with no content of its own, as the list's case worker: what any
@@ -327,9 +341,10 @@ class Scenarios:
         }
 
     def import_memory(self, actors: Actors, result: SizeResult) -> None:
-        """Peak RSS of a fresh process importing the 100,000-row file, then the most rows
-        allowed with only a name and a site (see `devtools.bench.memory`): a worker must take
-        any file within the upload limit."""
+        """Time and peak RSS of a fresh process running the worker's import job on the
+        100,000-row file (issue 23's import target), then peak RSS on the most rows allowed
+        with only a name and a site (see `devtools.bench.memory`): a worker must take any file
+        within the upload limit."""
         for key, rows, minimal in (
             ("import_memory", MEMORY_ROWS, False),
             ("import_memory_minimal", MINIMAL_ROWS, True),
@@ -339,3 +354,14 @@ class Scenarios:
                 result.notes.append(f"import memory not measured ({key}): {figures['error']}")
                 continue
             result.figures[key] = figures
+
+    # Export ------------------------------------------------------------------------------
+
+    def export(self, actors: Actors, result: SizeResult) -> None:
+        """Every current person to the encrypted ZIP, as the demo admin, in a fresh process
+        (`devtools.bench.memory.export_peak_rss`): peak RSS and rows per second."""
+        figures = export_peak_rss(actors.admin.email)
+        if "error" in figures:
+            result.notes.append(f"export not measured: {figures['error']}")
+            return
+        result.figures["export"] = figures

@@ -1,14 +1,17 @@
-"""The benchmark's URLs: the portal's, plus a signed-in page with nothing of its own.
+"""The benchmark's URLs: the portal's, plus a signed-in page with nothing of its own and the
+peer admin (`devtools.bench.peer_admin`).
 
 Used only by `manage.py bench` (as ROOT_URLCONF while it measures), never served: the page
 shows what every signed-in page pays before its own work, against which the people list's
-own cost can be read (docs/performance.md).
+own cost can be read; the peer admin is the list a quick build would give, measured beside
+the portal's (docs/performance.md).
 """
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import include, path
 
+from devtools.bench.peer_admin import PEER_ADMIN_PREFIX, peer_site
 from portal.access import require_roles
 from portal.roles import STAFF_WITH_PERSON_DATA
 
@@ -25,5 +28,6 @@ def floor_page(request: HttpRequest) -> HttpResponse:
 
 urlpatterns = [
     path(FLOOR_PATH.removeprefix("/"), floor_page),
+    path(PEER_ADMIN_PREFIX, peer_site.urls),
     path("", include("config.urls")),
 ]
