@@ -38,10 +38,11 @@ def people_table(user: User, params: dict) -> Table:
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
     people = people.order_by(F("created_at").asc(), "pk") if not params.get("ordering") else people
+    ids = people.order_by("pk").values_list("pk", flat=True)
     rows = with_exit_verification(people).values_list(*[path for _, path in COLUMNS])
     return Table(
         header=[name for name, _ in COLUMNS],
         total=people.count(),
         rows=rows.iterator(chunk_size=2000),
-        person_ids=lambda: people.values_list("pk", flat=True).iterator(chunk_size=2000),
+        person_ids=lambda: ids.iterator(chunk_size=2000),
     )
