@@ -108,12 +108,22 @@ def real_queries(statements: list[str]) -> list[str]:
 
 def run_raw(statements: list[str]) -> None:
     """Send the SQL as captured (values inlined by the driver) and fetch every row: the time
-    the database and the driver need, without Django."""
+    the database and the driver need, without Django.
+
+    In a transaction that is rolled back: a list read writes its audit row and moves the audit
+    chain's head, and the same row written again (its chain place taken, the head moved back)
+    would fail on the chain's unique place and break the chain for the next request. The
+    request has its own BEGIN and COMMIT (ATOMIC_REQUESTS), so the two round trips are its too.
+    """
     cursor = connection.connection.cursor()
     try:
-        for sql in statements:
-            cursor.execute(sql)
-            if cursor.description is not None:
-                cursor.fetchall()
+        cursor.execute("BEGIN")
+        try:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description is not None:
+                    cursor.fetchall()
+        finally:
+            cursor.execute("ROLLBACK")
     finally:
         cursor.close()
