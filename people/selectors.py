@@ -350,7 +350,10 @@ def _site_people_for(user: User) -> QuerySet[Person]:
 def restricted_records_for(user: User, query: str = "") -> QuerySet[Person]:
     """Restricted records of the user's sites that they do not see in full, case number
     only; narrowed by a case-number search (a name never matches them)."""
-    if user.role == Role.ADMIN:
+    query = (query or "").strip()
+    # A name search never shows them: decided before the scoped queryset is built (a list
+    # request paid for building it only to throw it away).
+    if user.role == Role.ADMIN or (query and not CASE_NUMBER.match(query)):
         return Person.objects.none()
     records = (
         _site_people_for(user)
@@ -358,10 +361,7 @@ def restricted_records_for(user: User, query: str = "") -> QuerySet[Person]:
         .only("pk", "case_number")
         .order_by("case_number")
     )
-    query = (query or "").strip()
     if query:
-        if not CASE_NUMBER.match(query):
-            return records.none()
         records = records.filter(case_number__istartswith=query)
     return records
 
