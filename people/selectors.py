@@ -140,16 +140,11 @@ def _phone_hashes(query: str) -> set[str]:
     return {keys.phone_search_hash(query, region) for region in sorted(regions)}
 
 
-def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
-    """Case number, any name (Latin or Burmese, typed in Unicode or Zawgyi; spelling
-    variants, honorifics and word order folded by `people.matching`) or phone in any
-    format. The closest first (the same name or phone, then every syllable typed, then a
-    part of a name), unless the list is sorted otherwise."""
-    query = (query or "").strip()
-    if not query:
-        return queryset
+def _search(query: str) -> tuple[Q, Case | None]:
+    """What a search for `query` (stripped, not empty) matches, and how close each match
+    is (None: a case number, no order of closeness)."""
     if CASE_NUMBER.match(query):
-        return queryset.filter(case_number__istartswith=query)
+        return Q(case_number__istartswith=query), None
     latin_key, burmese_key = burmese.search_keys(query)
     partial = Q(preferred_name__icontains=query)
     if latin_key:
@@ -172,24 +167,44 @@ def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
         default=Value(1),
         output_field=IntegerField(),
     )
-    return (
-        queryset.filter(exact | every_syllable | partial)
-        .alias(closeness=closeness)
-        .order_by("-closeness", *Person._meta.ordering)
-    )
+    return exact | every_syllable | partial, closeness
+
+
+def _closest_first(
+    people: QuerySet[Person], closeness: Case | None, *first: Case
+) -> QuerySet[Person]:
+    """`people` in order of `closeness` (after `first`), then in their usual order."""
+    if closeness is None:
+        order = people.query.order_by or Person._meta.ordering
+        return people.order_by(*first, *order) if first else people
+    return people.alias(closeness=closeness).order_by(*first, "-closeness", *Person._meta.ordering)
+
+
+def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
+    """Case number, any name (Latin or Burmese, typed in Unicode or Zawgyi; spelling
+    variants, honorifics and word order folded by `people.matching`) or phone in any
+    format. The closest first (the same name or phone, then every syllable typed, then a
+    part of a name), unless the list is sorted otherwise."""
+    query = (query or "").strip()
+    if not query:
+        return queryset
+    found, closeness = _search(query)
+    return _closest_first(queryset.filter(found), closeness)
 
 
 def search_people_and_references(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     """`search_people`, and the person whose reference (the organisation's own identifier)
     is exactly `query`, listed first."""
     query = (query or "").strip()
-    found = search_people(queryset, query)
     if not query or len(query) > REFERENCE_LENGTH:
-        return found
-    with_reference = found | queryset.filter(reference=query)
-    order = with_reference.query.order_by or Person._meta.ordering
-    return with_reference.order_by(
-        Case(When(reference=query, then=Value(0)), default=Value(1)), *order
+        return search_people(queryset, query)
+    found, closeness = _search(query)
+    # One condition on the scoped queryset, not two scoped querysets joined with `|`: the
+    # scope (sites, restricted records) is then written, built and compiled once, not twice.
+    return _closest_first(
+        queryset.filter(found | Q(reference=query)),
+        closeness,
+        Case(When(reference=query, then=Value(0)), default=Value(1)),
     )
 
 
@@ -335,7 +350,10 @@ def _site_people_for(user: User) -> QuerySet[Person]:
 def restricted_records_for(user: User, query: str = "") -> QuerySet[Person]:
     """Restricted records of the user's sites that they do not see in full, case number
     only; narrowed by a case-number search (a name never matches them)."""
-    if user.role == Role.ADMIN:
+    query = (query or "").strip()
+    # A name search never shows them: decided before the scoped queryset is built (a list
+    # request paid for building it only to throw it away).
+    if user.role == Role.ADMIN or (query and not CASE_NUMBER.match(query)):
         return Person.objects.none()
     records = (
         _site_people_for(user)
@@ -343,10 +361,7 @@ def restricted_records_for(user: User, query: str = "") -> QuerySet[Person]:
         .only("pk", "case_number")
         .order_by("case_number")
     )
-    query = (query or "").strip()
     if query:
-        if not CASE_NUMBER.match(query):
-            return records.none()
         records = records.filter(case_number__istartswith=query)
     return records
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
@@ -97,13 +99,29 @@ class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
         return getattr(request, "user", None)
 
     def get_fields(self):
-        fields = super().get_fields()
+        fields = self._model_fields()
         create_only = set(getattr(self.Meta, "create_only_fields", ()))
         if self.root.instance is not None:
             # On update, a create-only field is neither required nor accepted (refused above).
             for name in create_only & set(fields):
                 fields[name].required = False
         return fields
+
+    def _model_fields(self) -> dict:
+        """ModelSerializer's fields, built from the model once per class and language, then
+        copied for each serializer as DRF copies declared fields. Building them reads the
+        model's metadata field by field: a tenth of the people API list's time, for the same
+        answer every time. The language is in the key because DRF keeps a field's label only
+        where the translated verbose name differs from the field's name."""
+        key = (type(self), get_language())
+        built = _MODEL_FIELDS.get(key)
+        if built is None:
+            built = _MODEL_FIELDS[key] = super().get_fields()
+        return copy.deepcopy(built)
+
+
+# (serializer class, language) -> its fields as ModelSerializer builds them, never bound.
+_MODEL_FIELDS: dict[tuple[type, str | None], dict] = {}
 
 
 class ScopedPrimaryKeyField(serializers.PrimaryKeyRelatedField):

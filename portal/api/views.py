@@ -249,9 +249,10 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
     def audit_list(self, objects) -> None:
         """One VIEW row per list request (not per record), with the ids that were listed."""
         if self.audit_reads:
-            auditing.record_list_read(
-                self.request.user, self.get_queryset().model, [obj.pk for obj in objects]
-            )
+            # The model named by the class: `get_queryset()` would build the scoped queryset
+            # again (for the people list, its scope, subqueries and prefetch) only to read it.
+            model = self.queryset.model if self.queryset is not None else self.get_queryset().model
+            auditing.record_list_read(self.request.user, model, [obj.pk for obj in objects])
 
     # --- Hooks for the resource ----------------------------------------------------------------
 
