@@ -88,3 +88,9 @@ def test_every_large_script_says_what_a_page_holds_when_it_uses_it():
     assert large, "the vendored libraries are large scripts"
     unknown = {name for name in large if not any(key in name for key in LARGE_SCRIPT_MARKERS)}
     assert not unknown
+
+
+def test_the_sign_in_page_shows_no_template_comment(client, db):
+    """A `{# #}` comment spanning two lines is printed, not hidden (Django's are one line)."""
+    page = client.get(reverse("account_login")).content.decode()
+    assert "{#" not in page and 'name="login"' in page
