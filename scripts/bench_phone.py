@@ -202,7 +202,13 @@ def sign_in_page(browser) -> tuple[float, int]:
 
 def sign_in(page: Page, email: str, password: str) -> None:
     page.goto(f"{HOST}/accounts/login/")
-    page.locator("input[name=login]").fill(email)
+    try:
+        page.locator("input[name=login]").fill(email)
+    except Exception:
+        # What the browser showed instead of the form, for whoever reads the failure.
+        page.screenshot(path=str(OUT / "sign-in-failed.png"))
+        (OUT / "sign-in-failed.html").write_text(page.content())
+        raise
     page.locator("input[name=password]").fill(password)
     page.locator("main form").locator("button[type=submit]").first.click()
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
