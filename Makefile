@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
 export DEBUG ?= True
 
-.PHONY: install run test scale-test e2e fuzz bench lint format migrate seed messages clean
+.PHONY: install run test scale-test e2e fuzz bench bench-phone lint format migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,12 @@ bench: install
 	$(UV) sync --frozen --quiet --group bench
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench $(BENCH_ARGS)
+
+# Weak signal on a phone (docs/performance.md): the portal as in production, Debian's Chromium
+# at 390x844 on 400 kbit/s down, 200 kbit/s up, 400 ms round trip; its own database under
+# var/bench-phone/ (PostgreSQL when DATABASE_URL is set), figures in var/bench-phone.json.
+bench-phone: install
+	$(BIN)/python scripts/bench_phone.py
 
 # Style, architecture (import-linter's contracts in pyproject.toml), security scan, and
 # migrations that match the models.

@@ -51,7 +51,9 @@ def worker_config() -> dict[str, str | int]:
         "roster": roster,
         "mine": API_MINE,
         "attendance": API_ATTENDANCE,
-        "staticUrl": static(""),
+        # STATIC_URL itself: `static("")` asks the manifest storage of production for a file
+        # named "" and fails (the worker was answered 500, so no phone kept any roster).
+        "staticUrl": settings.STATIC_URL,
         **page_config(),
     }
 

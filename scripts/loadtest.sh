@@ -18,7 +18,6 @@ cd "$(dirname "$0")/.."
 ROOT="$PWD"
 PY="$ROOT/.venv/bin/python"
 LOCUST="$ROOT/.venv/bin/locust"
-GUNICORN="$ROOT/.venv/bin/gunicorn"
 PORT="${LOADTEST_PORT:-8771}"
 USERS="${LOADTEST_USERS:-20}"
 SPAWN_RATE="${LOADTEST_SPAWN_RATE:-20}"
@@ -37,10 +36,6 @@ if [ ! -x "$LOCUST" ]; then
 fi
 mkdir -p "$OUT"
 
-# The encryption key the data was written with: the development key unless one is set.
-KEYS="${FIELD_ENCRYPTION_KEYS:-$(DEBUG=True "$PY" manage.py shell --no-imports -c \
-  'from django.conf import settings; print(",".join(settings.FIELD_ENCRYPTION_KEYS))')}"
-
 # A throw-away secret key, the same for the sessions made below and for the server.
 export SECRET_KEY="loadtest-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 
@@ -48,24 +43,14 @@ export SECRET_KEY="loadtest-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
 DEBUG=True "$PY" manage.py bench_session --count "$USERS" \
   caseworker@demo.example trainer@demo.example >"$OUT/sessions.json"
 
-# Production settings, on loopback only.
-export DEBUG=False
-export ALLOWED_HOSTS=127.0.0.1
-export FIELD_ENCRYPTION_KEYS="$KEYS"
-export SECURE_SSL_REDIRECT=False
-export VAR_DIR="$OUT/var"
-export LOG_LEVEL=WARNING
-mkdir -p "$VAR_DIR"
-"$PY" manage.py collectstatic --noinput --verbosity 0
-
-: >"$OUT/gunicorn.log"
-"$GUNICORN" config.wsgi:application --bind "127.0.0.1:$PORT" --workers "$WORKERS" \
-  --capture-output --error-logfile "$OUT/gunicorn.log" &
+# Production settings, on loopback only (scripts/production_server.sh).
+scripts/production_server.sh "$PORT" "$OUT" "$WORKERS" &
 GUNICORN_PID=$!
 stop() { kill "$GUNICORN_PID" 2>/dev/null || true; wait "$GUNICORN_PID" 2>/dev/null || true; }
 trap stop EXIT
 
-for _ in $(seq 1 50); do
+# collectstatic runs first (compressing the files the first time): up to a minute.
+for _ in $(seq 1 300); do
   if curl -fs -o /dev/null "$HOST/healthz"; then break; fi
   sleep 0.2
 done

@@ -46,6 +46,28 @@ def test_the_worker_is_the_static_file_with_its_addresses(client):
     assert config["attendance"] == "/api/v1/sessions/{id}/attendance/"
 
 
+@pytest.fixture
+def production_static_files(settings, tmp_path):
+    """The manifest storage of production, with a manifest as collectstatic writes it."""
+    manifest = {"version": "1.1", "hash": "0", "paths": {offline.QUEUE_SCRIPT: "programs/q.1.js"}}
+    (tmp_path / "staticfiles.json").write_text(json.dumps(manifest))
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+    }
+
+
+def test_the_worker_is_served_with_the_manifest_storage_of_production(
+    client, production_static_files
+):
+    response = client.get(WORKER_URL)
+    assert response.status_code == 200
+    config = config_of(response.content.decode())
+    assert config["store"] == "/static/programs/q.1.js"
+    assert config["staticUrl"] == "/static/"
+
+
 def test_the_worker_holds_nothing_about_the_user_or_people(client, signed_in, trainer, mae_sot):
     session = TrainingSessionFactory(trainer=trainer, location=mae_sot)
     person = PersonFactory(location=mae_sot, preferred_name="Ko Offline", case_number="MS-25-09999")

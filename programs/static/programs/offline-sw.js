@@ -84,7 +84,9 @@ function keepCopy(pathname, response, expected) {
     });
     var copy = html.replace(/<html(\s|>)/i, '<html data-offline-copy="' + Date.now() + '"$1');
     var headers = new Headers(response.headers);
+    // The text is already decoded: a copy must not claim to be compressed (the roster is).
     headers.delete("Content-Length");
+    headers.delete("Content-Encoding");
     headers.set(SEALED_HEADER, "1");
     return OfflineStore.dataKey()
       .then(function (key) {
@@ -132,6 +134,7 @@ function cachedPage(pathname) {
           var headers = new Headers(kept.headers);
           headers.delete(SEALED_HEADER);
           headers.delete("Content-Length");
+          headers.delete("Content-Encoding");
           return new Response(html, { status: 200, statusText: "OK", headers: headers });
         });
       });
