@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
 export DEBUG ?= True
 
-.PHONY: install run test scale-test e2e fuzz bench lint format migrate seed messages clean
+.PHONY: install run test scale-test e2e fuzz bench load lint format migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,6 +53,13 @@ bench: install
 	$(UV) sync --frozen --quiet --group bench
 	$(MANAGE) migrate --noinput
 	$(MANAGE) bench $(BENCH_ARGS)
+
+# 80 users for 2 minutes on one web node, then on two web nodes with three Celery workers
+# (docs/performance.md "80 concurrent users"); needs DATABASE_URL (PostgreSQL, seeded to
+# 100,000 people when it has fewer) and REDIS_URL. LOADTEST_USERS/LOADTEST_TIME shorten it.
+load: install
+	$(UV) sync --frozen --quiet --group bench
+	bash scripts/loadtest.sh
 
 # Style, architecture (import-linter's contracts in pyproject.toml), security scan, and
 # migrations that match the models.
