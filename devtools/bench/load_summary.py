@@ -70,7 +70,7 @@ def _number(value: str) -> float | None:
         return None
 
 
-def read_stats(path: Path) -> list[RequestFigures]:
+def read_stats(path: Path | str) -> list[RequestFigures]:
     """The rows of PREFIX_stats.csv, the aggregate last (as locust writes them)."""
     with open(path, newline="", encoding="utf-8") as file:
         return [
