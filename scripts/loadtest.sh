@@ -98,9 +98,11 @@ start() { # NAME COMMAND...: in the background, its output in $OUT/NAME.log
   PIDS+=("$!")
 }
 
-web() { # NAME PORT
+web() { # NAME PORT; its access log: method, status and milliseconds (no path: no person's id)
+  : >"$OUT/$1.access.log"
   start "$1" "$BIN/gunicorn" config.wsgi:application --bind "127.0.0.1:$2" \
-    --workers "$WORKERS" --capture-output
+    --workers "$WORKERS" --capture-output \
+    --access-logfile "$OUT/$1.access.log" --access-logformat '%(m)s %(s)s %(M)s'
 }
 
 celery_worker() { # NAME
@@ -141,8 +143,11 @@ run() { # SETUP DESCRIPTION LOGS HOSTS...
     caseworker@demo.example trainer@demo.example >"$OUT/sessions.json" 2>/dev/null
 
   # Only what the servers log during the run is judged (start-up lines are not).
-  local log starts=()
+  local log starts=() access_starts=()
   for log in $logs; do starts+=("$(log_size "$OUT/$log.log")"); done
+  for log in $logs; do
+    if [ -f "$OUT/$log.access.log" ]; then access_starts+=("$(log_size "$OUT/$log.access.log")"); fi
+  done
   local before status=0
   before="$(load_average)"
   echo "loadtest: $setup: $description; load average $before"
@@ -157,6 +162,14 @@ run() { # SETUP DESCRIPTION LOGS HOSTS...
     tail -c +"$((starts[index] + 1))" "$OUT/$log.log" >"$OUT/$setup-$log.during.log"
     args+=(--log "$OUT/$setup-$log.during.log")
     index=$((index + 1))
+  done
+  index=0
+  for log in $logs; do
+    if [ -f "$OUT/$log.access.log" ]; then
+      tail -c +"$((access_starts[index] + 1))" "$OUT/$log.access.log" >"$OUT/$log.access-$setup.log"
+      args+=(--access-log "$OUT/$log.access-$setup.log")
+      index=$((index + 1))
+    fi
   done
   # Jobs the workers ran during the run (beat's schedule: the sweeper every minute).
   local jobs

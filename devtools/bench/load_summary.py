@@ -44,6 +44,18 @@ class RequestFigures:
     per_second: float
 
 
+@dataclass(frozen=True)
+class NodeFigures:
+    """What one web node's access log says: how many requests it answered and how long each
+    took inside gunicorn (from reading the request to sending the response: the time locust
+    measures, less the wait for a free worker and the network)."""
+
+    node: str
+    requests: int
+    median_ms: float | None
+    p95_ms: float | None
+
+
 @dataclass
 class LoadRun:
     """One set-up's run: what ran, locust's figures and the problems the servers logged."""
@@ -56,6 +68,7 @@ class LoadRun:
     load_before: str = ""
     load_after: str = ""
     notes: list[str] = field(default_factory=list)
+    nodes: list[NodeFigures] = field(default_factory=list)
 
     @property
     def total(self) -> RequestFigures | None:
@@ -104,6 +117,23 @@ def read_failures(path: Path) -> list[dict[str, str | int]]:
         ]
 
 
+def percentile(values: list[float], share: float) -> float | None:
+    """The nearest-rank percentile (as locust's are): the smallest value with at least
+    `share` of the values at or below it."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * share // 1))
+    return ordered[int(rank) - 1]
+
+
+def read_access_log(node: str, lines: list[str]) -> NodeFigures:
+    """A node's access lines, written by gunicorn as "METHOD STATUS MILLISECONDS" (no path:
+    the log holds no person's id); the health checks before the run are not in `lines`."""
+    times = [float(line.split()[2]) for line in lines if len(line.split()) == 3]
+    return NodeFigures(node, len(times), percentile(times, 0.5), percentile(times, 0.95))
+
+
 def count_problems(log: Path) -> int:
     """How many lines of a server log report an error or a warning (0 for a missing log)."""
     if not log.exists():
@@ -150,6 +180,11 @@ def render(run: LoadRun) -> str:
             f"failed: {failure['method']} {failure['name']}: {failure['error']} "
             f"x{failure['occurrences']}"
         )
+    for node in run.nodes:
+        lines.append(
+            f"{node.node}: {node.requests} requests answered, time in gunicorn median "
+            f"{_ms(node.median_ms)} ms, p95 {_ms(node.p95_ms)} ms"
+        )
     lines.extend(run.notes)
     total = run.total
     if passed and total is not None:
@@ -172,6 +207,7 @@ def as_json(run: LoadRun) -> dict:
         "requests": [asdict(row) for row in run.rows],
         "failures": run.failures,
         "server_problems": run.server_problems,
+        "nodes": [asdict(node) for node in run.nodes],
         "notes": run.notes,
         "passed": passed,
         "reasons": reasons,
@@ -184,6 +220,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--description", required=True, help="What ran, one line.")
     parser.add_argument("--csv", required=True, type=Path, help="locust's --csv prefix.")
     parser.add_argument("--log", action="append", type=Path, default=[], help="A server log.")
+    parser.add_argument(
+        "--access-log", action="append", type=Path, default=[], help="A web node's access log."
+    )
     parser.add_argument("--load-before", default="")
     parser.add_argument("--load-after", default="")
     parser.add_argument("--note", action="append", default=[], help="A line for the summary.")
@@ -199,6 +238,10 @@ def main(argv: list[str] | None = None) -> int:
         load_before=options.load_before,
         load_after=options.load_after,
         notes=options.note,
+        nodes=[
+            read_access_log(log.name.split(".")[0], log.read_text(encoding="utf-8").splitlines())
+            for log in options.access_log
+        ],
     )
     text = render(run)
     options.out.with_suffix(".txt").write_text(text, encoding="utf-8")

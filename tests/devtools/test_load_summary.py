@@ -10,6 +10,7 @@ from devtools.bench.load_summary import (
     LoadRun,
     count_problems,
     main,
+    read_access_log,
     read_failures,
     read_stats,
     render,
@@ -169,3 +170,27 @@ def test_the_command_exits_zero_when_the_target_is_met(report, tmp_path):
 
     assert status == 0
     assert json.loads((tmp_path / "summary-nodes.json").read_text())["passed"] is True
+
+
+def test_a_nodes_access_log_gives_its_request_count_and_time_in_gunicorn():
+    lines = [f"GET 200 {ms}" for ms in range(1, 101)] + ["POST 302 500", "not an access line"]
+
+    node = read_access_log("web1", lines)
+
+    assert (node.node, node.requests) == ("web1", 101)
+    assert (node.median_ms, node.p95_ms) == (51.0, 96.0)
+    assert read_access_log("web2", []).p95_ms is None
+
+
+def test_the_summary_shows_each_nodes_share(report):
+    run = LoadRun(
+        "nodes",
+        "80 users",
+        read_stats(report(CLEAN) + "_stats.csv"),
+        nodes=[read_access_log("web1", ["GET 200 30"]), read_access_log("web2", ["GET 200 40"])],
+    )
+
+    text = render(run)
+
+    assert "web1: 1 requests answered, time in gunicorn median 30 ms, p95 30 ms" in text
+    assert "web2: 1 requests answered, time in gunicorn median 40 ms, p95 40 ms" in text
