@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 # production sets DEBUG=False, SECRET_KEY, ALLOWED_HOSTS and FIELD_ENCRYPTION_KEYS.
 export DEBUG ?= True
 
-.PHONY: install run test scale-test e2e fuzz bench bench-phone lint format migrate seed messages clean
+.PHONY: install run test scale-test e2e fuzz bench bench-phone load lint format migrate seed messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,13 @@ bench: install
 # var/bench-phone/ (PostgreSQL when DATABASE_URL is set), figures in var/bench-phone.json.
 bench-phone: install
 	$(BIN)/python scripts/bench_phone.py
+
+# 80 users for 2 minutes on one web node, then on two web nodes with three Celery workers
+# (docs/performance.md "80 concurrent users"); needs DATABASE_URL (PostgreSQL, seeded to
+# 100,000 people when it has fewer) and REDIS_URL. LOADTEST_USERS/LOADTEST_TIME shorten it.
+load: install
+	$(UV) sync --frozen --quiet --group bench
+	bash scripts/loadtest.sh
 
 # Style, architecture (import-linter's contracts in pyproject.toml), security scan, and
 # migrations that match the models.

@@ -1,9 +1,15 @@
-"""Load test of the people list and the trainer's roster (run by scripts/loadtest.sh).
+"""Load test of the people list, the person page and the trainer's roster (run by
+scripts/loadtest.sh, `make load`).
 
-Case workers open the people list, then search it with two filters (the filters are POSTed
-and the list follows the redirect, as in the browser); the demo trainer opens the roster of
-the benchmark session (40 people) and saves it. Every user has a signed-in session of its
-own, made by `manage.py bench_session` and passed in LOADTEST_SESSIONS (a JSON file).
+Case workers open the people list, search it with two filters (the filters are POSTed and
+the list follows the redirect, as in the browser) and open a person from their list (the
+link of a row: the person's id, as the list's own links have it); the demo trainer opens the
+roster of the benchmark session (40 people) and saves it. Every user has a signed-in session
+of its own, made by `manage.py bench_session` and passed in LOADTEST_SESSIONS (a JSON file).
+
+LOADTEST_HOSTS (comma separated) spreads the users over several web nodes: each user keeps
+one node, and the users of each kind are dealt to the nodes in turn, so that every node gets
+its share of case workers and trainers. Without it every user talks to locust's --host.
 
 Any response other than the expected status counts as a failure.
 """
@@ -13,6 +19,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import random
 import re
 
 from locust import HttpUser, between, task
@@ -27,6 +34,11 @@ ROSTER = f"/programs/sessions/{SETUP['roster_session']}/roster/"
 PEOPLE = SETUP["roster_people"]
 SEARCH = {"q": "kyaw", "status": "active", "exit_type": "defected"}
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# A row's link on the people list (restricted records link to their own opening page).
+PERSON_LINK = re.compile(r'<a href="(/people/\d+/)">')
+HOSTS = [host for host in os.environ.get("LOADTEST_HOSTS", "").split(",") if host]
+# One turn of the nodes per kind of user (keyed by class name).
+NODES: dict[str, itertools.cycle] = {}
 
 
 # Seconds each user waits between two pages ("0.5,1.5" unless LOADTEST_WAIT says otherwise).
@@ -42,6 +54,9 @@ class PortalUser(HttpUser):
         # The portal's cookies are Secure outside DEBUG; the load test speaks plain HTTP on
         # 127.0.0.1, so they are sent by hand.
         self.cookies = {COOKIE: next(self.sessions)}
+        if HOSTS:
+            nodes = NODES.setdefault(type(self).__name__, itertools.cycle(HOSTS))
+            self.host = self.client.base_url = next(nodes)
 
     def page(self, path: str, name: str):
         with self.client.get(
@@ -80,9 +95,28 @@ class CaseWorker(PortalUser):
     weight = 3
     sessions = CASE_WORKER_SESSIONS
 
-    @task(2)
+    @task(1)
     def people_list(self) -> None:
         self.page("/people/", "people list")
+
+    @task(2)
+    def person_page(self) -> None:
+        listing = self.page("/people/", "people list")
+        if listing.status_code != 200:
+            return
+        links = PERSON_LINK.findall(listing.text)
+        if not links:
+            # A list without a person to open is a failure of this task, not a skipped one.
+            self.environment.events.request.fire(
+                request_type="GET",
+                name="person page",
+                response_time=0,
+                response_length=0,
+                exception=LookupError("no person on the list"),
+                context={},
+            )
+            return
+        self.page(random.choice(links), "person page")  # noqa: S311 - not a secret
 
     @task(1)
     def people_search(self) -> None:
