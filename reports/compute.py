@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import connections, router, transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
@@ -75,56 +76,95 @@ def keyed_table(
     return table
 
 
-def _pivot(queryset, row_field: str, column_field: str) -> tuple[dict, dict]:
-    counts: dict[str, dict[str, int]] = defaultdict(dict)
-    keys: dict[str, dict[str, int]] = defaultdict(dict)
-    for item in (
-        queryset.values(row_field, column_field).annotate(n=Count("id"), key=RECORD_KEYS).order_by()
-    ):
-        row, column = str(item[row_field]), str(item[column_field])
-        counts[row][column] = item["n"]
-        keys[row][column] = cell_key(item["key"])
-    return counts, keys
-
-
 def exits_in(period: Period):
     return Exit.objects.of_current_people().filter(
         exit_date__gte=period.start, exit_date__lte=period.end
     )
 
 
-def exits(period: Period) -> dict:
-    return keyed_table(*_pivot(exits_in(period), "exit_type", "affiliation"),
-                       EXIT_TYPES, AFFILIATIONS)  # fmt: skip
+def _age_band():
+    age = ExtractYear("exit_date") - F("person__birth_year")
+    return Case(
+        When(person__birth_year__isnull=True, then=Value("unknown")),
+        When(Q(age_at_exit__lt=18), then=Value("under_18")),
+        When(Q(age_at_exit__lt=25), then=Value("18_24")),
+        When(Q(age_at_exit__lt=35), then=Value("25_34")),
+        When(Q(age_at_exit__lt=45), then=Value("35_44")),
+        default=Value("45_plus"),
+    ), age
 
 
-def by_month(period: Period) -> dict:
-    counts = (
+# Every dimension the exit sections group by: one GROUP BY over them all gives cells from
+# which each section sums its table (counts and record-key sums add up), one scan of the
+# period's exits instead of one per section.
+EXIT_DIMENSIONS = (
+    "exit_type",
+    "affiliation",
+    "month",
+    "recruit_status",
+    "person__location__code",
+    "person__sex",
+    "age_band",
+    "verified",
+)
+
+# The cells of the computation under way (`compute`), so that its sections share one query;
+# outside a computation (a section called on its own) each section queries afresh.
+_exit_cells_memo: ContextVar[dict | None] = ContextVar("exit_cells_memo", default=None)
+
+
+def exit_cells(period: Period) -> list[dict]:
+    """The period's exits counted by every value of `EXIT_DIMENSIONS`, with their keys' sums."""
+    memo = _exit_cells_memo.get()
+    if memo is not None and period in memo:
+        return memo[period]
+    band, age = _age_band()
+    verified = Case(
+        When(verification__in=VERIFIED_EXITS, then=Value("verified")),
+        default=Value("unverified"),
+    )
+    cells = list(
         exits_in(period)
-        .annotate(month=TruncMonth("exit_date"))
-        .values("month", "exit_type")
+        .annotate(month=TruncMonth("exit_date"), age_at_exit=age)
+        .annotate(age_band=band, verified=verified)
+        .values(*EXIT_DIMENSIONS)
         .annotate(n=Count("id"), key=RECORD_KEYS)
         .order_by()
     )
-    table: dict[str, dict[str, int]] = defaultdict(dict)
-    keys: dict[str, dict[str, int]] = defaultdict(dict)
-    for item in counts:
-        month = item["month"].strftime("%Y-%m")
-        table[month][item["exit_type"]] = item["n"]
-        keys[month][item["exit_type"]] = cell_key(item["key"])
-    return keyed_table(table, keys, period.months(), EXIT_TYPES)
+    if memo is not None:
+        memo[period] = cells
+    return cells
+
+
+def _pivot(period: Period, row_field: str, column_field: str) -> tuple[dict, dict]:
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    key_sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for cell in exit_cells(period):
+        row, column = str(cell[row_field]), str(cell[column_field])
+        counts[row][column] += cell["n"]
+        key_sums[row][column] += int(cell["key"] or 0)
+    keys = {row: {col: cell_key(total) for col, total in cols.items()}
+            for row, cols in key_sums.items()}  # fmt: skip
+    return {row: dict(cols) for row, cols in counts.items()}, keys
+
+
+def exits(period: Period) -> dict:
+    return keyed_table(*_pivot(period, "exit_type", "affiliation"), EXIT_TYPES, AFFILIATIONS)
+
+
+def by_month(period: Period) -> dict:
+    counts, keys = _pivot(period, "month", "exit_type")
+    # The month is a date (its first day): the table's rows are named YYYY-MM.
+    month_names = {str(month): month[:7] for month in counts}
+    counts = {month_names[month]: row for month, row in counts.items()}
+    keys = {month_names[month]: row for month, row in keys.items()}
+    return keyed_table(counts, keys, period.months(), EXIT_TYPES)
 
 
 def recruits(period: Period) -> dict:
-    counts, keys = {}, {}
-    for item in (
-        exits_in(period)
-        .values("recruit_status")
-        .annotate(n=Count("id"), key=RECORD_KEYS)
-        .order_by()
-    ):
-        counts[item["recruit_status"]] = item["n"]
-        keys[item["recruit_status"]] = cell_key(item["key"])
+    by_column, key_columns = _pivot(period, "recruit_status", "exit_type")
+    counts = {status: sum(row.values()) for status, row in by_column.items()}
+    keys = {status: cell_key(sum(row.values())) for status, row in key_columns.items()}
     by_status = {status: counts.get(status, 0) for status in RECRUIT_STATUSES}
     total = sum(by_status.values())
     return {
@@ -145,33 +185,18 @@ def recruits(period: Period) -> dict:
 
 
 def by_site(period: Period) -> dict:
-    counts, keys = _pivot(exits_in(period), "person__location__code", "exit_type")
+    counts, keys = _pivot(period, "person__location__code", "exit_type")
     return keyed_table(counts, keys, sorted(counts), EXIT_TYPES)
 
 
 def by_sex_and_age(period: Period) -> dict:
-    age = ExtractYear("exit_date") - F("person__birth_year")
-    band = Case(
-        When(person__birth_year__isnull=True, then=Value("unknown")),
-        When(Q(age_at_exit__lt=18), then=Value("under_18")),
-        When(Q(age_at_exit__lt=25), then=Value("18_24")),
-        When(Q(age_at_exit__lt=35), then=Value("25_34")),
-        When(Q(age_at_exit__lt=45), then=Value("35_44")),
-        default=Value("45_plus"),
-    )
-    queryset = exits_in(period).annotate(age_at_exit=age).annotate(age_band=band)
-    counts, keys = _pivot(queryset, "person__sex", "age_band")
+    counts, keys = _pivot(period, "person__sex", "age_band")
     return keyed_table(counts, keys, sorted(counts), AGE_BANDS)
 
 
 def verification(period: Period) -> dict:
     """Exits by type, verified (by a partner or by documents) or not."""
-    verified = Case(
-        When(verification__in=VERIFIED_EXITS, then=Value("verified")),
-        default=Value("unverified"),
-    )
-    counts, keys = _pivot(exits_in(period).annotate(verified=verified), "exit_type", "verified")
-    return keyed_table(counts, keys, EXIT_TYPES, VERIFICATION)
+    return keyed_table(*_pivot(period, "exit_type", "verified"), EXIT_TYPES, VERIFICATION)
 
 
 PEOPLE_SECTIONS: Sections = {
@@ -215,6 +240,14 @@ def compute(period: Period, on_step: Callable[[str], None] | None = None) -> dic
 
 
 def _compute(period: Period, on_step: Callable[[str], None] | None) -> dict:
+    token = _exit_cells_memo.set({})
+    try:
+        return _sections(period, on_step)
+    finally:
+        _exit_cells_memo.reset(token)
+
+
+def _sections(period: Period, on_step: Callable[[str], None] | None) -> dict:
     data: dict = {"kind": period.kind, "period": period.key,
                   "start": period.start.isoformat(), "end": period.end.isoformat()}  # fmt: skip
     keys: dict = {}
