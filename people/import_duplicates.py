@@ -12,7 +12,7 @@ that one exists: the admins review those pairs (queued once the people are saved
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -90,13 +90,20 @@ class DuplicateFinder:
             self._entry(row.line).in_file.append(other_line)
             self._entry(other_line).in_file.append(row.line)
 
-    def lines_to_look_up(self) -> set[int]:
+    def lines_to_look_up(self, only: Collection[int] | None = None) -> set[int]:
         """Lines with a key or a reference some current person has (a key of a kind is looked
-        for in each field of that kind)."""
+        for in each field of that kind). `only`: the keys of these lines only are looked for
+        (the lines decided by default are not looked up); the references of every line are,
+        since a new person cannot take a reference already held (see `results`)."""
         people = Person.objects.current().filter(anonymised_at__isnull=True)
         lines = set()
         for kind, fields in KEY_KINDS.items():
-            keys = [key for (key_kind, key) in self.lines_by_key if key_kind == kind]
+            keys = [
+                key
+                for (key_kind, key), key_lines in self.lines_by_key.items()
+                if key_kind == kind
+                and (only is None or any(line in only for line, _year in key_lines))
+            ]
             for field in fields:
                 for taken in _taken(people, field, keys):
                     lines.update(line for line, _year in self.lines_by_key[(kind, taken)])

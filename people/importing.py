@@ -148,10 +148,16 @@ def _duplicates(
     """The lines with likely duplicates (in the file, and against the people registered:
     `rows` read again for those lines only) and their decisions, into the report; the
     people shown to the importer audited as a list read (their ids only)."""
-    # Lines decided by default (`all_new`) are not looked up: neither counted nor read.
+    # Lines decided by default (`all_new`) are not looked up: neither counted nor read, nor
+    # their keys queried (a query per 900 keys, seconds for a large file).
+    decided = (
+        None
+        if decisions.default is None
+        else {line for line in decisions if dict.get(decisions, line)}
+    )
     to_look_up = {
         line
-        for line in finder.lines_to_look_up()
+        for line in finder.lines_to_look_up(only=decided)
         if dict.get(decisions, line, "") or decisions.default is None
     }
     to_decide = to_look_up | {line for line in finder.found if decisions.default is None}
