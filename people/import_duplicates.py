@@ -12,14 +12,15 @@ that one exists: the admins review those pairs (queued once the people are saved
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from people.import_report import LineDuplicates, RowError
 from people.import_rows import Row
-from people.keys import apply_derived_fields
+from people.keys import NameKeys, apply_derived_fields, name_keys
 from people.models import Person
 from people.selectors import duplicate_candidates_for
 from portal.models import User
@@ -63,8 +64,9 @@ class DuplicateFinder:
     has (a query per key kind and batch); `look_up` those rows, read again, with
     `find_candidates` (scores and reasons; only for the lines with a likely duplicate)."""
 
-    def __init__(self, user: User):
+    def __init__(self, user: User, keys_of_names: Callable[[str, str], NameKeys] = name_keys):
         self.user = user
+        self.keys_of_names = keys_of_names
         self.found: dict[int, LineDuplicates] = {}
         # (key name, key) → lines with it and their birth years
         self.lines_by_key: dict[tuple[str, str], list[tuple[int, int | None]]] = defaultdict(list)
@@ -74,12 +76,11 @@ class DuplicateFinder:
 
     def add(self, row: Row) -> None:
         values = row.person
-        probe = Person(**values)
-        apply_derived_fields(probe)
+        keys = self._keys(values)
         birth_year = values.get("birth_year")
         same = set()
         for kind, fields in KEY_KINDS.items():
-            for key in {getattr(probe, field, "") for field in fields} - {""}:
+            for key in {keys.get(field, "") for field in fields} - {""}:
                 for other_line, other_year in self.lines_by_key[(kind, key)]:
                     if kind not in NAME_KINDS or _years_close(birth_year, other_year):
                         same.add(other_line)
@@ -89,6 +90,19 @@ class DuplicateFinder:
         for other_line in sorted(same):
             self._entry(row.line).in_file.append(other_line)
             self._entry(other_line).in_file.append(row.line)
+
+    def _keys(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """The keys `apply_derived_fields` would store for a person of these values."""
+        if values.get("phone"):  # no import column today: the model computes its hash
+            probe = Person(**values)
+            apply_derived_fields(probe, self.keys_of_names)
+            return {
+                field: getattr(probe, field) for fields in KEY_KINDS.values() for field in fields
+            }
+        names = self.keys_of_names(values.get("full_name", ""), values.get("name_my", ""))
+        return dict(
+            zip(("name_key", "name_my_key", "match_key", "match_my_key"), names, strict=True)
+        )
 
     def lines_to_look_up(self, only: Collection[int] | None = None) -> set[int]:
         """Lines with a key or a reference some current person has (a key of a kind is looked

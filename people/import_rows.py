@@ -38,6 +38,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_EXIT = date(1988, 1, 1)  # the 1988 uprising: nothing the portal tracks is older
 EARLIEST_BIRTH_YEAR = 1930
 YOUNGEST_AGE = 10
+CONVERSIONS_KEPT = 10_000  # distinct texts a checker remembers converted (bounded memory)
 # Spellings seen in field spreadsheets, beyond the values and English labels.
 SEX_ALIASES = {"m": "male", "f": "female"}
 VERIFICATION_ALIASES = {
@@ -96,6 +97,9 @@ class RowChecker:
 
     def __init__(self, today: date):
         self.today = today
+        # Texts converted to Unicode, for this checker only (one import): names repeat in a
+        # large file, and the Zawgyi detection of a Burmese text is its slowest check.
+        self.converted: dict[str, tuple[str, bool]] = {}
         self.tables = {
             "sex": enum_table(choices.Sex, SEX_ALIASES),
             "exit_type": enum_table(choices.ExitType),
@@ -134,7 +138,7 @@ class RowChecker:
         if errors:
             return None, errors
         # The free texts are stored in Unicode too (counted with the names in the report).
-        note, note_converted = burmese.to_unicode(raw["notes"])
+        note, note_converted = self.to_unicode(raw["notes"])
         rank_converted = bool(exit_values and burmese.to_unicode_values(exit_values, ("rank",)))
         conversions += note_converted + rank_converted
         row = Row(
@@ -148,13 +152,22 @@ class RowChecker:
         )
         return row, []
 
+    def to_unicode(self, text: str) -> tuple[str, bool]:
+        """`burmese.to_unicode`, remembered for the last CONVERSIONS_KEPT distinct texts."""
+        found = self.converted.get(text)
+        if found is None:
+            if len(self.converted) >= CONVERSIONS_KEPT:
+                self.converted.clear()
+            found = self.converted[text] = burmese.to_unicode(text)
+        return found
+
     def names(
         self, line: int, raw: Mapping[str, str], errors: list[RowError]
     ) -> tuple[dict[str, str], int]:
         """Names in Unicode (converted from Zawgyi when typed in it) and the conversion count."""
         values, conversions = {}, 0
         for column in NAME_COLUMNS:
-            values[column], converted = burmese.to_unicode(raw[column])
+            values[column], converted = self.to_unicode(raw[column])
             conversions += converted
             try:
                 self.text(values[column], max_length(Person, column))

@@ -9,15 +9,16 @@ at a time, so the memory of a save does not grow with the number of rows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
 from django.utils import timezone
 
 from people.import_rows import Row
+from people.keys import NameKeys, apply_derived_fields, name_keys
 from people.models import CaseNote, CaseNumberSequence, Exit, Person
-from people.services import apply_derived_fields, reserve_case_numbers
+from people.services import reserve_case_numbers
 from portal.models import Location, User
 
 INSERT_BATCH = 1_000
@@ -75,6 +76,7 @@ def insert(
     user: User,
     *,
     person_ids: list[int] | None = None,
+    keys_of_names: Callable[[str, str], NameKeys] = name_keys,
 ) -> set[int]:
     """Insert the people INSERT_BATCH at a time, their exits and notes when a batch of them
     is full: only one batch of rows and model instances is alive at any time, and the number
@@ -85,7 +87,7 @@ def insert(
     site_ids: set[int] = set()
     rows = iter(rows)
     while batch := list(islice(rows, INSERT_BATCH)):
-        people = [_person(row, sites, numbers, user) for row in batch]
+        people = [_person(row, sites, numbers, user, keys_of_names) for row in batch]
         Person.objects.bulk_create(people, batch_size=INSERT_BATCH)
         site_ids.update(person.location_id for person in people)
         if person_ids is not None:
@@ -111,10 +113,16 @@ def _flush(model: type[Exit] | type[CaseNote], pending: list, *, final: bool = F
 
 
 def _person(
-    row: Row, sites: dict[str, Location], numbers: dict[str, Iterator[str]], user: User
+    row: Row,
+    sites: dict[str, Location],
+    numbers: dict[str, Iterator[str]],
+    user: User,
+    keys_of_names: Callable[[str, str], NameKeys],
 ) -> Person:
     location = sites[row.location_code]
     number = row.case_number or next(numbers[row.location_code])
     person = Person(**row.person, location=location, case_number=number, created_by=user)
-    apply_derived_fields(person)  # the same search keys as people saved through the forms
+    apply_derived_fields(
+        person, keys_of_names
+    )  # the same search keys as people saved through the forms
     return person

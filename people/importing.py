@@ -44,6 +44,7 @@ from people.import_rows import (
     max_length,
 )
 from people.import_saving import Tally, advance_sequences, insert, new_case_numbers
+from people.keys import NameKeysMemo
 from people.models import Person
 from people.signals import people_changed
 from portal import auditing
@@ -105,7 +106,9 @@ def import_people(
     sites = Sites(user)
     # One checker for both readings: the same day, so a row is converted the same way twice.
     checker = RowChecker(timezone.localdate())
-    finder = DuplicateFinder(user)
+    # The keys of each name, computed once for the duplicates and the saving (names repeat).
+    keys_of_names = NameKeysMemo()
+    finder = DuplicateFinder(user, keys_of_names)
     try:
         total, lines = read_lines(data, filename, limits)
         tally = _check_rows(
@@ -127,7 +130,7 @@ def import_people(
             for row in _rows_again(data, filename, limits, checker)
             if decisions.get(row.line) != SKIP
         )
-        _save(rows, tally, sites.by_code, user, report, digest)
+        _save(rows, tally, sites.by_code, user, report, digest, keys_of_names)
     return report
 
 
@@ -452,6 +455,7 @@ def _save(
     user: User,
     report: ImportReport,
     digest: str,
+    keys_of_names: NameKeysMemo,
 ) -> None:
     """Save `rows`, read again from the file, in one transaction: any error while they are
     read or inserted rolls back every batch already inserted."""
@@ -461,7 +465,9 @@ def _save(
             advance_sequences(tally.given)
             numbers = new_case_numbers(tally.unnumbered, sites)
             person_ids: list[int] = []
-            site_ids = insert(rows, sites, numbers, user, person_ids=person_ids)
+            site_ids = insert(
+                rows, sites, numbers, user, person_ids=person_ids, keys_of_names=keys_of_names
+            )
             auditing.record(
                 auditing.Action.IMPORT,
                 actor=user,
