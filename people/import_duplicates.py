@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from people.import_report import LineDuplicates, RowError
 from people.import_rows import Row
-from people.keys import NameKeys, apply_derived_fields, name_keys
+from people.keys import NAME_KEY_FIELDS, NameKeys, apply_derived_fields, name_keys
 from people.models import Person
 from people.selectors import duplicate_candidates_for
 from portal.models import User
@@ -100,9 +100,7 @@ class DuplicateFinder:
                 field: getattr(probe, field) for fields in KEY_KINDS.values() for field in fields
             }
         names = self.keys_of_names(values.get("full_name", ""), values.get("name_my", ""))
-        return dict(
-            zip(("name_key", "name_my_key", "match_key", "match_my_key"), names, strict=True)
-        )
+        return dict(zip(NAME_KEY_FIELDS, names, strict=True))
 
     def lines_to_look_up(self, only: Collection[int] | None = None) -> set[int]:
         """Lines with a key or a reference some current person has (a key of a kind is looked

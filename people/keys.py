@@ -38,7 +38,8 @@ def phone_search_hash(phone: str, region: str = "") -> str:
     return search_hash(matching.phone_key(phone, region))
 
 
-NameKeys = tuple[str, str, str, str]  # name_key, name_my_key, match_key, match_my_key
+NameKeys = tuple[str, str, str, str]  # the values of NAME_KEY_FIELDS, in order
+NAME_KEY_FIELDS = ("name_key", "name_my_key", "match_key", "match_my_key")
 
 
 def name_keys(full_name: str, name_my: str) -> NameKeys:
