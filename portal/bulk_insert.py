@@ -39,6 +39,10 @@ class BulkInserter:
             for field in meta.concrete_fields
             if not field.primary_key and not getattr(field, "generated", False)
         ]
+        # Fields of Django's own CharField class (no subclass: an encrypted field is not one).
+        self.plain_text = {
+            field.attname for field in self.fields if type(field) is models.CharField
+        }
         # A value a row does not give, computed once per field: (constant, prepared) or
         # (None, a function that makes the value of one row).
         self.defaults: dict[str, tuple[Any, Any]] = {}
@@ -85,12 +89,18 @@ class BulkInserter:
         return ids
 
     def _values(self, row: Mapping[str, Any]) -> list[Any]:
-        connection, defaults = self.connection, self.defaults
+        connection, defaults, plain = self.connection, self.defaults, self.plain_text
         values = []
         for field in self.fields:
             name = field.attname
             if name in row:
-                values.append(field.get_db_prep_save(row[name], connection))
+                value = row[name]
+                # A str is its own database value in a plain CharField: Django's preparation
+                # of it (to_python, get_prep_value) returns it unchanged.
+                if type(value) is str and name in plain:
+                    values.append(value)
+                else:
+                    values.append(field.get_db_prep_save(value, connection))
                 continue
             constant, make = defaults[name]
             values.append(constant if make is None else field.get_db_prep_save(make(), connection))
