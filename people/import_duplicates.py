@@ -65,9 +65,18 @@ class DuplicateFinder:
     has (a query per key kind and batch); `look_up` those rows, read again, with
     `find_candidates` (scores and reasons; only for the lines with a likely duplicate)."""
 
-    def __init__(self, user: User, keys_of_names: Callable[[str, str], NameKeys] = name_keys):
+    def __init__(
+        self,
+        user: User,
+        keys_of_names: Callable[[str, str], NameKeys] = name_keys,
+        listed: Callable[[int], bool] = lambda line: True,
+    ):
         self.user = user
         self.keys_of_names = keys_of_names
+        # The lines whose duplicates in the file are listed (`found`); the others (decided
+        # by default) are only counted, in `unlisted`: no entry and no list for each.
+        self.listed = listed
+        self.unlisted: set[int] = set()
         self.found: dict[int, LineDuplicates] = {}
         # (key kind, key) → the lines with it and their birth years, packed (`_pack`): one
         # machine word per line and key in an array, not a tuple of two objects (a file of
@@ -92,8 +101,14 @@ class DuplicateFinder:
         if reference := values.get("reference", ""):
             self.references[reference] = row.line
         for other_line in sorted(same):
-            self._entry(row.line).in_file.append(other_line)
-            self._entry(other_line).in_file.append(row.line)
+            self._same_person(row.line, other_line)
+            self._same_person(other_line, row.line)
+
+    def _same_person(self, line: int, other_line: int) -> None:
+        if self.listed(line):
+            self._entry(line).in_file.append(other_line)
+        else:
+            self.unlisted.add(line)
 
     def _keys(self, values: Mapping[str, Any]) -> dict[str, str]:
         """The keys `apply_derived_fields` would store for a person of these values."""

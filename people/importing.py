@@ -108,7 +108,12 @@ def import_people(
     checker = RowChecker(timezone.localdate())
     # The keys of each name, computed once for the duplicates and the saving (names repeat).
     keys_of_names = NameKeysMemo()
-    finder = DuplicateFinder(user, keys_of_names)
+    finder = DuplicateFinder(
+        user,
+        keys_of_names,
+        # Lines decided by default are counted in the report, not listed (see `_duplicates`).
+        listed=lambda line: decisions.default is None or bool(dict.get(decisions, line)),
+    )
     try:
         total, lines = read_lines(data, filename, limits)
         tally = _check_rows(
@@ -180,7 +185,7 @@ def _duplicates(
     if decisions.default is not None:
         # Counted, not listed: a large file imported as new whole keeps a small report.
         listed = [entry for entry in report.duplicates if dict.get(decisions, entry.line)]
-        report.decided_by_default = len(report.duplicates) - len(listed)
+        report.decided_by_default = len(report.duplicates) - len(listed) + len(finder.unlisted)
         report.duplicates = listed
     if finder.person_ids:
         auditing.record_page_read(user, "people.import_duplicates", finder.person_ids)
