@@ -93,10 +93,17 @@ class DuplicateFinder:
         same = set()
         for kind, fields in KEY_KINDS.items():
             for key in {keys.get(field, "") for field in fields} - {""}:
+                # `_unpack` written out: this loop runs for every pair of lines with a key in
+                # common (millions in a large file of common names).
+                by_year = kind in NAME_KINDS and birth_year is not None
                 for packed in self.lines_by_key[(kind, key)]:
-                    other_line, other_year = _unpack(packed)
-                    if kind not in NAME_KINDS or _years_close(birth_year, other_year):
-                        same.add(other_line)
+                    other_year = packed & YEAR_MASK
+                    if (
+                        not by_year
+                        or not other_year
+                        or abs(birth_year - other_year) <= BIRTH_YEARS_APART
+                    ):
+                        same.add(packed >> YEAR_BITS)
                 self.lines_by_key[(kind, key)].append(_pack(row.line, birth_year))
         if reference := values.get("reference", ""):
             self.references[reference] = row.line
@@ -197,6 +204,7 @@ class DuplicateFinder:
 
 
 YEAR_BITS = 12  # a birth year (1930 to this year) or 0 for none
+YEAR_MASK = (1 << YEAR_BITS) - 1
 
 
 def _pack(line: int, birth_year: int | None) -> int:
@@ -204,7 +212,7 @@ def _pack(line: int, birth_year: int | None) -> int:
 
 
 def _unpack(packed: int) -> tuple[int, int | None]:
-    return packed >> YEAR_BITS, (packed & ((1 << YEAR_BITS) - 1)) or None
+    return packed >> YEAR_BITS, (packed & YEAR_MASK) or None
 
 
 def _years_close(first: int | None, second: int | None) -> bool:

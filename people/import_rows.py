@@ -38,7 +38,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_EXIT = date(1988, 1, 1)  # the 1988 uprising: nothing the portal tracks is older
 EARLIEST_BIRTH_YEAR = 1930
 YOUNGEST_AGE = 10
-CONVERSIONS_KEPT = 10_000  # distinct texts a checker remembers converted (bounded memory)
+CONVERSIONS_KEPT = 20_000  # distinct Burmese texts a checker remembers converted (bounded memory)
 # Spellings seen in field spreadsheets, beyond the values and English labels.
 SEX_ALIASES = {"m": "male", "f": "female"}
 VERIFICATION_ALIASES = {
@@ -153,7 +153,10 @@ class RowChecker:
         return row, []
 
     def to_unicode(self, text: str) -> tuple[str, bool]:
-        """`burmese.to_unicode`, remembered for the last CONVERSIONS_KEPT distinct texts."""
+        """`burmese.to_unicode`, remembered for the last CONVERSIONS_KEPT distinct texts in
+        Burmese script (the others are never detected as Zawgyi: nothing to remember)."""
+        if not burmese.MYANMAR_CHARACTERS.search(text):
+            return burmese.to_unicode(text)
         found = self.converted.get(text)
         if found is None:
             if len(self.converted) >= CONVERSIONS_KEPT:

@@ -17,6 +17,7 @@ transaction: a failure part way leaves rows written that only its rollback remov
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import date
 from types import SimpleNamespace
 from typing import Any
 
@@ -39,9 +40,12 @@ class BulkInserter:
             for field in meta.concrete_fields
             if not field.primary_key and not getattr(field, "generated", False)
         ]
-        # Fields of Django's own CharField class (no subclass: an encrypted field is not one).
-        self.plain_text = {
-            field.attname for field in self.fields if type(field) is models.CharField
+        # Fields of Django's own classes (no subclass: an encrypted field is not one) with the
+        # type of value that is its own database value (their preparation returns it as it is).
+        self.as_is = {
+            field.attname: _unchanged_type(field)
+            for field in self.fields
+            if _unchanged_type(field) is not None
         }
         # A value a row does not give, computed once per field: (constant, prepared) or
         # (None, a function that makes the value of one row).
@@ -89,15 +93,13 @@ class BulkInserter:
         return ids
 
     def _values(self, row: Mapping[str, Any]) -> list[Any]:
-        connection, defaults, plain = self.connection, self.defaults, self.plain_text
+        connection, defaults, as_is = self.connection, self.defaults, self.as_is
         values = []
         for field in self.fields:
             name = field.attname
             if name in row:
                 value = row[name]
-                # A str is its own database value in a plain CharField: Django's preparation
-                # of it (to_python, get_prep_value) returns it unchanged.
-                if type(value) is str and name in plain:
+                if type(value) is as_is.get(name):
                     values.append(value)
                 else:
                     values.append(field.get_db_prep_save(value, connection))
@@ -114,6 +116,30 @@ class BulkInserter:
                 [self.table, self.pk_column, count],
             )
             return [pk for (pk,) in cursor.fetchall()]
+
+
+# Django's field classes whose preparation (to_python, get_prep_value, the PostgreSQL
+# adaptation) returns a value of this exact type unchanged.
+UNCHANGED_TYPES: dict[type[models.Field], type] = {
+    models.CharField: str,
+    models.IntegerField: int,
+    models.SmallIntegerField: int,
+    models.BigIntegerField: int,
+    models.PositiveIntegerField: int,
+    models.PositiveSmallIntegerField: int,
+    models.BooleanField: bool,
+    models.DateField: date,
+}
+
+
+def _unchanged_type(field: models.Field) -> type | None:
+    if isinstance(field, models.ForeignKey):
+        # The id of the row it points to, prepared by the target field.
+        target = field.target_field
+        if type(target) in (models.AutoField, models.BigAutoField):
+            return int
+        return None
+    return UNCHANGED_TYPES.get(type(field))
 
 
 def _pre_save_of(field: models.Field):
