@@ -6,8 +6,8 @@ and psycopg splitting a multi-row INSERT of tens of thousands of parameters. `Bu
 writes the same rows with COPY: the values the caller gives (by attribute name: `person_id`,
 not `person`) are prepared by their own field (`get_db_prep_save`: an encrypted field
 encrypts as it always does), the other fields take the defaults a new instance would have
-(a callable default is called for each row; `auto_now` fields get the time of their row; a
-database default is left to the database, as `bulk_create` does). The ids come from the
+(a callable default is called for each row; a database default is written as its literal);
+`auto_now` fields get the time of their row, as `bulk_create` gives them. The ids come from the
 table's sequence, claimed in one query (COPY returns nothing).
 
 No signal is sent and `save()` is not called, as with `bulk_create`. Use inside a
@@ -50,8 +50,12 @@ class BulkInserter:
         # A value a row does not give, computed once per field: (constant, prepared) or
         # (None, a function that makes the value of one row).
         self.defaults: dict[str, tuple[Any, Any]] = {}
+        # `auto_now` / `auto_now_add` fields: their own time even when a row gives a value, as
+        # their `pre_save` does with bulk_create.
+        self.stamped: set[str] = set()
         for field in self.fields:
             if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                self.stamped.add(field.attname)
                 self.defaults[field.attname] = (None, _pre_save_of(field))
             elif field.has_default() and callable(field.default):
                 self.defaults[field.attname] = (None, field.get_default)
@@ -97,7 +101,7 @@ class BulkInserter:
         values = []
         for field in self.fields:
             name = field.attname
-            if name in row:
+            if name in row and name not in self.stamped:
                 value = row[name]
                 if type(value) is as_is.get(name):
                     values.append(value)
