@@ -11,15 +11,17 @@ that one exists: the admins review those pairs (queued once the people are saved
 
 from __future__ import annotations
 
+from array import array
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from people.import_report import LineDuplicates, RowError
 from people.import_rows import Row
-from people.keys import apply_derived_fields
+from people.keys import NAME_KEY_FIELDS, NameKeys, apply_derived_fields, name_keys
 from people.models import Person
 from people.selectors import duplicate_candidates_for
 from portal.models import User
@@ -63,43 +65,86 @@ class DuplicateFinder:
     has (a query per key kind and batch); `look_up` those rows, read again, with
     `find_candidates` (scores and reasons; only for the lines with a likely duplicate)."""
 
-    def __init__(self, user: User):
+    def __init__(
+        self,
+        user: User,
+        keys_of_names: Callable[[str, str], NameKeys] = name_keys,
+        listed: Callable[[int], bool] = lambda line: True,
+    ):
         self.user = user
+        self.keys_of_names = keys_of_names
+        # The lines whose duplicates in the file are listed (`found`); the others (decided
+        # by default) are only counted, in `unlisted`: no entry and no list for each.
+        self.listed = listed
+        self.unlisted: set[int] = set()
         self.found: dict[int, LineDuplicates] = {}
-        # (key name, key) → lines with it and their birth years
-        self.lines_by_key: dict[tuple[str, str], list[tuple[int, int | None]]] = defaultdict(list)
+        # (key kind, key) → the lines with it and their birth years, packed (`_pack`): one
+        # machine word per line and key in an array, not a tuple of two objects (a file of
+        # 100,000 lines has 300,000 of them)
+        self.lines_by_key: dict[tuple[str, str], array[int]] = defaultdict(lambda: array("q"))
         self.references: dict[str, int] = {}  # reference → line
         self.held_references: dict[int, str] = {}  # line → reference of a current person
         self.person_ids: set[int] = set()  # people shown to the importer (for the audit)
 
     def add(self, row: Row) -> None:
         values = row.person
-        probe = Person(**values)
-        apply_derived_fields(probe)
+        keys = self._keys(values)
         birth_year = values.get("birth_year")
         same = set()
         for kind, fields in KEY_KINDS.items():
-            for key in {getattr(probe, field, "") for field in fields} - {""}:
-                for other_line, other_year in self.lines_by_key[(kind, key)]:
-                    if kind not in NAME_KINDS or _years_close(birth_year, other_year):
-                        same.add(other_line)
-                self.lines_by_key[(kind, key)].append((row.line, birth_year))
+            for key in {keys.get(field, "") for field in fields} - {""}:
+                # `_unpack` written out: this loop runs for every pair of lines with a key in
+                # common (millions in a large file of common names).
+                by_year = kind in NAME_KINDS and birth_year is not None
+                for packed in self.lines_by_key[(kind, key)]:
+                    other_year = packed & YEAR_MASK
+                    if (
+                        not by_year
+                        or not other_year
+                        or abs(birth_year - other_year) <= BIRTH_YEARS_APART
+                    ):
+                        same.add(packed >> YEAR_BITS)
+                self.lines_by_key[(kind, key)].append(_pack(row.line, birth_year))
         if reference := values.get("reference", ""):
             self.references[reference] = row.line
         for other_line in sorted(same):
-            self._entry(row.line).in_file.append(other_line)
-            self._entry(other_line).in_file.append(row.line)
+            self._same_person(row.line, other_line)
+            self._same_person(other_line, row.line)
 
-    def lines_to_look_up(self) -> set[int]:
+    def _same_person(self, line: int, other_line: int) -> None:
+        if self.listed(line):
+            self._entry(line).in_file.append(other_line)
+        else:
+            self.unlisted.add(line)
+
+    def _keys(self, values: Mapping[str, Any]) -> dict[str, str]:
+        """The keys `apply_derived_fields` would store for a person of these values."""
+        if values.get("phone"):  # no import column today: the model computes its hash
+            probe = Person(**values)
+            apply_derived_fields(probe, self.keys_of_names)
+            return {
+                field: getattr(probe, field) for fields in KEY_KINDS.values() for field in fields
+            }
+        names = self.keys_of_names(values.get("full_name", ""), values.get("name_my", ""))
+        return dict(zip(NAME_KEY_FIELDS, names, strict=True))
+
+    def lines_to_look_up(self, only: Collection[int] | None = None) -> set[int]:
         """Lines with a key or a reference some current person has (a key of a kind is looked
-        for in each field of that kind)."""
+        for in each field of that kind). `only`: the keys of these lines only are looked for
+        (the lines decided by default are not looked up); the references of every line are,
+        since a new person cannot take a reference already held (see `results`)."""
         people = Person.objects.current().filter(anonymised_at__isnull=True)
         lines = set()
         for kind, fields in KEY_KINDS.items():
-            keys = [key for (key_kind, key) in self.lines_by_key if key_kind == kind]
+            keys = [
+                key
+                for (key_kind, key), key_lines in self.lines_by_key.items()
+                if key_kind == kind
+                and (only is None or any(_unpack(packed)[0] in only for packed in key_lines))
+            ]
             for field in fields:
                 for taken in _taken(people, field, keys):
-                    lines.update(line for line, _year in self.lines_by_key[(kind, taken)])
+                    lines.update(_unpack(packed)[0] for packed in self.lines_by_key[(kind, taken)])
         for taken in _taken(people, "reference", list(self.references)):
             self.held_references[self.references[taken]] = taken
             lines.add(self.references[taken])
@@ -135,7 +180,10 @@ class DuplicateFinder:
             )
 
     def _entry(self, line: int) -> LineDuplicates:
-        return self.found.setdefault(line, LineDuplicates(line=line))
+        entry = self.found.get(line)
+        if entry is None:  # built only when missing (setdefault would build one every time)
+            entry = self.found[line] = LineDuplicates(line=line)
+        return entry
 
     def results(self, decisions: Mapping[int, str]) -> tuple[list[LineDuplicates], list[RowError]]:
         """The lines with likely duplicates, each with its decision; and the errors of the
@@ -153,6 +201,18 @@ class DuplicateFinder:
                 ) % {"reference": reference[:40]}
                 errors.append(RowError(line, "reference", reason))
         return lines, errors
+
+
+YEAR_BITS = 12  # a birth year (1930 to this year) or 0 for none
+YEAR_MASK = (1 << YEAR_BITS) - 1
+
+
+def _pack(line: int, birth_year: int | None) -> int:
+    return line << YEAR_BITS | (birth_year or 0)
+
+
+def _unpack(packed: int) -> tuple[int, int | None]:
+    return packed >> YEAR_BITS, (packed & YEAR_MASK) or None
 
 
 def _years_close(first: int | None, second: int | None) -> bool:

@@ -38,6 +38,8 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST_EXIT = date(1988, 1, 1)  # the 1988 uprising: nothing the portal tracks is older
 EARLIEST_BIRTH_YEAR = 1930
 YOUNGEST_AGE = 10
+CHOICES_KEPT = 1_000  # spellings of choices a checker remembers (valid ones only)
+CONVERSIONS_KEPT = 20_000  # distinct Burmese texts a checker remembers converted (bounded memory)
 # Spellings seen in field spreadsheets, beyond the values and English labels.
 SEX_ALIASES = {"m": "male", "f": "female"}
 VERIFICATION_ALIASES = {
@@ -96,6 +98,10 @@ class RowChecker:
 
     def __init__(self, today: date):
         self.today = today
+        # Texts converted to Unicode, for this checker only (one import): names repeat in a
+        # large file, and the Zawgyi detection of a Burmese text is its slowest check.
+        self.converted: dict[str, tuple[str, bool]] = {}
+        self.chosen: dict[tuple[str, str], str] = {}  # (column, text as typed) → stored value
         self.tables = {
             "sex": enum_table(choices.Sex, SEX_ALIASES),
             "exit_type": enum_table(choices.ExitType),
@@ -134,7 +140,7 @@ class RowChecker:
         if errors:
             return None, errors
         # The free texts are stored in Unicode too (counted with the names in the report).
-        note, note_converted = burmese.to_unicode(raw["notes"])
+        note, note_converted = self.to_unicode(raw["notes"])
         rank_converted = bool(exit_values and burmese.to_unicode_values(exit_values, ("rank",)))
         conversions += note_converted + rank_converted
         row = Row(
@@ -148,13 +154,25 @@ class RowChecker:
         )
         return row, []
 
+    def to_unicode(self, text: str) -> tuple[str, bool]:
+        """`burmese.to_unicode`, remembered for the last CONVERSIONS_KEPT distinct texts in
+        Burmese script (the others are never detected as Zawgyi: nothing to remember)."""
+        if not burmese.MYANMAR_CHARACTERS.search(text):
+            return burmese.to_unicode(text)
+        found = self.converted.get(text)
+        if found is None:
+            if len(self.converted) >= CONVERSIONS_KEPT:
+                self.converted.clear()
+            found = self.converted[text] = burmese.to_unicode(text)
+        return found
+
     def names(
         self, line: int, raw: Mapping[str, str], errors: list[RowError]
     ) -> tuple[dict[str, str], int]:
         """Names in Unicode (converted from Zawgyi when typed in it) and the conversion count."""
         values, conversions = {}, 0
         for column in NAME_COLUMNS:
-            values[column], converted = burmese.to_unicode(raw[column])
+            values[column], converted = self.to_unicode(raw[column])
             conversions += converted
             try:
                 self.text(values[column], max_length(Person, column))
@@ -211,10 +229,19 @@ class RowChecker:
         return number
 
     def choice(self, column: str, text: str) -> str:
-        try:
-            return self.tables[column][fold(text)]
-        except KeyError:
-            raise self.not_one_of(column, text) from None
+        chosen = self.chosen.get((column, text))
+        if chosen is None:
+            try:
+                chosen = self.tables[column][fold(text)]
+            except KeyError:
+                raise self.not_one_of(column, text) from None
+            self._remember(column, text, chosen)
+        return chosen
+
+    def _remember(self, column: str, text: str, value: str) -> None:
+        """A file spells each choice in a few ways: the first CHOICES_KEPT are remembered."""
+        if len(self.chosen) < CHOICES_KEPT:
+            self.chosen[(column, text)] = value
 
     def status(self, text: str) -> str:
         """A case starts as intake or active (`people.workflow`); later changes are made on
@@ -231,13 +258,17 @@ class RowChecker:
         return value
 
     def region(self, text: str) -> str:
+        if chosen := self.chosen.get(("origin_region", text)):
+            return chosen
         folded = fold(text)
         for suffix in REGION_SUFFIXES:
             folded = folded.removesuffix(suffix)
         try:
-            return self.tables["origin_region"][folded]
+            chosen = self.tables["origin_region"][folded]
         except KeyError:
             raise self.not_one_of("origin_region", text) from None
+        self._remember("origin_region", text, chosen)
+        return chosen
 
     def not_one_of(self, column: str, text: str) -> Invalid:
         allowed = sorted(set(self.tables[column].values()))

@@ -9,15 +9,18 @@ at a time, so the memory of a save does not grow with the number of rows.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 from django.utils import timezone
 
 from people.import_rows import Row
+from people.keys import NAME_KEY_FIELDS, NameKeys, apply_derived_fields, name_keys
 from people.models import CaseNote, CaseNumberSequence, Exit, Person
-from people.services import apply_derived_fields, reserve_case_numbers
+from people.services import reserve_case_numbers
+from portal.bulk_insert import BulkInserter
 from portal.models import Location, User
 
 INSERT_BATCH = 1_000
@@ -75,46 +78,63 @@ def insert(
     user: User,
     *,
     person_ids: list[int] | None = None,
+    keys_of_names: Callable[[str, str], NameKeys] = name_keys,
 ) -> set[int]:
     """Insert the people INSERT_BATCH at a time, their exits and notes when a batch of them
-    is full: only one batch of rows and model instances is alive at any time, and the number
-    of INSERTs is what it would be with every instance built at once. The ids of the people
-    inserted are appended to `person_ids` when given."""
-    exits: list[Exit] = []
-    notes: list[CaseNote] = []
+    is full: only one batch of rows is alive at any time, and the number of INSERTs (or
+    COPYs, on PostgreSQL: `portal.bulk_insert`) is what it would be with every row built at
+    once. The ids of the people inserted are appended to `person_ids` when given."""
+    inserters = {model: BulkInserter(model) for model in (Person, Exit, CaseNote)}
+    exits: list[dict[str, Any]] = []
+    notes: list[dict[str, Any]] = []
     site_ids: set[int] = set()
     rows = iter(rows)
     while batch := list(islice(rows, INSERT_BATCH)):
-        people = [_person(row, sites, numbers, user) for row in batch]
-        Person.objects.bulk_create(people, batch_size=INSERT_BATCH)
-        site_ids.update(person.location_id for person in people)
+        people = [_person(row, sites, numbers, user, keys_of_names) for row in batch]
+        ids = inserters[Person].insert(people)
+        site_ids.update(person["location_id"] for person in people)
         if person_ids is not None:
-            person_ids.extend(person.pk for person in people)
-        for person, row in zip(people, batch, strict=True):
+            person_ids.extend(ids)
+        for person_id, row in zip(ids, batch, strict=True):
             if row.exit:
-                exits.append(Exit(person=person, **row.exit))
+                exits.append({**row.exit, "person_id": person_id})
             if row.note:
-                notes.append(CaseNote(person=person, author=user, text=row.note))
-        exits = _flush(Exit, exits)
-        notes = _flush(CaseNote, notes)
-    _flush(Exit, exits, final=True)
-    _flush(CaseNote, notes, final=True)
+                notes.append({"person_id": person_id, "author_id": user.pk, "text": row.note})
+        exits = _flush(inserters[Exit], exits)
+        notes = _flush(inserters[CaseNote], notes)
+    _flush(inserters[Exit], exits, final=True)
+    _flush(inserters[CaseNote], notes, final=True)
     return site_ids
 
 
-def _flush(model: type[Exit] | type[CaseNote], pending: list, *, final: bool = False) -> list:
+def _flush(inserter: BulkInserter, pending: list, *, final: bool = False) -> list:
     """Insert the full batches of `pending` (all of it when `final`); returns what is left."""
     full = len(pending) if final else len(pending) - len(pending) % INSERT_BATCH
-    if full:
-        model.objects.bulk_create(pending[:full], batch_size=INSERT_BATCH)
+    for start in range(0, full, INSERT_BATCH):
+        inserter.insert(pending[start : min(start + INSERT_BATCH, full)])
     return pending[full:]
 
 
 def _person(
-    row: Row, sites: dict[str, Location], numbers: dict[str, Iterator[str]], user: User
-) -> Person:
+    row: Row,
+    sites: dict[str, Location],
+    numbers: dict[str, Iterator[str]],
+    user: User,
+    keys_of_names: Callable[[str, str], NameKeys],
+) -> dict[str, Any]:
+    """The values of a new person (the others take the model's defaults)."""
     location = sites[row.location_code]
-    number = row.case_number or next(numbers[row.location_code])
-    person = Person(**row.person, location=location, case_number=number, created_by=user)
-    apply_derived_fields(person)  # the same search keys as people saved through the forms
+    person = {
+        **row.person,
+        "location_id": location.pk,
+        "case_number": row.case_number or next(numbers[row.location_code]),
+        "created_by_id": user.pk,
+    }
+    # The same search keys as people saved through the forms (`apply_derived_fields`).
+    names = keys_of_names(person.get("full_name", ""), person.get("name_my", ""))
+    person.update(zip(NAME_KEY_FIELDS, names, strict=True))
+    if person.get("phone"):  # no import column today: its hash needs the site's region
+        probe = Person(phone=person["phone"], location=location)
+        apply_derived_fields(probe, keys_of_names)
+        person.update(phone=probe.phone, phone_hash=probe.phone_hash)
     return person

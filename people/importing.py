@@ -44,6 +44,7 @@ from people.import_rows import (
     max_length,
 )
 from people.import_saving import Tally, advance_sequences, insert, new_case_numbers
+from people.keys import NameKeysMemo
 from people.models import Person
 from people.signals import people_changed
 from portal import auditing
@@ -105,7 +106,14 @@ def import_people(
     sites = Sites(user)
     # One checker for both readings: the same day, so a row is converted the same way twice.
     checker = RowChecker(timezone.localdate())
-    finder = DuplicateFinder(user)
+    # The keys of each name, computed once for the duplicates and the saving (names repeat).
+    keys_of_names = NameKeysMemo()
+    finder = DuplicateFinder(
+        user,
+        keys_of_names,
+        # Lines decided by default are counted in the report, not listed (see `_duplicates`).
+        listed=lambda line: decisions.default is None or bool(dict.get(decisions, line)),
+    )
     try:
         total, lines = read_lines(data, filename, limits)
         tally = _check_rows(
@@ -127,7 +135,7 @@ def import_people(
             for row in _rows_again(data, filename, limits, checker)
             if decisions.get(row.line) != SKIP
         )
-        _save(rows, tally, sites.by_code, user, report, digest)
+        _save(rows, tally, sites.by_code, user, report, digest, keys_of_names)
     return report
 
 
@@ -148,10 +156,16 @@ def _duplicates(
     """The lines with likely duplicates (in the file, and against the people registered:
     `rows` read again for those lines only) and their decisions, into the report; the
     people shown to the importer audited as a list read (their ids only)."""
-    # Lines decided by default (`all_new`) are not looked up: neither counted nor read.
+    # Lines decided by default (`all_new`) are not looked up: neither counted nor read, nor
+    # their keys queried (a query per 900 keys, seconds for a large file).
+    decided = (
+        None
+        if decisions.default is None
+        else {line for line in decisions if dict.get(decisions, line)}
+    )
     to_look_up = {
         line
-        for line in finder.lines_to_look_up()
+        for line in finder.lines_to_look_up(only=decided)
         if dict.get(decisions, line, "") or decisions.default is None
     }
     to_decide = to_look_up | {line for line in finder.found if decisions.default is None}
@@ -171,7 +185,7 @@ def _duplicates(
     if decisions.default is not None:
         # Counted, not listed: a large file imported as new whole keeps a small report.
         listed = [entry for entry in report.duplicates if dict.get(decisions, entry.line)]
-        report.decided_by_default = len(report.duplicates) - len(listed)
+        report.decided_by_default = len(report.duplicates) - len(listed) + len(finder.unlisted)
         report.duplicates = listed
     if finder.person_ids:
         auditing.record_page_read(user, "people.import_duplicates", finder.person_ids)
@@ -446,6 +460,7 @@ def _save(
     user: User,
     report: ImportReport,
     digest: str,
+    keys_of_names: NameKeysMemo,
 ) -> None:
     """Save `rows`, read again from the file, in one transaction: any error while they are
     read or inserted rolls back every batch already inserted."""
@@ -455,7 +470,9 @@ def _save(
             advance_sequences(tally.given)
             numbers = new_case_numbers(tally.unnumbered, sites)
             person_ids: list[int] = []
-            site_ids = insert(rows, sites, numbers, user, person_ids=person_ids)
+            site_ids = insert(
+                rows, sites, numbers, user, person_ids=person_ids, keys_of_names=keys_of_names
+            )
             auditing.record(
                 auditing.Action.IMPORT,
                 actor=user,

@@ -3,10 +3,13 @@ people registered, before anything is saved; the importer decides per line (skip
 as a new person); across sites only "a possible match exists at another site"."""
 
 import hashlib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.import_report import ImportReport
@@ -182,6 +185,32 @@ def test_all_new_imports_every_line_counted_not_listed(admin_user, mae_sot):
     assert report.duplicates == [] and report.decided_by_default == 2
     # Like every decision, only for the file whose report was read.
     assert not run(data, admin_user, all_new=True).ok
+
+
+def test_all_new_queries_no_key_of_the_lines_decided_by_default(admin_user, mae_sot):
+    PersonFactory(full_name="Kyaw Min Oo", birth_year=2003)
+    data = to_csv([row(), row(), row(**someone(0))])
+
+    with CaptureQueriesContext(connection) as queries:
+        report = run(data, admin_user, all_new=True, decided_for=digest(data))
+
+    assert report.saved and report.decided_by_default == 2
+    key_lookups = [
+        query for query in queries if re.search(r'"(match|match_my|name_my)_key" IN', query["sql"])
+    ]
+    assert key_lookups == []
+
+
+def test_a_line_decided_among_lines_decided_by_default_is_listed_with_its_namesake(
+    admin_user, mae_sot
+):
+    data = to_csv([row(), row(), row(**someone(0))])
+
+    report = run(data, admin_user, decisions={2: "new"}, all_new=True, decided_for=digest(data))
+
+    assert report.saved and report.people_created == 3
+    listed = [(entry.line, entry.in_file, entry.decision) for entry in report.duplicates]
+    assert listed == [(2, [3], "new")] and report.decided_by_default == 1
 
 
 def test_spelling_variants_of_one_person_in_the_file_are_found(admin_user, mae_sot):

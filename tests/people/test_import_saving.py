@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from people import import_saving, importing
 from people.models import CaseNote, CaseNumberSequence, Exit, Person
+from portal.bulk_insert import BulkInserter
 from tests.people.test_import import (
     NO_EXIT,
     people_audit_rows,
@@ -47,10 +48,10 @@ def test_the_save_builds_one_batch_of_people_at_a_time(
     admin_user, mae_sot, small_batches, monkeypatch
 ):
     drawn, built, inserted = [0], [0], []
-    rows_again, person, bulk_create = (
+    rows_again, person, insert = (
         importing._rows_again,
         import_saving._person,
-        (Person.objects.bulk_create),
+        BulkInserter.insert,
     )
 
     def count_rows(*args, **kwargs):
@@ -62,15 +63,16 @@ def test_the_save_builds_one_batch_of_people_at_a_time(
         built[0] += 1
         return person(*args, **kwargs)
 
-    def insert_people(people, **kwargs):
-        # What was read and built so far: the people inserted before and this batch only.
-        assert drawn[0] == built[0] == sum(inserted) + len(people)
-        inserted.append(len(people))
-        return bulk_create(people, **kwargs)
+    def insert_people(inserter, people):
+        if inserter.model is Person:
+            # What was read and built so far: the people inserted before and this batch only.
+            assert drawn[0] == built[0] == sum(inserted) + len(people)
+            inserted.append(len(people))
+        return insert(inserter, people)
 
     monkeypatch.setattr(importing, "_rows_again", count_rows)
     monkeypatch.setattr(import_saving, "_person", count_people)
-    monkeypatch.setattr(Person.objects, "bulk_create", insert_people)
+    monkeypatch.setattr(BulkInserter, "insert", insert_people)
 
     report = run(to_csv(rows()), admin_user)
 
@@ -98,15 +100,16 @@ def test_a_database_refusal_in_the_second_reading_saves_nothing(
     admin_user, mae_sot, small_batches, monkeypatch
 ):
     calls = []
-    bulk_create = Person.objects.bulk_create
+    insert = BulkInserter.insert
 
-    def refuse_the_second_batch(people, **kwargs):
-        calls.append(len(people))
-        if len(calls) == 2:
-            raise DataError("value too long")  # the first batch is already inserted
-        return bulk_create(people, **kwargs)
+    def refuse_the_second_batch(inserter, people):
+        if inserter.model is Person:
+            calls.append(len(people))
+            if len(calls) == 2:
+                raise DataError("value too long")  # the first batch is already inserted
+        return insert(inserter, people)
 
-    monkeypatch.setattr(Person.objects, "bulk_create", refuse_the_second_batch)
+    monkeypatch.setattr(BulkInserter, "insert", refuse_the_second_batch)
 
     report = run(to_csv(rows()), admin_user)
 
