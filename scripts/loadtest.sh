@@ -67,21 +67,11 @@ else
   echo "loadtest: the database holds $present people"
 fi
 
-# The encryption key the data was written with: the development key unless one is set.
-KEYS="${FIELD_ENCRYPTION_KEYS:-$(dev shell --no-imports -c \
-  'from django.conf import settings; print(",".join(settings.FIELD_ENCRYPTION_KEYS))')}"
 # A throw-away secret key, the same for the sessions made below and for the servers.
 export SECRET_KEY="loadtest-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')"
-
-# Production settings, on loopback only. Each process logs warnings and errors only.
-export DEBUG=False
-export ALLOWED_HOSTS=127.0.0.1
-export FIELD_ENCRYPTION_KEYS="$KEYS"
-export SECURE_SSL_REDIRECT=False
-export VAR_DIR="$OUT/var"
-export LOG_LEVEL=WARNING
-mkdir -p "$VAR_DIR"
-"$PY" manage.py collectstatic --noinput --verbosity 0
+# Production settings, on loopback only (scripts/production_env.sh).
+# shellcheck source=scripts/production_env.sh
+source scripts/production_env.sh
 
 PIDS=()
 stop_all() {

@@ -16,20 +16,8 @@ OUT="$2"
 WORKERS="${3:-2}"
 PY="$PWD/.venv/bin/python"
 
-# The encryption key the data was written with: the development key unless one is set.
-KEYS="${FIELD_ENCRYPTION_KEYS:-$(DEBUG=True "$PY" manage.py shell --no-imports -c \
-  'from django.conf import settings; print(",".join(settings.FIELD_ENCRYPTION_KEYS))')}"
-
-export SECRET_KEY="${SECRET_KEY:-throwaway-$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')}"
-export DEBUG=False
-export ALLOWED_HOSTS=127.0.0.1
-export FIELD_ENCRYPTION_KEYS="$KEYS"
-# Plain HTTP on loopback: no redirect to HTTPS (the other production settings stay).
-export SECURE_SSL_REDIRECT=False
-export VAR_DIR="$OUT/var"
-export LOG_LEVEL="${LOG_LEVEL:-WARNING}"
-mkdir -p "$VAR_DIR"
-"$PY" manage.py collectstatic --noinput --verbosity 0
+# shellcheck source=scripts/production_env.sh
+source scripts/production_env.sh
 
 : >"$OUT/gunicorn.log"
 exec "$PWD/.venv/bin/gunicorn" config.wsgi:application --bind "127.0.0.1:$PORT" \
