@@ -222,21 +222,22 @@ REPORT_SETTINGS = {"work_mem": "256MB", "jit": "off"}
 
 @contextmanager
 def report_transaction() -> Iterator[None]:
-    """One read transaction on the database the report reads from (the replica when
-    `reading_from_replica` chose it), with `REPORT_SETTINGS` on PostgreSQL."""
+    """A read transaction on the database the report reads from (the replica when
+    `reading_from_replica` chose it), with `REPORT_SETTINGS` on PostgreSQL (one statement)."""
     alias = router.db_for_read(Exit)
     with transaction.atomic(using=alias):
         connection = connections[alias]
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                for name, value in REPORT_SETTINGS.items():
-                    cursor.execute("SELECT set_config(%s, %s, true)", [name, value])
+                cursor.execute(
+                    "SELECT set_config('work_mem', %s, true), set_config('jit', %s, true)",
+                    [REPORT_SETTINGS["work_mem"], REPORT_SETTINGS["jit"]],
+                )
         yield
 
 
 def compute(period: Period, on_step: Callable[[str], None] | None = None) -> dict:
-    with report_transaction():
-        return _compute(period, on_step)
+    return _compute(period, on_step)
 
 
 def _compute(period: Period, on_step: Callable[[str], None] | None) -> dict:
@@ -253,8 +254,11 @@ def _sections(period: Period, on_step: Callable[[str], None] | None) -> dict:
     keys: dict = {}
     for name, section in sections().items():
         if on_step:
+            # Outside the section's transaction: the build's progress is committed, and the
+            # page polling it sees the step while the section's queries run.
             on_step(name)
-        figures = section(period)
+        with report_transaction():
+            figures = section(period)
         # A section without keys is published withheld (`reports.disclosure`), never exact.
         keys[name] = figures.pop(CELL_KEYS, {})
         data[name] = figures
