@@ -10,16 +10,12 @@ from operator import and_
 
 from django.conf import settings
 from django.db.models import (
-    Case,
     Count,
-    IntegerField,
     OuterRef,
     Prefetch,
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
 from django.http import Http404
 from django.utils import timezone
@@ -39,6 +35,7 @@ from people.models import (
 )
 from people.services import normalise_phone
 from portal.models import Location, User
+from portal.ranking import ranked
 from portal.roles import Role
 from portal.scoping import active_site_ids, full_access_q, get_object_for_user, visible_to
 from portal.selectors import staff_for
@@ -125,12 +122,21 @@ def _has_syllable(syllable: str) -> Q:
     found = Q(pk__in=[])
     for field in ("match_key", "match_my_key"):
         found |= (
-            Q(**{field: syllable})
+            _same_key(field, syllable)
             | Q(**{f"{field}__startswith": f"{syllable} "})
             | Q(**{f"{field}__endswith": f" {syllable}"})
             | Q(**{f"{field}__contains": f" {syllable} "})
         )
     return found
+
+
+def _same_key(field: str, key: str) -> Q:
+    """`field = key`, written so that only the key's btree index can answer it: `=` is also
+    an operator of the trigram GiST index on the keys, and PostgreSQL, misjudging that
+    index's cost, took it and rechecked every row holding the syllables (12,509 rows for
+    "kyaw" at 100,000 people). `BETWEEN key AND key` means the same (deterministic
+    collations) and a trigram index cannot answer it."""
+    return Q(**{f"{field}__range": (key, key)})
 
 
 def _phone_hashes(query: str) -> set[str]:
@@ -140,11 +146,20 @@ def _phone_hashes(query: str) -> set[str]:
     return {keys.phone_search_hash(query, region) for region in sorted(regions)}
 
 
-def _search(query: str) -> tuple[Q, Case | None]:
-    """What a search for `query` (stripped, not empty) matches, and how close each match
-    is (None: a case number, no order of closeness)."""
+@dataclass(frozen=True)
+class _Search:
+    """What a search matches (`found`), and its closest matches in order (`closest`: the
+    same name or phone, then every syllable typed; empty for a case number, which has no
+    order of closeness)."""
+
+    found: Q
+    closest: tuple[Q, ...] = ()
+
+
+def _search(query: str) -> _Search:
+    """The search for `query` (stripped, not empty)."""
     if CASE_NUMBER.match(query):
-        return Q(case_number__istartswith=query), None
+        return _Search(Q(case_number__istartswith=query))
     latin_key, burmese_key = burmese.search_keys(query)
     partial = Q(preferred_name__icontains=query)
     if latin_key:
@@ -156,40 +171,26 @@ def _search(query: str) -> tuple[Q, Case | None]:
     every_syllable = Q(pk__in=[])
     if found:
         key = matching.key_of(found)
-        exact |= Q(match_key=key) | Q(match_my_key=key)
+        exact |= _same_key("match_key", key) | _same_key("match_my_key", key)
         every_syllable = reduce(and_, (_has_syllable(s.canonical) for s in found))
     digits = normalise_phone(query)
     if len(digits.lstrip("+")) >= 6:
         exact |= Q(phone_hash__in=_phone_hashes(query))
-    closeness = Case(
-        When(exact, then=Value(3)),
-        When(every_syllable, then=Value(2)),
-        default=Value(1),
-        output_field=IntegerField(),
-    )
-    return exact | every_syllable | partial, closeness
-
-
-def _closest_first(
-    people: QuerySet[Person], closeness: Case | None, *first: Case
-) -> QuerySet[Person]:
-    """`people` in order of `closeness` (after `first`), then in their usual order."""
-    if closeness is None:
-        order = people.query.order_by or Person._meta.ordering
-        return people.order_by(*first, *order) if first else people
-    return people.alias(closeness=closeness).order_by(*first, "-closeness", *Person._meta.ordering)
+    return _Search(exact | every_syllable | partial, (exact, every_syllable))
 
 
 def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     """Case number, any name (Latin or Burmese, typed in Unicode or Zawgyi; spelling
     variants, honorifics and word order folded by `people.matching`) or phone in any
     format. The closest first (the same name or phone, then every syllable typed, then a
-    part of a name), unless the list is sorted otherwise."""
+    part of a name), unless the list is sorted otherwise; a page of the closest is read
+    without sorting every match (`portal.ranking`)."""
     query = (query or "").strip()
     if not query:
         return queryset
-    found, closeness = _search(query)
-    return _closest_first(queryset.filter(found), closeness)
+    search = _search(query)
+    people = queryset.filter(search.found)
+    return ranked(people, *search.closest) if search.closest else people
 
 
 def search_people_and_references(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -198,14 +199,11 @@ def search_people_and_references(queryset: QuerySet[Person], query: str) -> Quer
     query = (query or "").strip()
     if not query or len(query) > REFERENCE_LENGTH:
         return search_people(queryset, query)
-    found, closeness = _search(query)
+    search = _search(query)
+    reference = Q(reference=query)
     # One condition on the scoped queryset, not two scoped querysets joined with `|`: the
     # scope (sites, restricted records) is then written, built and compiled once, not twice.
-    return _closest_first(
-        queryset.filter(found | Q(reference=query)),
-        closeness,
-        Case(When(reference=query, then=Value(0)), default=Value(1)),
-    )
+    return ranked(queryset.filter(search.found | reference), reference, *search.closest)
 
 
 def person_for(user: User, pk: int) -> Person:

@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
+from portal.ranking import first_ids, with_ids
+
 LOOKAHEAD_PAGES = 4
 # No list comes near a billion rows; a larger bound (from an absurd page number) would
 # overflow the database's integers in LIMIT instead of answering "no such page".
@@ -41,13 +43,34 @@ class BoundedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.bound = min((page_number(number) + LOOKAHEAD_PAGES) * self.per_page, MAX_BOUND)
         self.more = False
+        self._first_ids: list | None = None
 
     @cached_property
     def count(self) -> int:
-        # One row past the bound says whether there are more; the ordering is irrelevant.
-        found = self.object_list.order_by().values("pk")[: self.bound + 1].count()
+        # One row past the bound says whether there are more. A ranked list (a search, the
+        # closest matches first) is read up to there in order, its page taken from those ids.
+        if isinstance(self.object_list, QuerySet):
+            self._first_ids = first_ids(self.object_list, self.bound + 1)
+        if self._first_ids is not None:
+            found = len(self._first_ids)
+        else:
+            # The ordering is irrelevant for counting.
+            found = self.object_list.order_by().values("pk")[: self.bound + 1].count()
         self.more = found > self.bound
         return min(found, self.bound)
+
+    def page(self, number):
+        """As `Paginator.page`; a ranked list's page is the rows of its ids read by `count`."""
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        if self._first_ids is not None:
+            rows = with_ids(self.object_list, self._first_ids[bottom:top])
+        else:
+            rows = self.object_list[bottom:top]
+        return self._get_page(rows, number, self)
 
 
 def bounded_page(object_list: QuerySet, per_page: int, number: object):

@@ -1,0 +1,106 @@
+"""A ranked list (the closest matches of a search first) read group by group gives exactly
+the rows, in exactly the order, of the plain `ORDER BY CASE ...` (portal.ranking)."""
+
+import random
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+
+from people.models import Person
+from people.selectors import people_list_for, search_people, search_people_and_references
+from portal.pagination import BoundedPaginator
+from portal.ranking import first_ids, ranked
+from tests.people.factories import PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+SYLLABLES = ["Aung", "Min", "Kyaw", "Htet", "Thet", "Zaw", "Oo", "Win", "Naing"]
+
+
+@pytest.fixture
+def many_names(mae_sot):
+    """70 people with names of one to three syllables from a few, some with a phone, one
+    with a reference, created a few seconds apart in a shuffled order."""
+    rng = random.Random(21)
+    people = []
+    for n in range(70):
+        name = " ".join(rng.sample(SYLLABLES, rng.randint(1, 3)))
+        if n % 9 == 0:
+            name = name.replace(" ", "")  # "AungMin": a substring, not a whole syllable
+        people.append(
+            PersonFactory(
+                full_name=name,
+                preferred_name="",
+                phone="+66907499173" if n % 7 == 0 else "",
+                reference="MIN" if n == 5 else "",
+                location=mae_sot,
+            )
+        )
+    return people
+
+
+def _plain(queryset):
+    return list(queryset.values_list("pk", flat=True))
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("query", ["Min", "Aung Min", "Kyaw", "Thet", "aungmin", "0907499173"])
+def test_first_ids_are_the_plain_ordering(many_names, case_worker_mae_sot, query):
+    people = search_people(people_list_for(case_worker_mae_sot), query)
+    plain = _plain(people)
+    assert plain, "the search should find someone"
+    for limit in (1, 2, 5, 17, len(plain) - 1, len(plain), len(plain) + 10):
+        if limit >= 1:
+            assert first_ids(people, limit) == plain[:limit], (query, limit)
+
+
+@pytest.mark.postgresql
+def test_the_reference_first_and_every_page_as_the_plain_pages(many_names, case_worker_mae_sot):
+    people = search_people_and_references(people_list_for(case_worker_mae_sot), "MIN")
+    plain = _plain(people)
+    assert plain[0] == many_names[5].pk
+    for number in range(1, 8):
+        paginator = BoundedPaginator(people, 4, number=number)
+        page = paginator.page(min(number, paginator.num_pages))
+        plain_paginator = BoundedPaginator(people.order_by(*people.query.order_by), 4)
+        assert paginator.count == min(len(plain), (number + 4) * 4)
+        start = (page.number - 1) * 4
+        assert [person.pk for person in page] == plain[start : start + 4]
+        assert plain_paginator.count <= len(plain)
+
+
+@pytest.mark.postgresql
+def test_a_condition_that_is_null_counts_as_false(mae_sot):
+    """A row whose group condition is NULL (no birth year) falls to a later group, as in CASE."""
+    rest = PersonFactory(full_name="Kyaw Oo", birth_year=None, location=mae_sot)
+    known = PersonFactory(full_name="Kyaw Win", birth_year=1995, location=mae_sot)
+    unknown = PersonFactory(full_name="Kyaw Zaw", birth_year=None, location=mae_sot)
+    people = ranked(
+        Person.objects.all(), Q(birth_year__gte=1990), Q(full_name__startswith="Kyaw Z")
+    )
+    assert first_ids(people, 5) == _plain(people) == [known.pk, unknown.pk, rest.pk]
+
+
+@pytest.mark.postgresql
+def test_one_statement_for_the_page_ids(many_names, case_worker_mae_sot):
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    with CaptureQueriesContext(connection) as queries:
+        first_ids(people, 10)
+    assert len(queries.captured_queries) == 1
+
+
+def test_lists_that_are_not_ranked_or_not_readable_by_group_are_read_the_plain_way(
+    many_names, case_worker_mae_sot
+):
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    # Sorted otherwise since, a condition on another table, or a case number (not ranked).
+    assert first_ids(people.order_by("full_name"), 5) is None
+    assert first_ids(people.filter(location__active=True), 5) is None
+    assert first_ids(search_people(Person.objects.all(), "MS-26"), 5) is None
+    if connection.vendor != "postgresql":
+        assert first_ids(people, 5) is None  # SQLite: no ORDER BY inside a UNION's parts
+    # Either way the paginator gives the plain pages.
+    page = BoundedPaginator(people, 3, number=2).page(2)
+    assert [person.pk for person in page] == _plain(people)[3:6]
