@@ -135,7 +135,7 @@ def first_ids(queryset: QuerySet, limit: int) -> list | None:
     # most `limit`: they hold `limit` or more exactly when their parts do).
     rest, rest_params = part(
         len(conditions),
-        f"({in_groups}) IS NOT TRUE "  # noqa: S608
+        f"({in_groups}) IS NOT TRUE "  # noqa: S608  # nosec B608
         f"AND (SELECT COUNT(*) FROM ranked_groups) < {limit:d}",
         earlier_params,
     )
