@@ -3,8 +3,7 @@ from datetime import time
 import factory
 from django.utils import timezone
 
-from people.keys import apply_derived_fields
-from people.models import Partner, Person
+from people.models import Partner
 from portal.models import Location
 from portal.roles import Role
 from portal.timezones import site_today
@@ -19,31 +18,22 @@ from programs.models import (
 )
 from tests.conftest import site
 from tests.factories import UserFactory
+from tests.people import factories as people_factories
 
 
 def _site(code: str = "MAE-SOT") -> Location:
     return site(code)
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
-    """A person registered at a site; the case number is set here (services reserve it)."""
+class PersonFactory(people_factories.PersonFactory):
+    """A person registered at a site, as the people tests make them (derived keys included),
+    with the case numbers and names the programme tests read, and no sex or birth year."""
 
-    class Meta:
-        model = Person
-
-    location = factory.LazyFunction(_site)
     case_number = factory.Sequence(lambda n: f"MS-25-{n + 1:05d}")
     full_name = factory.Sequence(lambda n: f"Full Name {n}")
     preferred_name = factory.Sequence(lambda n: f"Ko {n}")
-    status = "active"
-
-    @classmethod
-    def _create(cls, model_class, *args, **kwargs):
-        # The search and matching keys, as the people services derive them (issue 21).
-        person = model_class(*args, **kwargs)
-        apply_derived_fields(person)
-        person.save()
-        return person
+    sex = "unknown"
+    birth_year = None
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):
