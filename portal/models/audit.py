@@ -239,9 +239,17 @@ def _insert_if_head_unchanged(
     new_seq, new_hash = _chain(events, head_seq, head_hash)
     fields = [field for field in AuditEvent._meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
-    # Each value cast to its column's type: in a VALUES list in FROM a string parameter is
-    # text, and PostgreSQL assigns no text to an inet, bigint or timestamp column.
-    row = "({})".format(", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields))
+    # The first row's values cast to their columns' types: in a VALUES list in FROM a string
+    # parameter alone would be text, and PostgreSQL assigns no text to an inet, bigint or
+    # timestamp column. The other rows' values take the type of their column in the first
+    # row (PostgreSQL manual, 10.5 "UNION, CASE, and Related Constructs": unknown literals
+    # are resolved to it, an integer converted implicitly to bigint); casting all of them
+    # made 40 rows ~1 ms slower to send and parse.
+    first_row = "({})".format(
+        ", ".join(f"CAST(%s AS {field.db_type(connection)})" for field in fields)
+    )
+    other_row = "({})".format(", ".join(["%s"] * len(fields)))
+    rows = ", ".join([first_row] + [other_row] * (len(events) - 1))
     params: list = [new_seq, new_hash, AuditChainHead.HEAD_ID, head_seq, head_hash]
     for event in events:
         params += [
@@ -257,7 +265,7 @@ def _insert_if_head_unchanged(
         f" WHERE {quote('id')} = %s AND {quote('seq')} = %s AND {quote('hash')} = %s"
         f" RETURNING {quote('id')})"
         f" INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns})"
-        f" SELECT chained.* FROM (VALUES {', '.join([row] * len(events))}) AS chained ({columns})"
+        f" SELECT chained.* FROM (VALUES {rows}) AS chained ({columns})"
         f" CROSS JOIN moved"
         f" RETURNING {quote('id')}, {quote('chain_seq')}"
     )

@@ -335,14 +335,33 @@ def test_a_saved_audit_row_has_its_id_and_is_no_longer_new(db):
         event.save()
 
 
-def test_rows_written_in_one_batch_get_their_own_ids(db):
-    auditing.record_many(
-        auditing.Action.UPDATE,
-        actor=None,
-        rows=[{"object_type": "test", "object_id": n, "person_id": 100 + n} for n in range(5)],
-    )
-    stored = dict(AuditEvent.objects.values_list("chain_seq", "person_id"))
-    assert stored == {1: 100, 2: 101, 3: 102, 4: 103, 5: 104}
+def test_rows_written_in_one_batch_keep_their_values_and_get_their_own_ids(db, admin_user):
+    """Every column's type in every row of one INSERT (on PostgreSQL only the first row's
+    values are cast to their columns' types; the others take them from it)."""
+    events = [
+        AuditEvent(
+            actor=admin_user if n % 2 else None,
+            action="update",
+            object_type="test",
+            object_id=str(n),
+            person_id=None if n == 0 else 3_000_000_000 + n,
+            source_ip=None if n == 0 else f"10.0.0.{n}",
+            path=f"/people/{n}/",
+            changes={"n": [n, str(n)]},
+        )
+        for n in range(5)
+    ]
+    AuditEvent.objects.bulk_create(events)
+
+    def columns(event):
+        return (event.pk, event.chain_seq, event.actor_id, event.person_id, event.source_ip,
+                event.path, event.changes)  # fmt: skip
+
+    stored = AuditEvent.objects.filter(object_type="test").order_by("chain_seq")
+    assert [columns(event) for event in stored] == [columns(event) for event in events]
+    seqs = [event.chain_seq for event in events]
+    assert seqs == list(range(seqs[0], seqs[0] + 5))
+    assert audit_integrity.verify().ok
 
 
 def test_a_write_after_the_head_was_lost_continues_from_the_last_row(db):
