@@ -103,16 +103,29 @@ def real_queries(statements: list[str]) -> list[str]:
             continue
         if _head(sql) == "DECLARE":  # a server-side cursor (QuerySet.iterator): its SELECT
             sql = sql[sql.upper().index(" FOR ") + 5 :]
-        keep.append(_AUDIT_CHAIN_PLACE.sub(r"NULL\1", sql))
+        sql = _AUDIT_CHAIN_PLACE.sub(r"NULL\1", sql)
+        sql = _AUDIT_CHAIN_PLACE_CAST.sub(r"CAST(NULL\1", sql)
+        keep.append(_AUDIT_HEAD_GUARD.sub("", sql))
     return keep
 
 
 # An audit row's place in the hash chain (`chain_seq`, unique), written before the previous
-# and own hashes at the end of its INSERT. The request that was captured took that place for
-# good: the same INSERT sent again would fail on it, so the replay writes no place (the
-# unique index takes a NULL entry all the same) in its rolled-back transaction.
-_AUDIT_CHAIN_PLACE = re.compile(
-    r"(?<=, )\d+(, '[0-9a-f]{64}', '[0-9a-f]{64}'\) RETURNING \"portal_auditevent\")"
+# and own hashes at the end of its row in the INSERT. The request that was captured took
+# that place for good: the same INSERT sent again would fail on it, so the replay writes no
+# place (the unique index takes a NULL entry all the same) in its rolled-back transaction.
+# Every row's, not only the last one's: a batch of audit rows has one place each.
+_AUDIT_CHAIN_PLACE = re.compile(r"(?<=, )\d+(, '[0-9a-f]{64}', '[0-9a-f]{64}'\))")
+# The same on PostgreSQL, where the head is moved and the rows inserted in one statement
+# (`portal.models.audit.write_chained`): each row's values cast to their column's type, and
+# the head moved only if it is still the one read when the request ran. By the replay it
+# has moved on: without the condition the replay moves it and inserts the rows, as the
+# request did, instead of doing neither.
+_AUDIT_CHAIN_PLACE_CAST = re.compile(
+    r"CAST\(\d+( AS bigint\), CAST\('[0-9a-f]{64}' AS varchar\(64\)\), "
+    r"CAST\('[0-9a-f]{64}' AS varchar\(64\)\)\))"
+)
+_AUDIT_HEAD_GUARD = re.compile(
+    r"(?<=WHERE \"id\" = 1) AND \"seq\" = \d+ AND \"hash\" = '[0-9a-f]{64}'(?= RETURNING)"
 )
 
 

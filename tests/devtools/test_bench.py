@@ -7,16 +7,18 @@ import json
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connections, transaction
 from django.urls import Resolver404, resolve
 
 from devtools.bench.calibration import CALIBRATION_ROWS, _sql_workload, calibration
 from devtools.bench.fixtures import import_csv, minimal_import_csv
-from devtools.bench.measuring import count_queries, measure_alternately
+from devtools.bench.measuring import count_queries, measure_alternately, real_queries
 from devtools.bench.report import table, verdicts
 from devtools.bench.scenarios import SizeResult
 from devtools.bench.urls import FLOOR_PATH
 from people.models import ImportJob, Person
-from portal import crypto
+from portal import audit_integrity, auditing, crypto
+from portal.models import AuditEvent
 from tests.people.factories import PersonFactory
 
 
@@ -232,3 +234,33 @@ def test_the_lookup_step_finds_the_intakes_people(mae_sot):
     for _ in described:
         action()
     assert found_share() == 1.0
+
+
+def test_the_replay_of_an_audit_write_inserts_its_rows_and_leaves_the_chain_intact(db):
+    """The request's SQL sent again (as `run_raw` does, rolled back; `run_raw` itself sends
+    BEGIN and ROLLBACK, which would end the test's transaction) does the request's work: the
+    audit rows inserted without their chain places (taken for good by the request) and, on
+    PostgreSQL, the head moved without the condition that it is still the one the request
+    read (it has moved on by then, and the statement would do nothing)."""
+    auditing.record(auditing.Action.VIEW, object_type="test", object_id="first")
+
+    def write():
+        auditing.record_many(
+            auditing.Action.VIEW,
+            actor=None,
+            rows=[{"object_type": "test", "object_id": n} for n in range(3)],
+        )
+
+    raw = real_queries(count_queries(write).statements)
+    inserted = []
+    connection = connections["default"]
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for sql in raw:
+                cursor.execute(sql)
+                if sql.lstrip().upper().startswith(("WITH", "INSERT")):
+                    inserted += cursor.fetchall()
+        transaction.set_rollback(True)
+    assert len(inserted) == 3
+    assert AuditEvent.objects.count() == 4
+    assert audit_integrity.verify().ok

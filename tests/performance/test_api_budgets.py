@@ -16,7 +16,7 @@ from config.api_urls import router
 from people.models import Partner, Person, Transfer, TransferRequest
 from reports import services as report_services
 from reports.periods import parse
-from tests.performance.test_query_budgets import FEW, MANY, flat, sign_in
+from tests.performance.test_query_budgets import FEW, MANY, chained, flat, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -24,24 +24,25 @@ pytestmark = pytest.mark.django_db
 # 2 transaction statements; then the count (lists), the page or the record with its
 # select_related, one query per prefetched relation (never one per row), and for a read of
 # person-level data its audit row with the two queries of the audit hash chain (the chain's
-# head, locked, and moved: `portal.models.audit.seal`), 3 in all.
+# head, locked, and moved: `portal.models.audit.seal`), 3 in all; on PostgreSQL 2 (the head
+# read, then moved by the statement that inserts the row: `write_chained`), hence `chained`.
 BUDGETS = {
     "api:location": (7, 6),
-    "api:person": (11, 10),
-    "api:exit": (10, 9),
-    "api:note": (10, 9),
-    "api:follow-up": (10, 9),
-    "api:transfer": (10, 9),
-    "api:transfer-request": (10, 9),
+    "api:person": (chained(11), chained(10)),
+    "api:exit": (chained(10), chained(9)),
+    "api:note": (chained(10), chained(9)),
+    "api:follow-up": (chained(10), chained(9)),
+    "api:transfer": (chained(10), chained(9)),
+    "api:transfer-request": (chained(10), chained(9)),
     "api:partner": (7, 6),
     "api:course": (7, 6),
     "api:session": (7, 6),
-    "api:enrolment": (10, 9),
-    "api:attendance": (10, 9),
+    "api:enrolment": (chained(10), chained(9)),
+    "api:attendance": (chained(10), chained(9)),
     "api:assistance-type": (7, 6),
-    "api:distribution": (10, 9),
+    "api:distribution": (chained(10), chained(9)),
     "api:home": (7, 6),
-    "api:stay": (10, 9),
+    "api:stay": (chained(10), chained(9)),
     "api:report": (6, None),  # reports are read by period, below
     "api:report-version": (6, None),  # none in this data: test_reports_api.py
 }

@@ -12,9 +12,12 @@ or 2 for trainers and analysts. Each request runs in a transaction (ATOMIC_REQUE
 tests, which run inside a test transaction, that is a SAVEPOINT and a RELEASE, counted by
 `django_assert_max_num_queries` ("+2 tx" below); in production BEGIN and COMMIT.
 
-Every audit row (or batch of rows) written costs two queries besides its INSERT, named "+2
-chain" below: the audit hash chain's head, read and locked until the transaction ends, and
-the head moved to the new last row (`portal.models.audit.seal`).
+Every audit row (or batch of rows) written costs two queries besides its INSERT on SQLite,
+named "+2 chain" below: the audit hash chain's head, read and locked until the transaction
+ends, and the head moved to the new last row (`portal.models.audit.seal`). On PostgreSQL it
+costs one: the head is read, then moved in the statement that inserts the rows
+(`portal.models.audit.write_chained`), so there each budget below has one query to spare per
+audit write; tests/programs/test_attendance.py holds the roster save to PostgreSQL's figure.
 """
 
 import json
@@ -61,6 +64,12 @@ def sign_in(client, user):
     return client
 
 
+def chained(budget: int, audit_writes: int = 1) -> int:
+    """A budget counted with "+2 chain" per audit write (see above), for the database under
+    test: on PostgreSQL one query fewer per audit write."""
+    return budget - audit_writes if connection.vendor == "postgresql" else budget
+
+
 def flat(count_queries, client, url, grow, data=None):
     """Queries of the page before and after `grow()`; they must not change."""
     few = count_queries(client, url, data)
@@ -82,9 +91,9 @@ def test_people_list(client, staff, grow, count_queries, django_assert_max_num_q
     # 50 with site, case worker and latest exit (subqueries); their open flags (prefetch);
     # the audit row of the page view, with the ids shown (1, issue 19, and +2 to chain it: issue 20);
     # the case numbers of the restricted records the case worker does not see (1, issue 20).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(chained(13)):
         client.get(url)
-    assert queries == 13
+    assert queries == chained(13)
 
 
 def test_people_list_with_a_search_and_two_filters(
@@ -98,9 +107,9 @@ def test_people_list_with_a_search_and_two_filters(
     assert 0 < few < list_matches(staff["case_worker"])
     # As without filters (13), less the restricted records' case numbers (a name search
     # never matches them): the search and the filters are conditions of the same queries.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(chained(12)):
         client.get(key)
-    assert queries == 12
+    assert queries == chained(12)
 
 
 def _person_with_history(staff, parts: int) -> Person:
@@ -153,9 +162,9 @@ def test_person_page(client, staff, grow, count_queries, django_assert_max_num_q
     # course, site, attendance), distributions (type, partner, site), stays (home, site),
     # livelihood outcomes; the open transfer request (1, issue 22); the upcoming sessions to
     # enrol in, with places taken (1, issue 22).
-    with django_assert_max_num_queries(24):
+    with django_assert_max_num_queries(chained(24)):
         client.get(url)
-    assert queries == 24
+    assert queries == chained(24)
 
 
 def test_possible_duplicates(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -171,9 +180,9 @@ def test_possible_duplicates(client, staff, grow, count_queries, django_assert_m
     # the ids shown (1, issue 19, and +2 to chain it: issue 20); the queued pairs with both
     # records and their sites, closest first (1, issue 21). More people read more groups only
     # when the first ones give fewer than 200 pairs (tests/people/test_duplicates.py).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(chained(15)):
         client.get(url)
-    assert queries == 15
+    assert queries == chained(15)
 
 
 @pytest.mark.parametrize("name", ["people:import_job", "people:import_job_progress"])
@@ -242,9 +251,9 @@ def test_session_detail(client, staff, grow, count_queries, django_assert_max_nu
     queries = flat(count_queries, client, url, lambda: _session_with(staff, 40))
     # The request (3) +2 tx; the session with course, site, trainer and places taken (1); its
     # enrolments with people and attendance (1); the audit row of the read (1) +2 chain.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(chained(10)):
         client.get(url)
-    assert queries == 10
+    assert queries == chained(10)
 
 
 def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -255,9 +264,9 @@ def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_
     queries = flat(count_queries, client, url, lambda: _session_with(staff, 40))
     # The request without MFA (2) +2 tx; the session (1); the participants: case number,
     # preferred name and attendance, one query (1); the audit row of the read (1) +2 chain.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(chained(9)):
         client.get(url)
-    assert queries == 9
+    assert queries == chained(9)
 
     people = list(session.enrolments.values_list("person_id", flat=True))
     assert len(people) == 40
@@ -265,7 +274,7 @@ def test_roster_page_and_save(client, staff, grow, count_queries, django_assert_
     # marks, locked (1); the upsert of the marks (1); the history rows (1); the audit rows
     # (1) +2 chain; the session marked as held, the first time only (1): 10 queries, and +4
     # tx (the request's and the service's savepoint).
-    for status, budget in (("present", 14), ("absent", 13)):
+    for status, budget in (("present", chained(14)), ("absent", chained(13))):
         marks = {RosterForm.field_name(pk): status for pk in people}
         with django_assert_max_num_queries(budget):
             response = client.post(url, marks)
@@ -289,9 +298,9 @@ def test_attendance_history(client, staff, grow, count_queries, django_assert_ma
     queries = flat(count_queries, client, url, more_changes)
     # The request without MFA (2) +2 tx; the session (1); up to 500 changes with who made
     # them and the case number (subquery) (1); the audit row of the read (1) +2 chain.
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(chained(9)):
         client.get(url)
-    assert queries == 9
+    assert queries == chained(9)
     assert AttendanceChange.objects.filter(session=session).count() == 43
 
 
@@ -304,9 +313,9 @@ def test_enrol_page(client, staff, grow, count_queries, django_assert_max_num_qu
     # The request (3) +2 tx; the session (1); up to 51 people who may enrol, the most
     # recently registered first (1): 50 are shown, the 51st tells that there are more,
     # without counting them; the audit row of the people shown (1, issue 19, and +2 to chain it: issue 20).
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(chained(10)):
         response = client.get(url)
-    assert queries == 10
+    assert queries == chained(10)
     assert len(response.context["candidates"].people) == 50 and response.context["candidates"].more
 
 
@@ -339,9 +348,9 @@ def test_enrol_save(client, staff, grow, django_assert_max_num_queries):
     # enrol, in its own transaction (+2 tx): the session locked (1), their enrolments (1), the
     # places taken (1), one insert per person (1), the audit rows (1) +2 chain.
     person = the_longest_registered()
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(chained(16)):
         post(person)
-    assert many == 16
+    assert many == chained(16)
 
 
 # --- Assistance and safe homes ---------------------------------------------------------------
@@ -355,9 +364,9 @@ def test_distribution_list(client, staff, grow, count_queries, django_assert_max
     # The request (3) +2 tx; up to 200 distributions with type, person, partner, site and
     # recorder (1); the summary per type (1); sites and assistance types for the filters (2);
     # the audit row of the read (1) +2 chain.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(chained(12)):
         client.get(url)
-    assert queries == 12
+    assert queries == chained(12)
 
 
 def test_bulk_distribution_page(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -369,9 +378,9 @@ def test_bulk_distribution_page(client, staff, grow, count_queries, django_asser
     # recently registered first (1): 50 shown, the 51st tells that there are more, without a
     # count; the sites of the site switcher, assistance types and partners (3); the audit
     # row of the people shown (1, issue 19, and +2 to chain it: issue 20).
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(chained(13)):
         response = client.get(url)
-    assert queries == 13
+    assert queries == chained(13)
     assert len(response.context["candidates"].people) == 50 and response.context["candidates"].more
 
 
@@ -382,9 +391,9 @@ def test_occupancy(client, staff, grow, count_queries, django_assert_max_num_que
     queries = flat(count_queries, client, url, lambda: grow(MANY))
     # The request (3) +2 tx; the homes with their sites (1); who lives in them now, with the
     # people (prefetch, 1); the audit row of the read (1) +2 chain.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(chained(10)):
         client.get(url)
-    assert queries == 10
+    assert queries == chained(10)
 
 
 def test_home_detail(client, staff, grow, count_queries, django_assert_max_num_queries):
@@ -412,9 +421,9 @@ def test_home_detail(client, staff, grow, count_queries, django_assert_max_num_q
     # The request (3) +2 tx; the home with its site (1); its residents with the people
     # (prefetch, 1); up to 50 past stays with their people (1); the audit row of the read (1)
     # +2 chain.
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(chained(11)):
         client.get(url)
-    assert queries == 11
+    assert queries == chained(11)
 
 
 # --- Statistics ------------------------------------------------------------------------------
@@ -445,7 +454,7 @@ def test_dashboard(client, staff, grow, count_queries, django_assert_max_num_que
     # shown and the one its change note compares with, 1); the previous month's release (1);
     # for admins, the newest version (is one awaiting approval? 1) and the audit row of a view
     # of exact figures (1, +2 to chain it). The figures are stored.
-    budget = {"admin": 11, "analyst": 6}[role]
+    budget = {"admin": chained(11), "analyst": 6}[role]
     with django_assert_max_num_queries(budget):
         client.get(url)
     assert queries == budget
@@ -527,7 +536,7 @@ def test_home_pages(client, staff, grow, count_queries, django_assert_max_num_qu
     sign_in(client, user)
     url = reverse("home")
     queries = flat(count_queries, client, url, lambda: grow(MANY))
-    budgets = {"admin": 17, "case_worker": 14, "trainer": 8, "analyst": 5}
+    budgets = {"admin": chained(17), "case_worker": chained(14), "trainer": 8, "analyst": 5}
     # The request (3, or 2 without MFA) +2 tx; the user's active sites (1); the sites shown
     # (1); case workers and admins: follow-ups due with their people (1),
     # recent cases with site, case worker and latest exit (1), their open flags (prefetch,
@@ -562,7 +571,7 @@ def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_
     # The request (3) +2 tx (the API does not repeat the middleware's TOTP and pledge checks
     # for a browser session); the count (1); the page (1); people: their exits (prefetch, 1);
     # the audit row of the read (1) +2 chain.
-    budget = 11 if name == "api:person-list" else 10
+    budget = chained(11 if name == "api:person-list" else 10)
     with django_assert_max_num_queries(budget):
         client.get(url)
     assert queries == budget
@@ -576,6 +585,6 @@ def test_people_api_detail(client, staff, grow, count_queries, django_assert_max
     queries = flat(count_queries, client, url, lambda: _person_with_history(staff, 15))
     # The request (3) +2 tx; the person with site and case worker (1); the exits (prefetch,
     # 1); the audit row of the read (1) +2 chain.
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(chained(10)):
         client.get(url)
-    assert queries == 10
+    assert queries == chained(10)

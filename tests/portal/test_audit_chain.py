@@ -11,10 +11,12 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from portal import audit_chain, audit_integrity, auditing, tasks
 from portal.models import AuditChainCheck, AuditChainHead, AuditEvent
+from portal.models import audit as audit_model
 from tests.people.factories import PersonFactory
 
 TRIGGER = "portal_auditevent_append_only"
@@ -284,3 +286,211 @@ def test_concurrent_writers_keep_one_chain():
     assert state.ok, state.detail
     assert state.rows == AuditEvent.objects.count() == 2 * 36 * 3
     assert AuditChainHead.objects.get().seq == state.rows
+
+
+# --- What one audit write costs, and writers that race -------------------------------------
+
+
+def statements_of(write) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        write()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize("rows", [1, 40])
+def test_an_audit_write_is_one_statement_fewer_on_postgresql(db, rows):
+    """Before: the head locked, the head moved, the rows inserted. Now on PostgreSQL: the head
+    read, then the head moved and the rows inserted in one statement. SQLite keeps the three
+    (its writes are serialised by the database lock anyway)."""
+    auditing.record(auditing.Action.VIEW, object_type="test", object_id="first")  # the head
+
+    def write():
+        auditing.record_many(
+            auditing.Action.VIEW,
+            actor=None,
+            rows=[{"object_type": "test", "object_id": n} for n in range(rows)],
+        )
+
+    statements = statements_of(write)
+    if connection.vendor == "postgresql":
+        assert len(statements) == 2, statements
+        assert statements[0].startswith("SELECT") and "FOR UPDATE" not in statements[0]
+        assert statements[1].startswith("WITH moved AS (UPDATE")
+    else:
+        assert len(statements) == 3, statements
+    state = audit_integrity.verify()
+    assert state.ok and state.rows == rows + 1
+
+
+def test_a_saved_audit_row_has_its_id_and_is_no_longer_new(db):
+    event = auditing.record(auditing.Action.VIEW, object_type="test", object_id="one")
+    assert event.pk is not None and not event._state.adding
+    stored = AuditEvent.objects.get(pk=event.pk)
+    assert (stored.object_id, stored.chain_seq, stored.chain_hash) == (
+        "one",
+        event.chain_seq,
+        event.chain_hash,
+    )
+    with pytest.raises(audit_model.AppendOnlyError):
+        event.save()
+
+
+def test_rows_written_in_one_batch_keep_their_values_and_get_their_own_ids(db, admin_user):
+    """Every column's type in every row of one INSERT (on PostgreSQL only the first row's
+    values are cast to their columns' types; the others take them from it)."""
+    events = [
+        AuditEvent(
+            actor=admin_user if n % 2 else None,
+            action="update",
+            object_type="test",
+            object_id=str(n),
+            person_id=None if n == 0 else 3_000_000_000 + n,
+            source_ip=None if n == 0 else f"10.0.0.{n}",
+            path=f"/people/{n}/",
+            changes={"n": [n, str(n)]},
+        )
+        for n in range(5)
+    ]
+    AuditEvent.objects.bulk_create(events)
+
+    def columns(event):
+        return (event.pk, event.chain_seq, event.actor_id, event.person_id, event.source_ip,
+                event.path, event.changes)  # fmt: skip
+
+    stored = AuditEvent.objects.filter(object_type="test").order_by("chain_seq")
+    assert [columns(event) for event in stored] == [columns(event) for event in events]
+    seqs = [event.chain_seq for event in events]
+    assert seqs == list(range(seqs[0], seqs[0] + 5))
+    assert audit_integrity.verify().ok
+
+
+def test_a_write_after_the_head_was_lost_continues_from_the_last_row(db):
+    write_rows()
+    AuditChainHead.objects.all().delete()
+    auditing.record(auditing.Action.VIEW, object_type="test", object_id="after")
+    state = audit_integrity.verify()
+    assert state.ok and state.rows == 7
+    assert AuditChainHead.objects.get().seq == 7
+
+
+@pytest.mark.postgresql
+def test_a_writer_whose_head_moved_meanwhile_retries_after_it(db, monkeypatch):
+    """The head read, then moved by someone else before the write: nothing is inserted on
+    the stale head; the writer reads the head again and chains after the new last row."""
+    write_rows(3)
+    tries = []
+    original = audit_model._insert_if_head_unchanged
+
+    def moved_by_someone_else_first(events, head_seq, head_hash, using):
+        tries.append(head_seq)
+        if len(tries) == 1:
+            auditing.record(auditing.Action.VIEW, object_type="test", object_id="meanwhile")
+        return original(events, head_seq, head_hash, using)
+
+    monkeypatch.setattr(audit_model, "_insert_if_head_unchanged", moved_by_someone_else_first)
+    auditing.record(auditing.Action.VIEW, object_type="test", object_id="late")
+    assert tries == [3, 3, 4]  # the late write, the write meanwhile, the late write again
+    state = audit_integrity.verify()
+    assert state.ok and state.rows == 5
+    order = list(AuditEvent.objects.order_by("chain_seq").values_list("object_id", flat=True))
+    assert order[-2:] == ["meanwhile", "late"]
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("first_commits", ["before the update", "while the update waits"])
+def test_two_writers_on_the_same_head_both_land_in_one_line(first_commits):
+    """Two connections read the same head; the first moves it (and commits) between the
+    second's read and its write. The second's conditional UPDATE, evaluated again on the new
+    head after waiting for the first's commit (or simply finding it moved), moves nothing,
+    and the second writer retries after the first's row: both rows land, one line."""
+    auditing.record(auditing.Action.VIEW, object_type="test", object_id="before")
+    second_read_the_head = threading.Event()
+    second_may_write = threading.Event()
+    first_moved_the_head = threading.Event()
+    first_may_commit = threading.Event()
+    second_pid = []
+    tries = []
+    errors = []
+    original = audit_model._insert_if_head_unchanged
+
+    def paused_after_reading(events, head_seq, head_hash, using):
+        if threading.current_thread().name == "second":
+            tries.append(head_seq)
+            if len(tries) == 1:
+                second_read_the_head.set()
+                assert second_may_write.wait(10)
+        return original(events, head_seq, head_hash, using)
+
+    def first() -> None:
+        try:
+            assert second_read_the_head.wait(10)
+            with transaction.atomic():
+                auditing.record(auditing.Action.VIEW, object_type="test", object_id="first")
+                first_moved_the_head.set()
+                assert first_may_commit.wait(10)
+        except Exception as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+            first_moved_the_head.set()
+        finally:
+            connections.close_all()
+
+    def second() -> None:
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_backend_pid()")
+                    second_pid.append(cursor.fetchone()[0])
+                auditing.record(auditing.Action.VIEW, object_type="test", object_id="second")
+        except Exception as error:  # noqa: BLE001 - reported by the main thread
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    audit_model_patch = pytest.MonkeyPatch()
+    audit_model_patch.setattr(audit_model, "_insert_if_head_unchanged", paused_after_reading)
+    first_thread = threading.Thread(target=first)
+    second_thread = threading.Thread(target=second, name="second")
+    try:
+        second_thread.start()
+        first_thread.start()
+        assert first_moved_the_head.wait(10)
+        if first_commits == "before the update":
+            first_may_commit.set()
+            first_thread.join(20)
+            second_may_write.set()
+        else:
+            second_may_write.set()
+            # The second's UPDATE waits on the head's row lock, held by the first.
+            wait_until_waiting_on_a_lock(second_pid)
+            first_may_commit.set()
+        first_thread.join(20)
+        second_thread.join(20)
+    finally:
+        first_may_commit.set()
+        second_may_write.set()
+        audit_model_patch.undo()
+    assert not errors, errors
+    assert len(tries) == 2 and tries[1] == tries[0] + 1, tries
+    state = audit_integrity.verify()
+    assert state.ok, state.detail
+    rows = list(AuditEvent.objects.order_by("chain_seq").values_list("chain_seq", "object_id"))
+    assert rows == [(1, "before"), (2, "first"), (3, "second")]
+    assert AuditChainHead.objects.get().seq == 3
+
+
+def wait_until_waiting_on_a_lock(pids: list[int]) -> None:
+    """Poll (bounded) until the backend in `pids` waits on a lock: its UPDATE has found the
+    head row locked by the other transaction. Each query a transaction of its own, so that
+    pg_stat_activity is read afresh."""
+    for _ in range(1000):
+        if pids:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", [pids[0]]
+                )
+                row = cursor.fetchone()
+            if row and row[0] == "Lock":
+                return
+        threading.Event().wait(0.01)
+    raise AssertionError("the second writer never waited on the head's lock")

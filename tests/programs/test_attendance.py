@@ -151,7 +151,8 @@ def test_saving_forty_participants_takes_a_handful_of_queries(
     marks = {p.pk: "present" for p in people}
     # savepoint, read of the roster with current marks, upsert of attendance, insert of the
     # history, the audit chain's head (locked), insert of the audit rows, the head moved,
-    # session marked held, release of the savepoint
+    # session marked held, release of the savepoint (on PostgreSQL one fewer: the head read,
+    # then moved in the statement that inserts the audit rows)
     with django_assert_max_num_queries(10):
         services.save_attendance(by=trainer, session=session, marks=marks)
     assert Attendance.objects.filter(session=session).count() == 40
@@ -333,19 +334,27 @@ def test_sessions_for_trainer_home_lists_today_and_upcoming_own_sessions(trainer
     assert sessions[0].taken == 1
 
 
-def test_the_whole_roster_post_for_forty_people_is_at_most_ten_queries(client, signed_in, trainer):
-    """The request, not only the service: session, user, the session row (scoped by a
+def test_the_whole_roster_post_for_forty_people_is_at_most_eight_queries(
+    client, signed_in, trainer
+):
+    """Issue 8's target, as `make bench` measures it: a save after the first (every mark
+    changed). The request, not only the service: session, user, the session row (scoped by a
     subquery), the roster with current marks, the attendance upsert, the history insert, the
-    audit insert with the audit chain's head (locked, then moved), and marking the session
-    held. SAVEPOINT/RELEASE statements are transaction
-    control (the test wraps each test in a transaction), not queries, and are not counted."""
+    audit chain's head read, and the head moved with the audit rows inserted in one
+    statement (`portal.models.audit.write_chained`): 8. The first save also marks the
+    session held: 9. On SQLite the chain takes one query more (the head locked, moved, then
+    the rows inserted: `seal`). SAVEPOINT/RELEASE statements are transaction control (the
+    test wraps each test in a transaction), not queries, and are not counted."""
+    chain = 1 if connection.vendor == "postgresql" else 2
     signed_in(trainer)
     session, people = session_with(trainer, 40)
     client.get(reverse("home"))  # the session's first-request bookkeeping happens here
-    with CaptureQueriesContext(connection) as queries:
-        response = client.post(reverse("programs:roster", args=[session.pk]), roster_post(people))
-    assert response.status_code == 302
-    statements = [q["sql"] for q in queries.captured_queries]
-    real = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
-    assert len(real) <= 10, real
-    assert Attendance.objects.filter(session=session).count() == 40
+    url = reverse("programs:roster", args=[session.pk])
+    for status, budget in (("present", 8 + chain), ("absent", 7 + chain)):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, roster_post(people, status))
+        assert response.status_code == 302
+        statements = [q["sql"] for q in queries.captured_queries]
+        real = [sql for sql in statements if not sql.startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+        assert len(real) <= budget, real
+        assert Attendance.objects.filter(session=session, status=status).count() == 40
