@@ -149,6 +149,18 @@ def test_the_import_job_time_is_judged_against_30_s():
     )
 
 
+def _bench_import(upload, user, decided_for: str, out=None) -> None:
+    call_command(
+        "bench_import_memory",
+        str(upload),
+        "--user",
+        user.email,
+        "--decided-for",
+        decided_for,
+        stdout=out or io.StringIO(),
+    )
+
+
 def test_the_import_command_runs_the_workers_job_and_rolls_it_back(
     settings, case_worker_mae_sot, tmp_path
 ):
@@ -158,15 +170,7 @@ def test_the_import_command_runs_the_workers_job_and_rolls_it_back(
     upload.write_bytes(crypto.encrypt_bytes(data))  # as the upload page keeps the file
     out = io.StringIO()
 
-    call_command(
-        "bench_import_memory",
-        str(upload),
-        "--user",
-        case_worker_mae_sot.email,
-        "--decided-for",
-        hashlib.sha256(data).hexdigest(),
-        stdout=out,
-    )
+    _bench_import(upload, case_worker_mae_sot, hashlib.sha256(data).hexdigest(), out)
 
     figures = json.loads(out.getvalue())
     assert figures["people_created"] == 20
@@ -184,15 +188,7 @@ def test_the_import_command_says_why_the_job_refused_the_file(
     upload.write_bytes(crypto.encrypt_bytes(import_csv(3)))
 
     with pytest.raises(CommandError, match="refused the file: 1 error"):
-        call_command(
-            "bench_import_memory",
-            str(upload),
-            "--user",
-            case_worker_mae_sot.email,
-            "--decided-for",
-            "0" * 64,  # decisions made for another file
-            stdout=io.StringIO(),
-        )
+        _bench_import(upload, case_worker_mae_sot, "0" * 64)  # decisions for another file
     assert not Person.objects.exists()
 
 
