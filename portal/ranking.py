@@ -59,6 +59,18 @@ def _where(queryset: QuerySet) -> tuple[str, list] | None:
     """The WHERE clause of `queryset` as SQL and parameters, if it reads the model's table
     alone (None if it joins another: its conditions would name a table the statement lacks)."""
     query = queryset.order_by().values("pk").query
+    # What lives outside the WHERE clause (grouping and HAVING, DISTINCT, a slice, a UNION,
+    # extra tables) would be lost: such a list is read the plain way.
+    if (
+        query.group_by is not None
+        or query.distinct
+        or query.combinator
+        or query.is_sliced
+        or query.extra_tables
+        or query.where.contains_aggregate
+        or query.where.contains_over_clause
+    ):
+        return None
     # Joins set up for `select_related` stay in the alias map, unused (no reference).
     if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
         return None

@@ -98,6 +98,7 @@ def test_lists_that_are_not_ranked_or_not_readable_by_group_are_read_the_plain_w
     # Sorted otherwise since, a condition on another table, or a case number (not ranked).
     assert first_ids(people.order_by("full_name"), 5) is None
     assert first_ids(people.filter(location__active=True), 5) is None
+    assert first_ids(people.distinct(), 5) is None  # DISTINCT is not in the WHERE clause
     assert first_ids(search_people(Person.objects.all(), "MS-26"), 5) is None
     if connection.vendor != "postgresql":
         assert first_ids(people, 5) is None  # SQLite: no ORDER BY inside a UNION's parts
