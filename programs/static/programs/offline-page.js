@@ -818,11 +818,16 @@
     .then(laterRefresh)
     .catch(function () {});
 
+  // The ends of these chains catch: the phone's database may be closed under them when the
+  // page is left or erased (IndexedDB then rejects with no reason), and an unhandled
+  // rejection would be reported as an error of the page.
   window.addEventListener("online", function () {
     render();
-    waiting().then(function (count) {
-      return count ? sendNow() : null;
-    });
+    waiting()
+      .then(function (count) {
+        return count ? sendNow() : null;
+      })
+      .catch(function () {});
     laterRefresh();
   });
   window.addEventListener("offline", render);
@@ -845,9 +850,11 @@
   // Weak signal: no "online" event comes, so waiting saves are tried again now and then.
   setInterval(function () {
     if (navigator.onLine && usable && !sending) {
-      waiting().then(function (count) {
-        return count ? sendNow() : null;
-      });
+      waiting()
+        .then(function (count) {
+          return count ? sendNow() : null;
+        })
+        .catch(function () {});
     }
   }, RETRY_MS);
 })();
