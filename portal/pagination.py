@@ -17,6 +17,10 @@ from django.utils.functional import cached_property
 from portal.ranking import first_ids, with_ids
 
 LOOKAHEAD_PAGES = 4
+# A ranked list (`portal.ranking`) is read into a list of ids up to the bound: past this many
+# rows (a page number in the hundreds) the ids are not brought into the process, the page is
+# read the plain way (sorted and counted by the database).
+RANKED_READ_LIMIT = 5_000
 # No list comes near a billion rows; a larger bound (from an absurd page number) would
 # overflow the database's integers in LIMIT instead of answering "no such page".
 MAX_BOUND = 10**9
@@ -49,7 +53,7 @@ class BoundedPaginator(Paginator):
     def count(self) -> int:
         # One row past the bound says whether there are more. A ranked list (a search, the
         # closest matches first) is read up to there in order, its page taken from those ids.
-        if isinstance(self.object_list, QuerySet):
+        if isinstance(self.object_list, QuerySet) and self.bound < RANKED_READ_LIMIT:
             self._first_ids = first_ids(self.object_list, self.bound + 1)
         if self._first_ids is not None:
             found = len(self._first_ids)

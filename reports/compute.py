@@ -237,10 +237,6 @@ def report_transaction() -> Iterator[None]:
 
 
 def compute(period: Period, on_step: Callable[[str], None] | None = None) -> dict:
-    return _compute(period, on_step)
-
-
-def _compute(period: Period, on_step: Callable[[str], None] | None) -> dict:
     token = _exit_cells_memo.set({})
     try:
         return _sections(period, on_step)

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from people.models import Person
 from people.selectors import people_list_for, search_people, search_people_and_references
-from portal.pagination import BoundedPaginator
+from portal.pagination import RANKED_READ_LIMIT, BoundedPaginator
 from portal.ranking import first_ids, ranked
 from tests.people.factories import PersonFactory
 
@@ -105,3 +105,19 @@ def test_lists_that_are_not_ranked_or_not_readable_by_group_are_read_the_plain_w
     # Either way the paginator gives the plain pages.
     page = BoundedPaginator(people, 3, number=2).page(2)
     assert [person.pk for person in page] == _plain(people)[3:6]
+
+
+@pytest.mark.postgresql
+def test_a_deep_page_is_not_read_into_a_list_of_ids(many_names, case_worker_mae_sot):
+    """A page number far down (a hostile or mistyped one) would bring every match's id into
+    the process: past RANKED_READ_LIMIT rows the database sorts and counts the plain way."""
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    deep = RANKED_READ_LIMIT // 2
+    paginator = BoundedPaginator(people, 2, number=deep)
+    page = paginator.page(paginator.num_pages)
+    assert paginator._first_ids is None
+    plain = _plain(people)
+    assert [person.pk for person in page] == plain[(page.number - 1) * 2 : page.number * 2]
+    near = BoundedPaginator(people, 2, number=1)
+    near.page(1)
+    assert near._first_ids == plain[: near.bound + 1]
