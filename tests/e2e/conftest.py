@@ -7,10 +7,12 @@ are saved under var/e2e/.
 
 import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core.signals import request_finished, request_started
 
 from config.celery import app
 from tests.e2e.helpers import SCREENSHOTS, create_portal_data, user_totp_code
@@ -89,15 +91,70 @@ def browser_context_args(browser_context_args):
     }
 
 
+class _RequestsInFlight:
+    """Counts the live server's requests between Django's request_started and request_finished,
+    and refuses new ones while a test's tables are being emptied.
+
+    A page's scripts may still be fetching (the offline roster page refreshes the trainer's
+    sessions after a save) when a test ends, and a request the browser sent just before its
+    context closed may still wait in the server's queue. Closing the browser does not stop the
+    server's thread: its request goes on in its own transaction while the teardown empties the
+    tables, and PostgreSQL may then break the deadlock by cancelling the TRUNCATE (CI saw
+    "Database test_portal_e2e couldn't be flushed", and the next test found the last one's
+    users). So the teardown closes the door, waits for the requests under way, then empties."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.accepting = True
+        self.changed = threading.Condition()
+
+    def started(self, **kwargs) -> None:
+        with self.changed:
+            if not self.accepting:
+                raise RuntimeError("a request reached the live server between two tests")
+            self.count += 1
+
+    def finished(self, **kwargs) -> None:
+        with self.changed:
+            self.count -= 1
+            self.changed.notify_all()
+
+    def open(self) -> None:
+        with self.changed:
+            self.count, self.accepting = 0, True
+
+    def close_and_wait(self, timeout: float) -> bool:
+        with self.changed:
+            self.accepting = False
+            return self.changed.wait_for(lambda: self.count <= 0, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def _requests_in_flight():
+    requests = _RequestsInFlight()
+    request_started.connect(requests.started, dispatch_uid="e2e-requests-started")
+    request_finished.connect(requests.finished, dispatch_uid="e2e-requests-finished")
+    yield requests
+    request_started.disconnect(dispatch_uid="e2e-requests-started")
+    request_finished.disconnect(dispatch_uid="e2e-requests-finished")
+
+
 @pytest.fixture(autouse=True)
-def _e2e(django_db_serialized_rollback, live_server, settings):
+def _e2e(django_db_serialized_rollback, live_server, settings, _requests_in_flight):
     """Every journey runs against the live server with a transactional database; the rows
-    that migrations create (roles, sites, the pledge) are restored for each test."""
+    that migrations create (roles, sites, the pledge) are restored for each test.
+
+    Set up before the test's browser context, so torn down after it has closed: the requests
+    still running end, and no late one starts, before the tables are emptied."""
 
     # Tasks queued after commit run in-process instead of going to a broker.
     app.conf.task_always_eager = True
+    _requests_in_flight.open()
     yield
     app.conf.task_always_eager = False
+    assert _requests_in_flight.close_and_wait(timeout=TIMEOUT_MS / 1000), (
+        f"{_requests_in_flight.count} request(s) of the live server still running"
+    )
 
 
 @pytest.fixture(autouse=True)
