@@ -97,10 +97,10 @@ def visible_to(
     if role == Role.TRAINER and scope.trainer:
         queryset = queryset.filter(**{scope.trainer: user})
         if scope.site:
-            queryset = queryset.filter(**{f"{scope.site}__in": _active_sites_subquery(user)})
+            queryset = queryset.filter(**{f"{scope.site}__in": _active_sites(user)})
         return queryset
     if role in scope.site_roles and scope.site:
-        sites = _active_sites_subquery(user)
+        sites = _active_sites(user)
         condition = Q(**{f"{scope.site}__in": sites})
         if scope.person_site:
             # The person's current site sees what other sites ran for them (their history).
@@ -133,7 +133,7 @@ def _write_condition(user: User, model: type[Model]) -> Q | None:
     scope: Scope | None = getattr(model, "scope", None)
     if scope is None or not scope.person_site:
         return None
-    return Q(**{f"{scope.person_site}__in": _active_sites_subquery(user)})
+    return Q(**{f"{scope.person_site}__in": _active_sites(user)})
 
 
 def writable_by(user: User, queryset: QuerySet[M]) -> QuerySet[M]:
@@ -157,8 +157,17 @@ def writable_flag(user: User, model: type[Model]) -> Expression:
     return ExpressionWrapper(condition, output_field=BooleanField())
 
 
-def _active_sites_subquery(user: User) -> QuerySet:
-    """The user's active sites as a subquery: scoping adds no query of its own."""
+def _active_sites(user: User) -> QuerySet | list[int]:
+    """The user's active sites: their ids when this request has read them already
+    (`active_site_ids`), otherwise a subquery, so that scoping adds no query of its own.
+
+    Why the ids when known: PostgreSQL plans `location_id IN (1)` on the indexes that start
+    with the site, where the subquery leaves it a join. A person search that reads its first
+    rows in date order then walks one site's people instead of everyone's (issue 23: the
+    search's main statement 15.4 -> 11.3 ms at 100,000 people)."""
+    known = getattr(user, "_active_site_ids", None)
+    if known is not None:
+        return sorted(known)
     return SiteAssignment.objects.filter(
         SiteAssignment.active_q(), user=user, location__active=True
     ).values("location_id")

@@ -59,6 +59,8 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
     action_roles = {"search": frozenset(role_serializers)}
 
     def get_base_queryset(self) -> QuerySet[Person]:
+        if self.action in ("list", "search"):
+            return selectors.people_list_with_exits_for(self.request.user)
         return selectors.people_with_exits_for(self.request.user)
 
     @extend_schema(

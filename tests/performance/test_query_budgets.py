@@ -87,13 +87,15 @@ def test_people_list(client, staff, grow, count_queries, django_assert_max_num_q
     sign_in(client, staff["case_worker"])
     url = reverse("people:list")
     queries = flat(count_queries, client, url, lambda: grow(MANY))
-    # The request (3) +2 tx; the count of matches; the sites of the filter form; the page of
-    # 50 with site, case worker and latest exit (subqueries); their open flags (prefetch);
-    # the audit row of the page view, with the ids shown (1, issue 19, and +2 to chain it: issue 20);
-    # the case numbers of the restricted records the case worker does not see (1, issue 20).
-    with django_assert_max_num_queries(chained(13)):
+    # The request (3) +2 tx; the user's sites, read first so that the list's scope names them
+    # (1, issue 23: `portal.scoping._active_sites`); the count of matches; the sites of the
+    # filter form; the page of 50 with site, case worker and latest exit (subqueries); their
+    # open flags (prefetch); the audit row of the page view, with the ids shown (1, issue 19,
+    # and +2 to chain it: issue 20); the case numbers of the restricted records the case
+    # worker does not see (1, issue 20).
+    with django_assert_max_num_queries(chained(14)):
         client.get(url)
-    assert queries == chained(13)
+    assert queries == chained(14)
 
 
 def test_people_list_with_a_search_and_two_filters(
@@ -105,11 +107,11 @@ def test_people_list_with_a_search_and_two_filters(
     few = list_matches(staff["case_worker"])
     queries = flat(count_queries, client, key, lambda: grow(MANY * 3))
     assert 0 < few < list_matches(staff["case_worker"])
-    # As without filters (13), less the restricted records' case numbers (a name search
+    # As without filters (14), less the restricted records' case numbers (a name search
     # never matches them): the search and the filters are conditions of the same queries.
-    with django_assert_max_num_queries(chained(12)):
+    with django_assert_max_num_queries(chained(13)):
         client.get(key)
-    assert queries == chained(12)
+    assert queries == chained(13)
 
 
 def _person_with_history(staff, parts: int) -> Person:
@@ -570,8 +572,9 @@ def test_people_api_lists(client, staff, grow, count_queries, django_assert_max_
     queries = flat(count_queries, client, url, lambda: grow(MANY))
     # The request (3) +2 tx (the API does not repeat the middleware's TOTP and pledge checks
     # for a browser session); the count (1); the page (1); people: their exits (prefetch, 1);
-    # the audit row of the read (1) +2 chain.
-    budget = chained(11 if name == "api:person-list" else 10)
+    # the audit row of the read (1) +2 chain. The people list also reads the user's sites
+    # first (1), so that its scope names them (`portal.scoping._active_sites`).
+    budget = chained(12 if name == "api:person-list" else 10)
     with django_assert_max_num_queries(budget):
         client.get(url)
     assert queries == budget

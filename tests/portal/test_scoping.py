@@ -8,8 +8,9 @@ from django.utils import timezone
 from portal import services
 from portal.models import AuditEvent, Location, SiteAssignment
 from portal.roles import SITE_SCOPED_ROLES, Role
-from portal.scoping import get_object_for_user, visible_to
+from portal.scoping import active_site_ids, get_object_for_user, visible_to
 from tests.conftest import make_user
+from tests.people.factories import PersonFactory
 
 
 def visible_codes(user):
@@ -79,3 +80,37 @@ def test_site_scoped_roles_are_declared_once():
 def test_user_with_two_sites_sees_both(mae_sot, mae_sariang):
     user = make_user(Role.CASE_WORKER, [mae_sot, mae_sariang])
     assert visible_codes(user) == {"MAE-SOT", "MAE-SARIANG"}
+
+
+def test_sites_read_first_are_named_in_the_scope_with_the_same_rows(mae_sot, mae_sariang):
+    """A request that has read the user's sites (`active_site_ids`) scopes by their ids: the
+    same rows as the subquery, an ended assignment and a closed site still excluded."""
+    user = make_user(Role.CASE_WORKER, [mae_sot, mae_sariang])
+    SiteAssignment.objects.filter(user=user, location=mae_sariang).update(
+        ends_on=timezone.localdate() - timedelta(days=1)
+    )
+    user._active_site_ids = None
+    by_subquery = visible_to(user, Location.objects.all())
+    assert "portal_siteassignment" in str(by_subquery.query)
+    assert active_site_ids(user) == {mae_sot.pk}
+    by_ids = visible_to(user, Location.objects.all())
+    assert "portal_siteassignment" not in str(by_ids.query)
+    assert set(by_ids) == set(by_subquery) == {mae_sot}
+
+
+def test_a_user_whose_sites_were_read_as_none_sees_nothing(case_worker_mae_sot, mae_sot):
+    Location.objects.filter(pk=mae_sot.pk).update(active=False)
+    case_worker_mae_sot._active_site_ids = None
+    assert active_site_ids(case_worker_mae_sot) == frozenset()
+    assert not visible_to(case_worker_mae_sot, Location.objects.all()).exists()
+
+
+def test_the_sites_read_by_one_request_do_not_reach_the_next(
+    client, signed_in, case_worker_mae_sot, mae_sot, new_delhi
+):
+    """The ids live on the request's user object: a site taken away applies at once."""
+    person = PersonFactory(location=mae_sot)
+    signed_in(case_worker_mae_sot)
+    assert person.case_number in client.get("/people/").content.decode()
+    services.set_sites(case_worker_mae_sot, [new_delhi])
+    assert person.case_number not in client.get("/people/").content.decode()
