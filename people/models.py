@@ -197,7 +197,12 @@ class Person(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["location", "status"]),
+            # A site's people of one status in the list's order: a search filtered by status
+            # reads its first rows here instead of passing over the other statuses (the
+            # newest people are mostly at intake; docs/performance.md, session 6).
+            models.Index(
+                fields=["location", "status", "-created_at", "-id"], name="person_site_status_order"
+            ),
             models.Index(fields=["location", "-created_at"]),
             # The list's order: its first page is read in index order and stops after 50
             # matches instead of sorting every match (docs/performance.md).

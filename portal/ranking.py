@@ -8,9 +8,10 @@ of a ranked list are read group by group (`first_ids`), in one statement on Post
 
 - each group in the list's usual order, which the database reads from the index of that order
   until it has enough rows (or, for a rare name, from the search's own indexes);
-- the rest only when the groups hold fewer rows than needed: a condition that does not
-  depend on the row, which PostgreSQL evaluates once and then skips the rest's scan when it
-  is false (EXPLAIN's "One-Time Filter");
+- each group, and the rest, only for as many rows as the groups before it left to fill (a
+  LIMIT that counts their rows): when the exact name fills most of the page, the walk for
+  the next group stops after a few rows, and the rest is not scanned at all when the groups
+  fill it (a LIMIT of 0);
 - the groups joined with UNION ALL, sorted by group and usual order, cut at the limit.
 
 The statement is assembled from the list's own WHERE clause, compiled once by Django (the
@@ -127,9 +128,19 @@ def first_ids(queryset: QuerySet, limit: int) -> list | None:
     # Every piece below is SQL compiled by Django (or a name quoted by it) with its
     # parameters kept apart; nothing typed by a user is written into the text.
     def part(place: int, condition: str, params: list) -> tuple[str, list]:
+        """The group's first `limit` rows in the usual order, of which only as many are read
+        as the earlier groups left to fill: the outer LIMIT counts their rows (CTEs read
+        once), and stops the walk of the usual order's index there. The inner LIMIT is a
+        constant, so that the group's plan is chosen for `limit` rows as before."""
+        still_needed = "".join(
+            f" - (SELECT COUNT(*) FROM ranked_{j})"  # noqa: S608  # nosec B608
+            for j in range(place)
+        )
         sql = (
-            f"(SELECT {place} AS ranked_group, {columns} FROM {table} "  # noqa: S608  # nosec B608
-            f"WHERE ({where}) AND {condition} ORDER BY {order} LIMIT {limit:d})"
+            f"ranked_{place} AS (SELECT * FROM ("  # noqa: S608  # nosec B608
+            f"SELECT {place} AS ranked_group, {columns} FROM {table} "
+            f"WHERE ({where}) AND {condition} ORDER BY {order} LIMIT {limit:d}"
+            f") AS first_rows LIMIT GREATEST({limit:d}{still_needed}, 0))"
         )
         return sql, [*where_params, *params]
 
@@ -141,23 +152,21 @@ def first_ids(queryset: QuerySet, limit: int) -> list | None:
         parts.append(part(place, f"({condition}){not_earlier}", [*params, *earlier_params]))
         earlier.append(condition)
         earlier_params += params
+    # The rest (a row in no group) last: when the groups fill the page, its LIMIT is 0 and
+    # PostgreSQL does not start its scan.
     in_groups = " OR ".join(f"({sql})" for sql in earlier)
-    groups_sql = " UNION ALL ".join(sql for sql, _ in parts)
-    # The rest only when the groups hold fewer than `limit` rows (each group's part gives at
-    # most `limit`: they hold `limit` or more exactly when their parts do).
-    rest, rest_params = part(
-        len(conditions),
-        f"({in_groups}) IS NOT TRUE "  # noqa: S608  # nosec B608
-        f"AND (SELECT COUNT(*) FROM ranked_groups) < {limit:d}",
-        earlier_params,
-    )
+    parts.append(part(len(conditions), f"({in_groups}) IS NOT TRUE", earlier_params))
     pk = quote(queryset.model._meta.pk.column)
+    every_part = " UNION ALL ".join(
+        f"SELECT * FROM ranked_{place}"  # noqa: S608  # nosec B608
+        for place in range(len(parts))
+    )
     sql = (
-        f"WITH ranked_groups AS ({groups_sql}) "  # noqa: S608  # nosec B608
-        f"SELECT {pk} FROM (SELECT * FROM ranked_groups UNION ALL {rest}) ranked "
+        f"WITH {', '.join(sql for sql, _ in parts)} "  # noqa: S608  # nosec B608
+        f"SELECT {pk} FROM ({every_part}) AS ranked "
         f"ORDER BY ranked_group, {order} LIMIT {limit:d}"
     )
-    params = [param for _, part_params in parts for param in part_params] + rest_params
+    params = [param for _, part_params in parts for param in part_params]
     with connection.cursor() as cursor:
         if _one_statement_per_execute(connection):
             cursor.execute(sql, params)

@@ -91,6 +91,21 @@ def test_one_statement_for_the_page_ids(many_names, case_worker_mae_sot):
     assert len(queries.captured_queries) == 1
 
 
+@pytest.mark.postgresql
+def test_when_the_groups_fill_the_page_the_rest_is_not_scanned(many_names, case_worker_mae_sot):
+    """The rest's part (a name containing "kyaw" only) has a LIMIT of what the groups left to
+    fill: 0 here, so PostgreSQL never starts its scan."""
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    with CaptureQueriesContext(connection) as queries:
+        ids = first_ids(people, 3)
+    assert ids == _plain(people)[:3]
+    statement = queries.captured_queries[0]["sql"].split("; ", 1)[1]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) {statement}")
+        plan = [row[0] for row in cursor.fetchall()]
+    assert any("never executed" in line for line in plan), "\n".join(plan)
+
+
 def test_lists_that_are_not_ranked_or_not_readable_by_group_are_read_the_plain_way(
     many_names, case_worker_mae_sot
 ):
