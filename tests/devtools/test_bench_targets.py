@@ -80,6 +80,20 @@ def test_the_list_median_is_judged_at_a_million_people_only():
     assert (verdict(1_000_000, 61.0)["limit"], verdict(1_000_000, 61.0)["met"]) == (50.0, False)
 
 
+def test_the_list_median_is_also_judged_at_a_hundred_thousand_people_as_issue_8_set_it():
+    checks = _checks(
+        SizeResult(100_000, {"list_html": _list(41.0, 14.0), "list_api": _list(52.0, 15.0)}),
+        SizeResult(1_000_000, {"list_html": _list(61.0, 28.0), "list_api": _list(58.0, 29.0)}),
+    )
+
+    html = checks["people list (HTML) at 100,000 people (issues 8 and 21), median"]
+    assert (html["value"], html["limit"], html["met"]) == (41.0, 50.0, True)
+    api = checks["people list (API) at 100,000 people (issues 8 and 21), median"]
+    assert (api["value"], api["met"]) == (52.0, False)
+    # The million's own verdict is unchanged.
+    assert checks["people list (HTML) median at 1,000,000 people"]["met"] is False
+
+
 def test_the_old_ratio_to_raw_sql_is_no_longer_a_target():
     checks = _checks(SizeResult(1000, {"list_html": _list(22.0, 6.0)}))
 
