@@ -47,6 +47,13 @@ def active_site_ids(user: User) -> frozenset[int]:
     return ids
 
 
+def forget_active_site_ids(user: User) -> None:
+    """After the user's sites changed: the next scope reads them again. The ids are kept
+    for one request, and scoping names them once read (`_active_sites`), so a change made
+    through this same user object must not leave the old ones behind."""
+    user._active_site_ids = None
+
+
 # The reverse relation from a person to the openings of their record (break-the-glass): its
 # rows have `user`, `person` and `expires_at`.
 ACCESS_GRANTS = "access_grants"

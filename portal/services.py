@@ -35,6 +35,7 @@ from portal.models import (
     User,
 )
 from portal.roles import Role
+from portal.scoping import forget_active_site_ids
 
 USER_AUDIT_FIELDS = ("email", "full_name", "role", "is_active")
 LOCATION_FIELDS = ("code", "case_prefix", "name", "kind", "country", "time_zone", "active")
@@ -59,6 +60,7 @@ def set_sites(user: User, sites: Iterable[Location], ends_on: date | None = None
         SiteAssignment.objects.update_or_create(
             user=user, location=location, defaults={"ends_on": ends_on}
         )
+    forget_active_site_ids(user)
 
 
 @transaction.atomic

@@ -8,7 +8,12 @@ from django.utils import timezone
 from portal import services
 from portal.models import AuditEvent, Location, SiteAssignment
 from portal.roles import SITE_SCOPED_ROLES, Role
-from portal.scoping import active_site_ids, get_object_for_user, visible_to
+from portal.scoping import (
+    active_site_ids,
+    forget_active_site_ids,
+    get_object_for_user,
+    visible_to,
+)
 from tests.conftest import make_user
 from tests.people.factories import PersonFactory
 
@@ -35,7 +40,7 @@ def test_assignment_past_its_end_date_grants_nothing(case_worker_mae_sot):
     SiteAssignment.objects.filter(user=case_worker_mae_sot).update(
         ends_on=timezone.localdate() - timedelta(days=1)
     )
-    case_worker_mae_sot._active_site_ids = None
+    forget_active_site_ids(case_worker_mae_sot)
     assert visible_codes(case_worker_mae_sot) == set()
 
 
@@ -89,7 +94,7 @@ def test_sites_read_first_are_named_in_the_scope_with_the_same_rows(mae_sot, mae
     SiteAssignment.objects.filter(user=user, location=mae_sariang).update(
         ends_on=timezone.localdate() - timedelta(days=1)
     )
-    user._active_site_ids = None
+    forget_active_site_ids(user)
     by_subquery = visible_to(user, Location.objects.all())
     assert "portal_siteassignment" in str(by_subquery.query)
     assert active_site_ids(user) == {mae_sot.pk}
@@ -100,7 +105,7 @@ def test_sites_read_first_are_named_in_the_scope_with_the_same_rows(mae_sot, mae
 
 def test_a_user_whose_sites_were_read_as_none_sees_nothing(case_worker_mae_sot, mae_sot):
     Location.objects.filter(pk=mae_sot.pk).update(active=False)
-    case_worker_mae_sot._active_site_ids = None
+    forget_active_site_ids(case_worker_mae_sot)
     assert active_site_ids(case_worker_mae_sot) == frozenset()
     assert not visible_to(case_worker_mae_sot, Location.objects.all()).exists()
 
@@ -114,3 +119,12 @@ def test_the_sites_read_by_one_request_do_not_reach_the_next(
     assert person.case_number in client.get("/people/").content.decode()
     services.set_sites(case_worker_mae_sot, [new_delhi])
     assert person.case_number not in client.get("/people/").content.decode()
+
+
+def test_changing_the_sites_through_the_same_user_object_forgets_the_ids_read(
+    case_worker_mae_sot, mae_sot, new_delhi
+):
+    """`set_sites` on a user whose sites this request already read: the scope follows."""
+    assert active_site_ids(case_worker_mae_sot) == {mae_sot.pk}
+    services.set_sites(case_worker_mae_sot, [new_delhi])
+    assert visible_codes(case_worker_mae_sot) == {"NEW-DELHI"}

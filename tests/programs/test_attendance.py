@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from portal.models import AuditEvent, SiteAssignment
-from portal.scoping import visible_to
+from portal.scoping import forget_active_site_ids, visible_to
 from portal.timezones import site_today
 from programs import selectors, services
 from programs.models import Attendance, AttendanceChange, Enrolment, TrainingSession
@@ -91,7 +91,7 @@ def test_trainer_loses_their_sessions_when_their_site_assignment_ends(trainer):
     SiteAssignment.objects.filter(user=trainer).update(
         ends_on=timezone.localdate() - timedelta(days=1)
     )
-    trainer._active_site_ids = None
+    forget_active_site_ids(trainer)
     with pytest.raises(Http404):
         selectors.get_session(trainer, session.pk)
 

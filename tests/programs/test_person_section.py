@@ -3,6 +3,7 @@
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
+from portal.scoping import forget_active_site_ids
 from programs import selectors, services
 from tests.programs.factories import (
     AssistanceTypeFactory,
@@ -27,7 +28,7 @@ def test_person_programs_takes_a_fixed_number_of_queries(
 ):
     history_for(person_mae_sot, trainer, 5)
     StayFactory(person=person_mae_sot)
-    case_worker_mae_sot._active_site_ids = None
+    forget_active_site_ids(case_worker_mae_sot)
     # enrolments with attendance, distributions, stays, livelihood follow-ups (the user's
     # sites are a subquery of each)
     with django_assert_num_queries(4):
