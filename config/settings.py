@@ -162,6 +162,10 @@ if REPLICA_DATABASE_URL:
     # Tests read the replica alias from the test database itself.
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["portal.replica.ReplicaRouter"]
+# A report build computes this many of its sections at once, each on a connection of its
+# own (PostgreSQL only): its long queries then use as many of the database's cores. 1 computes
+# them one after another.
+REPORT_BUILD_CONNECTIONS = env.int("REPORT_BUILD_CONNECTIONS", default=2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Broker and cache ---------------------------------------------------------------------

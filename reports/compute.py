@@ -15,11 +15,14 @@ top-level entry of the report's data.
 
 from __future__ import annotations
 
+import contextvars
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.db import connections, router, transaction
 from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import ExtractYear, TruncMonth
@@ -248,15 +251,97 @@ def _sections(period: Period, on_step: Callable[[str], None] | None) -> dict:
     data: dict = {"kind": period.kind, "period": period.key,
                   "start": period.start.isoformat(), "end": period.end.isoformat()}  # fmt: skip
     keys: dict = {}
+    computed = (
+        _computed_at_once(period, on_step)
+        if _connections_for_sections() > 1
+        else _computed_in_turn(period, on_step)
+    )
+    # In the sections' order, whichever finished first.
+    for name in sections():
+        figures = computed[name]
+        # A section without keys is published withheld (`reports.disclosure`), never exact.
+        keys[name] = figures.pop(CELL_KEYS, {})
+        data[name] = figures
+    data[CELL_KEYS] = keys
+    return data
+
+
+def _computed_in_turn(period: Period, on_step: Callable[[str], None] | None) -> dict:
+    computed = {}
     for name, section in sections().items():
         if on_step:
             # Outside the section's transaction: the build's progress is committed, and the
             # page polling it sees the step while the section's queries run.
             on_step(name)
         with report_transaction():
-            figures = section(period)
-        # A section without keys is published withheld (`reports.disclosure`), never exact.
-        keys[name] = figures.pop(CELL_KEYS, {})
-        data[name] = figures
-    data[CELL_KEYS] = keys
-    return data
+            computed[name] = section(period)
+    return computed
+
+
+def _connections_for_sections() -> int:
+    """How many sections to compute at once, each on a connection of its own: the setting
+    on PostgreSQL, outside a caller's transaction (whose uncommitted rows other connections
+    would not see; and SQLite serialises its readers anyway); otherwise 1."""
+    alias = router.db_for_read(Exit)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return 1
+    return max(int(settings.REPORT_BUILD_CONNECTIONS), 1)
+
+
+# The programme sections that take longest at a million people (docs/performance.md).
+LONGEST_SECTIONS = ("assistance", "training")
+
+
+def _tasks() -> list[list[str]]:
+    """The sections in groups, each group computed in turn on one thread, the longest first
+    (so that the short ones fill in beside them): the exit sections together, as they share
+    one query (`exit_cells`, which the first runs and the others read from the memo)."""
+    programmes = list(compute_programs.SECTIONS)
+    longest = [name for name in LONGEST_SECTIONS if name in programmes]
+    rest = [name for name in programmes if name not in longest]
+    return [*([name] for name in longest), list(PEOPLE_SECTIONS), *([name] for name in rest)]
+
+
+def _computed_at_once(period: Period, on_step: Callable[[str], None] | None) -> dict:
+    """The sections computed by a few threads at once, each section in its own transaction
+    on its thread's own connection: a build over a million people spends its time in a few
+    long queries, each on one core of the database, one after another otherwise.
+
+    The progress is written here, on the calling thread (its errors, such as a job taken
+    away, stop the build): the step names the oldest section still being computed."""
+    every = sections()
+    context = contextvars.copy_context()  # the replica's alias and the exit cells' memo
+    computed: dict = {}
+    with ThreadPoolExecutor(max_workers=_connections_for_sections()) as pool:
+        running = {
+            pool.submit(
+                context.copy().run, _compute_task, period, [(n, every[n]) for n in task]
+            ): task
+            for task in _tasks()
+        }
+        try:
+            while running:
+                if on_step:
+                    on_step(next(iter(running.values()))[0])
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    running.pop(future)
+                    computed.update(future.result())
+        except BaseException:
+            for future in running:
+                future.cancel()
+            raise
+    return computed
+
+
+def _compute_task(period: Period, task: list[tuple[str, Callable[[Period], dict]]]) -> dict:
+    """Sections computed in turn on this thread, on its own connection (closed after)."""
+    try:
+        computed = {}
+        for name, section in task:
+            with report_transaction():
+                computed[name] = section(period)
+        return computed
+    finally:
+        connections.close_all()

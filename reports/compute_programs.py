@@ -8,6 +8,7 @@ are `RATIO`s of published counts; cash sums are `AMOUNT`s (see `reports.disclosu
 """
 
 from collections import defaultdict
+from decimal import Decimal
 
 from django.db import connections
 from django.db.models import Count, Q, Sum
@@ -178,26 +179,38 @@ def _distribution_groups(given) -> GroupRows:
 
 
 # PostgreSQL: the same four groups from ONE scan and ONE join of the distributions to their
-# people (GROUPING SETS), instead of four. GROUPING() tells which set a row belongs to (a
-# partner's NULL name in the partner set is not the total row). Same joins as the ORM's:
-# type and site are required, the partner is optional.
+# people (GROUPING SETS), instead of four; and, in the by-type rows, the cash amounts (a type
+# has one currency). GROUPING() tells which set a row belongs to (no partner, a NULL in the
+# partner set, is not the total row). Grouped by the ids (integers sort faster than names:
+# 3.8 s instead of 4.5 at a million people), then named from the small tables, whose names
+# and codes are unique.
 GROUPING_SETS_SQL = """
-SELECT t.name, l.code, pa.name, GROUPING(t.name, l.code, pa.name),
-       COUNT(d.id), SUM(p.record_key), COUNT(DISTINCT d.person_id), SUM(DISTINCT p.record_key)
-FROM {distribution} d
-JOIN {person} p ON p.id = d.person_id
-JOIN {assistance_type} t ON t.id = d.assistance_type_id
-JOIN {location} l ON l.id = d.location_id
-LEFT JOIN {partner} pa ON pa.id = d.partner_id
-WHERE d.distributed_on >= %s AND d.distributed_on <= %s
-GROUP BY GROUPING SETS ((t.name), (l.code), (pa.name), ())
-ORDER BY 4, 1, 2, 3
+WITH cells AS (
+  SELECT d.assistance_type_id, d.location_id, d.partner_id,
+         GROUPING(d.assistance_type_id, d.location_id, d.partner_id) AS grouping,
+         COUNT(d.id) AS n, SUM(p.record_key) AS key,
+         COUNT(DISTINCT d.person_id) AS people, SUM(DISTINCT p.record_key) AS people_key,
+         SUM(d.quantity) AS quantity
+  FROM {distribution} d
+  JOIN {person} p ON p.id = d.person_id
+  WHERE d.distributed_on >= %s AND d.distributed_on <= %s
+  GROUP BY GROUPING SETS ((d.assistance_type_id), (d.location_id), (d.partner_id), ())
+)
+SELECT t.name, l.code, pa.name, cells.grouping, cells.n, cells.key, cells.people,
+       cells.people_key, t.kind, t.currency, cells.quantity
+FROM cells
+LEFT JOIN {assistance_type} t ON t.id = cells.assistance_type_id
+LEFT JOIN {location} l ON l.id = cells.location_id
+LEFT JOIN {partner} pa ON pa.id = cells.partner_id
+ORDER BY cells.grouping, t.name, l.code, pa.name
 """
-# GROUPING(t.name, l.code, pa.name): a bit per column, set when the row is NOT grouped by it.
+# GROUPING(type, site, partner): a bit per column, set when the row is NOT grouped by it.
 GROUPING_BITS = {0b011: 0, 0b101: 1, 0b110: 2, 0b111: 3}
+CASH = "cash"
+Cash = dict[str, list]  # currency -> [amount, distributions, key sum]
 
 
-def _distribution_grouping_sets(period: Period, alias: str) -> GroupRows:
+def _distribution_grouping_sets(period: Period, alias: str) -> tuple[GroupRows, Cash]:
     tables = {
         "distribution": Distribution,
         "person": Person,
@@ -211,14 +224,37 @@ def _distribution_grouping_sets(period: Period, alias: str) -> GroupRows:
     )
     groups: GroupRows = {field: {} for field in DISTRIBUTION_GROUPS}
     groups[None] = {None: {"n": 0, "key": None, "people": 0, "people_key": None}}
+    cash: Cash = defaultdict(lambda: [Decimal(0), 0, 0])
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, [period.start, period.end])
-        for *values, grouping, n, key, people, people_key in cursor.fetchall():
+        for row in cursor.fetchall():
+            *values, grouping, n, key, people, people_key, kind, currency, quantity = row
             position = GROUPING_BITS[grouping]
             field = DISTRIBUTION_GROUPS[position]
             value = values[position] if field is not None else None
             groups[field][value] = {"n": n, "key": key, "people": people, "people_key": people_key}
-    return groups
+            if position == 0 and kind == CASH:
+                _add_cash(cash[currency], quantity, n, key)
+    return groups, cash
+
+
+def _add_cash(entry: list, amount, n: int, key) -> None:
+    entry[0] += amount or 0
+    entry[1] += n
+    entry[2] += int(key or 0)
+
+
+def _cash_by_currency(given) -> Cash:
+    """Cash given, by currency: amount, distributions and their key sum (any database)."""
+    cash: Cash = defaultdict(lambda: [Decimal(0), 0, 0])
+    for item in (
+        given.filter(assistance_type__kind=CASH)
+        .values("assistance_type__currency")
+        .annotate(total=Sum("quantity"), n=Count("id"), key=RECORD_KEYS)
+        .order_by()
+    ):
+        _add_cash(cash[item["assistance_type__currency"]], item["total"], item["n"], item["key"])
+    return cash
 
 
 def _figures(rows: dict) -> tuple[dict, dict]:
@@ -235,22 +271,10 @@ def assistance(period: Period) -> dict:
         distributed_on__gte=period.start, distributed_on__lte=period.end
     )
 
-    cash: dict[str, list] = defaultdict(lambda: [0.0, 0, 0])  # amount, distributions, key
-    for item in (
-        given.filter(assistance_type__kind="cash")
-        .values("assistance_type__currency")
-        .annotate(total=Sum("quantity"), n=Count("id"), key=RECORD_KEYS)
-        .order_by()
-    ):
-        entry = cash[item["assistance_type__currency"]]
-        entry[0] += float(item["total"] or 0)
-        entry[1] += item["n"]
-        entry[2] += int(item["key"] or 0)
-    groups = (
-        _distribution_grouping_sets(period, given.db)
-        if connections[given.db].vendor == "postgresql"
-        else _distribution_groups(given)
-    )
+    if connections[given.db].vendor == "postgresql":
+        groups, cash = _distribution_grouping_sets(period, given.db)
+    else:
+        groups, cash = _distribution_groups(given), _cash_by_currency(given)
     overall = groups.pop(None)[None]
     by_type, by_type_keys = _figures(groups["assistance_type__name"])
     by_site, by_site_keys = _figures(groups["location__code"])
@@ -262,7 +286,9 @@ def assistance(period: Period) -> dict:
         "by_type": by_type,
         "by_site": by_site,
         "by_partner": by_partner,
-        "cash_by_currency": {currency: round(cash[currency][0], 2) for currency in currencies},
+        "cash_by_currency": {
+            currency: round(float(cash[currency][0]), 2) for currency in currencies
+        },
         CELL_KEYS: {
             "distributions": _key(overall["key"]),
             "people_reached": _key(overall["people_key"]),

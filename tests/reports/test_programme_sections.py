@@ -88,6 +88,10 @@ def test_postgresql_grouping_sets_give_the_figures_of_one_query_per_group(mae_so
     same counts, key sums (SUM(DISTINCT) of keys, even when two people share a key), the
     partnerless group apart from the total, and the same order."""
     food, kit = AssistanceTypeFactory(), AssistanceTypeFactory(name="Hygiene kit")
+    baht, kyat = (
+        AssistanceTypeFactory(name=name, kind=AssistanceType.Kind.CASH, unit="", currency=currency)
+        for name, currency in (("Cash grant", "THB"), ("Cash top-up", "MMK"))
+    )
     partner = PartnerFactory()
     first, second, third = (
         PersonFactory(location=site) for site in (mae_sot, mae_sot, mae_sariang)
@@ -108,6 +112,10 @@ def test_postgresql_grouping_sets_give_the_figures_of_one_query_per_group(mae_so
             distributed_on=date(2025, 8, 3),
         )
     DistributionFactory(person=first, assistance_type=kit, distributed_on=date(2024, 8, 3))
+    for person, kind, quantity in ((first, baht, 1500), (third, baht, 500), (second, kyat, 70000)):
+        DistributionFactory(
+            person=person, assistance_type=kind, quantity=quantity, distributed_on=date(2025, 9, 4)
+        )
 
     results = {}
     for period in (parse("annual", "2025"), parse("annual", "2023")):
@@ -115,15 +123,22 @@ def test_postgresql_grouping_sets_give_the_figures_of_one_query_per_group(mae_so
             distributed_on__gte=period.start, distributed_on__lte=period.end
         )
         portable = compute_programs._distribution_groups(given)
-        one_scan = compute_programs._distribution_grouping_sets(period, given.db)
+        one_scan, cash = compute_programs._distribution_grouping_sets(period, given.db)
         assert one_scan == portable
+        # The cash amounts come from the by-type rows of the same scan.
+        assert cash == compute_programs._cash_by_currency(given)
         assert [list(rows) for rows in one_scan.values()] == [
             list(rows) for rows in portable.values()
         ]
-        results[period.key] = one_scan
-    assert results["2023"][None][None]["n"] == 0
-    # Without a partner: the first and the third person, keys 100 + 7; with one: all three,
-    # but the first two share the key 100, so the distinct keys also sum to 107.
+        results[period.key] = one_scan, cash
+    cash = results["2025"][1]
+    assert cash == {"THB": [2000, 2, 107], "MMK": [70000, 1, 100]}
+    assert results["2023"] == ({**{f: {} for f in compute_programs.DISTRIBUTION_GROUPS[:3]},
+                                None: {None: {"n": 0, "key": None, "people": 0, "people_key": None}}},
+                               {})  # fmt: skip
+    results = {key: groups for key, (groups, _) in results.items()}
+    # With or without a partner: all three people, but the first two share the key 100, so
+    # their distinct keys sum to 107.
     assert results["2025"]["partner__name"][None]["people_key"] == 107
     assert results["2025"]["partner__name"][partner.name]["people"] == 3
-    assert results["2025"][None][None] == {"n": 5, "key": 314, "people": 3, "people_key": 107}
+    assert results["2025"][None][None] == {"n": 8, "key": 521, "people": 3, "people_key": 107}
