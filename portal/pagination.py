@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
-from portal.ranking import first_ids, with_ids
+from portal.ranking import FirstRows, first_rows
 
 LOOKAHEAD_PAGES = 4
 # A ranked list (`portal.ranking`) is read into a list of ids up to the bound: past this many
@@ -47,16 +47,16 @@ class BoundedPaginator(Paginator):
         super().__init__(object_list, per_page, **kwargs)
         self.bound = min((page_number(number) + LOOKAHEAD_PAGES) * self.per_page, MAX_BOUND)
         self.more = False
-        self._first_ids: list | None = None
+        self._first_rows: FirstRows | None = None
 
     @cached_property
     def count(self) -> int:
         # One row past the bound says whether there are more. A ranked list (a search, the
         # closest matches first) is read up to there in order, its page taken from those ids.
         if isinstance(self.object_list, QuerySet) and self.bound < RANKED_READ_LIMIT:
-            self._first_ids = first_ids(self.object_list, self.bound + 1)
-        if self._first_ids is not None:
-            found = len(self._first_ids)
+            self._first_rows = first_rows(self.object_list, self.bound + 1)
+        if self._first_rows is not None:
+            found = len(self._first_rows.ids)
         else:
             # The ordering is irrelevant for counting.
             found = self.object_list.order_by().values("pk")[: self.bound + 1].count()
@@ -70,8 +70,8 @@ class BoundedPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        if self._first_ids is not None:
-            rows = with_ids(self.object_list, self._first_ids[bottom:top])
+        if self._first_rows is not None:
+            rows = self._first_rows.rows(bottom, top)
         else:
             rows = self.object_list[bottom:top]
         return self._get_page(rows, number, self)

@@ -24,9 +24,13 @@ way: slower on large tables, the same rows.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connections
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.sql.where import WhereNode
 
 RANK = "closeness_rank"
 
@@ -103,10 +107,41 @@ def _order_sql(queryset: QuerySet, usual: list[str], quote) -> tuple[str, str]:
     return ", ".join(dict.fromkeys(names)), ", ".join(terms)
 
 
+@dataclass(frozen=True)
+class FirstRows:
+    """The first rows of a ranked list: their primary keys in order, and the list's WHERE
+    clause as compiled to find them."""
+
+    queryset: QuerySet
+    ids: list
+    where: tuple[str, list]
+
+    def rows(self, bottom: int, top: int) -> list:
+        """The rows of `ids[bottom:top]` (a page), in order: read by primary key under the
+        list's own conditions again (scope, search, filters: a row changed since is left out),
+        reusing their compiled SQL instead of compiling them, and the ranking's CASE, again
+        (a third of the time Django spent on a search page); sorted here, as the ids are."""
+        ids = self.ids[bottom:top]
+        queryset = self.queryset.order_by()
+        queryset.query.where = WhereNode()
+        sql, params = self.where
+        # SQL compiled by Django from the list's own conditions, its parameters kept apart.
+        conditions = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
+        position = {pk: place for place, pk in enumerate(ids)}
+        rows = queryset.filter(conditions, pk__in=ids)
+        return sorted(rows, key=lambda row: position[row.pk])
+
+
 def first_ids(queryset: QuerySet, limit: int) -> list | None:
     """The primary keys of the first `limit` rows of a ranked list (`ranked`), in order, read
     group by group in one statement; None when the list is not ranked, or the database or the
     list's conditions do not allow it (then read it the plain way)."""
+    found = first_rows(queryset, limit)
+    return found.ids if found is not None else None
+
+
+def first_rows(queryset: QuerySet, limit: int) -> FirstRows | None:
+    """`first_ids`, with what it takes to read their rows (`FirstRows.rows`)."""
     found = _groups_and_usual_order(queryset)
     connection = connections[queryset.db]
     if found is None or limit < 1 or not connection.features.supports_slicing_ordering_in_compound:
@@ -173,7 +208,8 @@ def first_ids(queryset: QuerySet, limit: int) -> list | None:
         else:
             cursor.execute(f"{SERIAL_PLAN}; {sql}", params)
             cursor.nextset()
-        return [row[0] for row in cursor.fetchall()]
+        ids = [row[0] for row in cursor.fetchall()]
+    return FirstRows(queryset, ids, base)
 
 
 # A page needs a few hundred rows read in index order: PostgreSQL's parallel workers cost more
@@ -189,9 +225,3 @@ def _one_statement_per_execute(connection) -> bool:
     return connection.vendor != "postgresql" or bool(
         connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
     )
-
-
-def with_ids(queryset: QuerySet, ids: list) -> QuerySet:
-    """The rows of `queryset` with these primary keys, in its order (for a page of
-    `first_ids`: the order is then computed for those rows only)."""
-    return queryset.filter(pk__in=ids)

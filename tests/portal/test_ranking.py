@@ -2,6 +2,7 @@
 the rows, in exactly the order, of the plain `ORDER BY CASE ...` (portal.ranking)."""
 
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -11,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from people.models import Person
 from people.selectors import people_list_for, search_people, search_people_and_references
 from portal.pagination import RANKED_READ_LIMIT, BoundedPaginator
-from portal.ranking import first_ids, ranked
+from portal.ranking import first_ids, first_rows, ranked
 from tests.people.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -130,9 +131,32 @@ def test_a_deep_page_is_not_read_into_a_list_of_ids(many_names, case_worker_mae_
     deep = RANKED_READ_LIMIT // 2
     paginator = BoundedPaginator(people, 2, number=deep)
     page = paginator.page(paginator.num_pages)
-    assert paginator._first_ids is None
+    assert paginator._first_rows is None
     plain = _plain(people)
     assert [person.pk for person in page] == plain[(page.number - 1) * 2 : page.number * 2]
     near = BoundedPaginator(people, 2, number=1)
     near.page(1)
-    assert near._first_ids == plain[: near.bound + 1]
+    assert near._first_rows.ids == plain[: near.bound + 1]
+
+
+@pytest.mark.postgresql
+def test_a_page_is_read_under_the_lists_conditions_compiled_once(
+    many_names, case_worker_mae_sot, mae_sariang
+):
+    """The page's rows are read by id under the list's own WHERE clause (the SQL compiled to
+    find the ids, not compiled again), in the ranked order; a row that no longer meets the
+    conditions by then (moved to another site, restricted) is left out of the page."""
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    plain = _plain(people)
+    found = first_rows(people, 8)
+    assert [person.pk for person in found.rows(2, 6)] == plain[2:6]
+    with CaptureQueriesContext(connection) as queries:
+        list(found.rows(0, 4))
+    page_sql = queries.captured_queries[0]["sql"]
+    # No ORDER BY of its own (the ranking's CASE): the rows are sorted as the ids are.
+    assert not re.search(r"ORDER BY [^()]*$", page_sql), page_sql
+    assert page_sql.count("CASE") == found.where[0].count("CASE")
+    moved, restricted = plain[0], plain[1]
+    Person.objects.filter(pk=moved).update(location=mae_sariang)
+    Person.objects.filter(pk=restricted).update(restricted=True)
+    assert [person.pk for person in found.rows(0, 4)] == plain[2:4]
