@@ -11,6 +11,7 @@ import json
 import logging
 import re
 import sys
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -23,6 +24,7 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connections  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
@@ -42,19 +44,30 @@ TABLE = re.compile(r'(?:FROM|JOIN) "(\w+)"')
 
 
 class Watch:
-    """The tables each SELECT read, by the alias whose connection ran it."""
+    """The tables each SELECT read, by the alias whose connection ran it: this thread's
+    connections, and those other threads open meanwhile (a report build computes its
+    sections on threads of its own, `reports.compute._computed_at_once`)."""
 
     def __init__(self) -> None:
         self.read: dict[str, set[str]] = {"default": set(), "replica": set()}
         self.stack = ExitStack()
+        self.thread = threading.current_thread()
+        self.other_threads: set[int] = set()  # that read through a watched alias
 
     def __enter__(self):
         for alias in self.read:
             self.stack.enter_context(connections[alias].execute_wrapper(self._wrapper(alias)))
+        connection_created.connect(self._watch_new_connection)
+        self.stack.callback(connection_created.disconnect, self._watch_new_connection)
         return self
 
     def __exit__(self, *exc):
         self.stack.close()
+
+    def _watch_new_connection(self, sender, connection, **kwargs) -> None:
+        if connection.alias in self.read and threading.current_thread() is not self.thread:
+            connection.execute_wrappers.append(self._wrapper(connection.alias))
+            self.other_threads.add(threading.get_ident())
 
     def _wrapper(self, alias):
         def wrapper(execute, sql, params, many, context):
@@ -87,7 +100,7 @@ def wait_until_caught_up() -> None:
 def build(period):
     with Watch() as watch:
         version = services.build_report(period)
-    return version, watch.result()
+    return version, {**watch.result(), "threads": len(watch.other_threads)}
 
 
 def routed() -> dict:

@@ -73,6 +73,9 @@ def test_the_replica_connection_is_the_standby_on_its_own_port(servers, routed):
 
 def test_a_report_build_reads_its_figures_from_the_replica(routed):
     build = routed["build"]
+    # Its sections are computed on threads of their own, each with its connections: all of
+    # them read the replica.
+    assert build["threads"] >= 1, build
     assert people_tables(build["replica"]), build
     assert not people_tables(build["default"]), build
     # The version is written on the primary: its report row is locked and read there.
