@@ -1,12 +1,18 @@
 from dataclasses import dataclass
 
 from django import template
-from django.forms import BaseForm, BoundField, Form
+from django.db.models.fields import BLANK_CHOICE_DASH
+from django.forms import BaseForm, BoundField, ChoiceField, Field, Form, ModelChoiceField
 from django.template.base import token_kwargs
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 CHECK_WIDGETS = {"checkboxinput", "checkboxselectmultiple", "radioselect"}
+# The empty choice of a select, in words and in the page's language, instead of Django's
+# untranslated "---------" (which a screen reader reads out as dashes).
+EMPTY_CHOICE = _("Choose…")
+DJANGO_EMPTY_CHOICE = BLANK_CHOICE_DASH[0]
 
 
 @register.filter
@@ -27,6 +33,8 @@ def bootstrap_widget(field: BoundField) -> str:
     )
     if field.errors:
         css += " is-invalid"
+    if css == "form-select":
+        _name_the_empty_choice(field.field)
     attrs = {"class": css}
     described_by = []
     if field.help_text:
@@ -37,6 +45,18 @@ def bootstrap_widget(field: BoundField) -> str:
     if described_by:
         attrs["aria-describedby"] = " ".join(described_by)
     return field.as_widget(attrs=attrs)
+
+
+def _name_the_empty_choice(field: Field) -> None:
+    """Django's "---------" as the empty choice of this form's field says `EMPTY_CHOICE`
+    (the field is the form instance's own copy; another empty label is left as it is)."""
+    if isinstance(field, ModelChoiceField):
+        if field.empty_label == DJANGO_EMPTY_CHOICE[1]:
+            field.empty_label = EMPTY_CHOICE
+    elif isinstance(field, ChoiceField):
+        choices = list(field.choices)
+        if choices and tuple(choices[0]) == DJANGO_EMPTY_CHOICE:
+            field.choices = [("", EMPTY_CHOICE), *choices[1:]]
 
 
 # Values that order a list rather than narrow it: not counted as active filters.
