@@ -163,18 +163,20 @@ def _phone_hashes(query: str) -> set[str]:
 
 @dataclass(frozen=True)
 class _Search:
-    """What a search matches (`found`), and its closest matches in order (`closest`: the
-    same name or phone, then every syllable typed; empty for a case number, which has no
-    order of closeness)."""
+    """What a search matches (`found`): its closest matches in order (`closest`: the same
+    name or phone, then every syllable typed; empty for a case number, which has no order of
+    closeness), and the others (`rest`: a part of a name; for a case number, all of it)."""
 
     found: Q
-    closest: tuple[Q, ...] = ()
+    closest: tuple[Q, ...]
+    rest: Q
 
 
 def _search(query: str) -> _Search:
     """The search for `query` (stripped, not empty)."""
     if CASE_NUMBER.match(query):
-        return _Search(Q(case_number__istartswith=query))
+        by_case_number = Q(case_number__istartswith=query)
+        return _Search(by_case_number, (), by_case_number)
     latin_key, burmese_key = burmese.search_keys(query)
     partial = Q(preferred_name__icontains=query)
     if latin_key:
@@ -191,7 +193,7 @@ def _search(query: str) -> _Search:
     digits = normalise_phone(query)
     if len(digits.lstrip("+")) >= 6:
         exact |= Q(phone_hash__in=_phone_hashes(query))
-    return _Search(exact | every_syllable | partial, (exact, every_syllable))
+    return _Search(exact | every_syllable | partial, (exact, every_syllable), partial)
 
 
 def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -204,8 +206,9 @@ def search_people(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
     if not query:
         return queryset
     search = _search(query)
-    people = queryset.filter(search.found)
-    return ranked(people, *search.closest) if search.closest else people
+    if not search.closest:
+        return queryset.filter(search.found)
+    return ranked(queryset, *search.closest, rest=search.rest)
 
 
 def search_people_and_references(queryset: QuerySet[Person], query: str) -> QuerySet[Person]:
@@ -218,7 +221,7 @@ def search_people_and_references(queryset: QuerySet[Person], query: str) -> Quer
     reference = Q(reference=query)
     # One condition on the scoped queryset, not two scoped querysets joined with `|`: the
     # scope (sites, restricted records) is then written, built and compiled once, not twice.
-    return ranked(queryset.filter(search.found | reference), reference, *search.closest)
+    return ranked(queryset, reference, *search.closest, rest=search.rest)
 
 
 def person_for(user: User, pk: int) -> Person:

@@ -160,3 +160,23 @@ def test_a_page_is_read_under_the_lists_conditions_compiled_once(
     Person.objects.filter(pk=moved).update(location=mae_sariang)
     Person.objects.filter(pk=restricted).update(restricted=True)
     assert [person.pk for person in found.rows(0, 4)] == plain[2:4]
+
+
+@pytest.mark.postgresql
+def test_the_groups_parts_leave_the_search_out(many_names, case_worker_mae_sot):
+    """A row in a closest group is a match by construction (`ranked`'s `rest`): only the
+    rest's part tests the other matches' condition (a part of a name, `UPPER(...) LIKE`), so
+    PostgreSQL plans the groups' parts without it. Same rows, in the same order."""
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    with CaptureQueriesContext(connection) as queries:
+        ids = first_ids(people, 40)
+    assert ids == _plain(people)[:40]
+    parts = queries.captured_queries[0]["sql"].split(" AS (SELECT * FROM (")[1:]
+    assert ["UPPER(" in part for part in parts] == [False, False, True]
+    # Without `rest`, every part carries the list's whole condition, as before.
+    plain_ranked = ranked(people_list_for(case_worker_mae_sot).filter(full_name__icontains="kyaw"),
+                          Q(full_name__istartswith="kyaw"))  # fmt: skip
+    with CaptureQueriesContext(connection) as queries:
+        assert first_ids(plain_ranked, 40) == _plain(plain_ranked)[:40]
+    parts = queries.captured_queries[0]["sql"].split(" AS (SELECT * FROM (")[1:]
+    assert all("%kyaw%" in part.lower() for part in parts)
