@@ -168,7 +168,7 @@ class FirstRows:
         queryset.query.where = WhereNode()
         sql, params = self.where
         # SQL compiled by Django from the list's own conditions, its parameters kept apart.
-        conditions = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611
+        conditions = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611  # nosec B611
         position = {pk: place for place, pk in enumerate(ids)}
         rows = queryset.filter(conditions, pk__in=ids)
         return sorted(rows, key=lambda row: position[row.pk])
