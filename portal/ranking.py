@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import reduce
+from itertools import count
 from operator import or_
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -47,11 +48,24 @@ from django.db.models.sql.where import AND, WhereNode
 RANK = "closeness_rank"
 
 
+_rankings = count()
+
+
 class _Among(ExpressionWrapper):
     """The condition that picks a ranked list's rows (`ranked(..., rest=...)`): its groups or
-    the rest. Marked, so that `first_rows` can find it among the list's conditions."""
+    the rest. Marked with its ranking, so that `first_rows` can find it among the list's
+    conditions, and only while that ranking is the list's order (a list ranked again by other
+    groups keeps it whole: those groups do not imply it)."""
 
-    conditional = True
+    def __init__(self, condition: Q, ranking: int):
+        super().__init__(condition, output_field=BooleanField())
+        self.ranking = ranking
+
+
+class _Rank(Case):
+    """`ranked`'s order; `ranking` names the `_Among` condition it came with (None: none)."""
+
+    ranking: int | None = None
 
 
 def ranked(queryset: QuerySet, *groups: Q, rest: Q | None = None) -> QuerySet:
@@ -62,14 +76,16 @@ def ranked(queryset: QuerySet, *groups: Q, rest: Q | None = None) -> QuerySet:
     closest matches as groups, its other matches as the rest). A row in a group then meets the
     list's condition by construction, so the read of a group's first rows need not test it
     again: the database plans the group's part without it (`first_rows`)."""
+    ranking = None
     if rest is not None:
-        among = reduce(or_, groups, rest)
-        queryset = queryset.filter(_Among(among, output_field=BooleanField()))
-    rank = Case(
+        ranking = next(_rankings)
+        queryset = queryset.filter(_Among(reduce(or_, groups, rest), ranking))
+    rank = _Rank(
         *(When(group, then=Value(place)) for place, group in enumerate(groups)),
         default=Value(len(groups)),
         output_field=IntegerField(),
     )
+    rank.ranking = ranking
     usual = queryset.query.order_by or queryset.model._meta.ordering
     return queryset.alias(**{RANK: rank}).order_by(RANK, *usual)
 
@@ -79,7 +95,7 @@ def _groups_and_usual_order(queryset: QuerySet) -> tuple[list[Q], list[str]] | N
     another list, or one sorted otherwise since)."""
     rank = queryset.query.annotations.get(RANK)
     order = list(queryset.query.order_by)
-    if not isinstance(rank, Case) or order[:1] != [RANK]:
+    if not isinstance(rank, _Rank) or order[:1] != [RANK]:
         return None
     usual = order[1:]
     if not all(isinstance(field, str) and "__" not in field for field in usual):
@@ -87,12 +103,13 @@ def _groups_and_usual_order(queryset: QuerySet) -> tuple[list[Q], list[str]] | N
     return [when.condition for when in rank.cases], usual
 
 
-def _where(queryset: QuerySet, *, without_among: bool = False) -> tuple[str, list] | None:
+def _where(queryset: QuerySet, *, without_among: int | None = None) -> tuple[str, list] | None:
     """The WHERE clause of `queryset` as SQL and parameters, if it reads the model's table
     alone (None if it joins another: its conditions would name a table the statement lacks).
 
-    `without_among`: the clause without the condition `ranked(..., rest=...)` added, when it
-    is one of the conditions that must all hold (None when it is not, e.g. after an `|`)."""
+    `without_among`: a ranking; the clause without the condition that `ranked(..., rest=...)`
+    added with it, when that is one of the conditions that must all hold (None when it is
+    not, e.g. after an `|`)."""
     query = queryset.order_by().values("pk").query
     # What lives outside the WHERE clause (grouping and HAVING, DISTINCT, a slice, a UNION,
     # extra tables) would be lost: such a list is read the plain way.
@@ -110,11 +127,11 @@ def _where(queryset: QuerySet, *, without_among: bool = False) -> tuple[str, lis
     if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
         return None
     where = query.where
-    if without_among:
+    if without_among is not None:
         if where.connector != AND or where.negated:
             return None
-        others = [child for child in where.children if not _is_among(child)]
-        if len(others) == len(where.children):
+        others = [child for child in where.children if not _is_among(child, without_among)]
+        if len(others) != len(where.children) - 1:
             return None
         where = WhereNode(others, connector=AND)
     try:
@@ -126,8 +143,12 @@ def _where(queryset: QuerySet, *, without_among: bool = False) -> tuple[str, lis
     return sql, list(params)
 
 
-def _is_among(condition) -> bool:
-    return isinstance(condition, Lookup) and isinstance(condition.lhs, _Among)
+def _is_among(condition, ranking: int) -> bool:
+    return (
+        isinstance(condition, Lookup)
+        and isinstance(condition.lhs, _Among)
+        and condition.lhs.ranking == ranking
+    )
 
 
 def _order_sql(queryset: QuerySet, usual: list[str], quote) -> tuple[str, str]:
@@ -195,7 +216,8 @@ def first_rows(queryset: QuerySet, limit: int) -> FirstRows | None:
     # A row in a group meets the list's search by construction (`ranked`'s `rest`): the
     # groups' parts leave it out, and PostgreSQL plans each part without its conditions
     # (2.4 -> 1.5 ms of planning for the bench's search). The rest's part keeps it.
-    outside = _where(queryset, without_among=True) or base
+    ranking = queryset.query.annotations[RANK].ranking
+    outside = (_where(queryset, without_among=ranking) if ranking is not None else None) or base
     conditions = [
         _where(QuerySet(queryset.model, using=queryset.db).filter(group)) for group in groups
     ]

@@ -180,3 +180,20 @@ def test_the_groups_parts_leave_the_search_out(many_names, case_worker_mae_sot):
         assert first_ids(plain_ranked, 40) == _plain(plain_ranked)[:40]
     parts = queries.captured_queries[0]["sql"].split(" AS (SELECT * FROM (")[1:]
     assert all("%kyaw%" in part.lower() for part in parts)
+
+
+@pytest.mark.postgresql
+def test_a_ranked_search_ranked_again_keeps_the_search(many_names, case_worker_mae_sot):
+    """Only the condition of the ranking in force is left out of its groups' parts: a search
+    ranked again by other groups (which do not imply the search) still reads matches only."""
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw").order_by(
+        "-created_at", "-id"
+    )
+    again = ranked(people, Q(full_name__istartswith="Aung"), Q(full_name__icontains="Min"))
+    plain = _plain(again)
+    assert plain and all(
+        "kyaw" in name.lower() for name in again.values_list("full_name", flat=True)
+    )
+    assert first_ids(again, len(plain) + 5) == plain
+    twice = ranked(people, Q(full_name__istartswith="Aung"), rest=Q(full_name__icontains="Min"))
+    assert first_ids(twice, 50) == _plain(twice)
