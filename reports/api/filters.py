@@ -2,7 +2,7 @@
 
 import django_filters
 
-from portal.api.filters import StrictFilterSet
+from portal.api.filters import StrictFilterSet, TextFilter
 from reports.models import Report, ReportVersion
 
 
@@ -17,7 +17,8 @@ class ReportFilter(StrictFilterSet):
 class VersionFilter(StrictFilterSet):
     kind = django_filters.ChoiceFilter(field_name="report__kind", choices=Report.Kind.choices)
     # No length limit to refuse: a period that no report has (too long included) lists nothing.
-    period = django_filters.CharFilter(field_name="report__period")
+    # NUL characters are refused (400), as the schema says.
+    period = TextFilter(field_name="report__period")
     status = django_filters.ChoiceFilter(choices=ReportVersion.Status.choices)
 
     class Meta:

@@ -255,3 +255,10 @@ def test_versions_filter_by_period_and_status(api, admin_user, august_report, ma
         ("monthly", "2025-08", 2)
     ]
     assert client.get(VERSIONS, {"status": "published"}).status_code == 400
+
+
+def test_a_period_with_a_nul_character_is_a_400_with_the_field_named(api, admin_user, reports):
+    # The schema documents the period as text without NUL characters (the fuzzer sent one).
+    response = api(admin_user).get(VERSIONS, {"period": "2025\x00-08"})
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"period"}

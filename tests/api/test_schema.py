@@ -120,3 +120,19 @@ def test_docs_are_served_offline_without_inline_code(client, signed_in, analyst)
 
 def test_docs_need_sign_in(client, db):
     assert client.get(reverse("api:docs")).status_code == 401
+
+
+def test_every_string_parameter_documents_what_it_accepts(schema):
+    # A bare {"type": "string"} promises any text, NUL characters included, which Django refuses
+    # with a 400: the schema must say so (a pattern), or list the values (an enum).
+    for path, method, operation in operations(schema):
+        for parameter in operation.get("parameters", []):
+            if parameter["in"] not in ("query", "path"):
+                continue
+            described = parameter["schema"]
+            if described.get("type") == "string":
+                assert {"enum", "pattern", "format"} & set(described), (
+                    method,
+                    path,
+                    parameter["name"],
+                )
