@@ -64,39 +64,24 @@ def _listed_people(user: User) -> QuerySet[Person]:
     )
 
 
-def people_for(user: User) -> QuerySet[Person]:
-    """People the user may see (merged-away records excluded), with their latest exit and
-    open flags, for the screens."""
+def _with_latest_exit(people: QuerySet[Person]) -> QuerySet[Person]:
     latest_exit = _latest_exit()
-    return (
-        _listed_people(user)
-        .annotate(
-            exit_type=Subquery(latest_exit.values("exit_type")[:1]),
-            affiliation=Subquery(latest_exit.values("affiliation")[:1]),
-        )
-        .prefetch_related(
-            Prefetch(
-                "flags",
-                queryset=Flag.objects.filter(resolved_at__isnull=True),
-                to_attr="open_flags",
-            )
-        )
+    return people.annotate(
+        exit_type=Subquery(latest_exit.values("exit_type")[:1]),
+        affiliation=Subquery(latest_exit.values("affiliation")[:1]),
     )
 
 
-# The people list shows these columns (and sorts on them): nothing else is read, so the
-# encrypted and JSON fields are neither fetched nor decrypted for 50 rows a page.
-LIST_FIELDS = (
-    "case_number",
-    "full_name",
-    "preferred_name",
-    "name_my",
-    "status",
-    "created_at",
-    "location__code",
-    "case_worker__full_name",
-    "case_worker__email",
-)
+def people_for(user: User) -> QuerySet[Person]:
+    """People the user may see (merged-away records excluded), with their latest exit and
+    open flags, for the screens."""
+    return _with_latest_exit(_listed_people(user)).prefetch_related(
+        Prefetch(
+            "flags",
+            queryset=Flag.objects.filter(resolved_at__isnull=True),
+            to_attr="open_flags",
+        )
+    )
 
 
 def with_exit_verification(people: QuerySet[Person]) -> QuerySet[Person]:
@@ -114,9 +99,11 @@ def _read_sites_first(user: User) -> None:
 
 
 def people_list_for(user: User) -> QuerySet[Person]:
-    """`people_for`, reading only the columns of the people list."""
+    """The people of `people_for` for the people list, whose page reads its rows as values
+    (`list_rows.read_list_rows`: the encrypted and JSON fields are neither read nor
+    decrypted, no model object is made)."""
     _read_sites_first(user)
-    return people_for(user).only(*LIST_FIELDS)
+    return _with_latest_exit(_listed_people(user))
 
 
 def people_with_exits_for(user: User) -> QuerySet[Person]:

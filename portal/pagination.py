@@ -10,6 +10,8 @@ with the size of the table. See docs/performance.md.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -43,8 +45,17 @@ class BoundedPaginator(Paginator):
     before.
     """
 
-    def __init__(self, object_list: QuerySet, per_page: int, *, number: object = 1, **kwargs):
+    def __init__(
+        self,
+        object_list: QuerySet,
+        per_page: int,
+        *,
+        number: object = 1,
+        read: Callable[[QuerySet], Iterable] | None = None,
+        **kwargs,
+    ):
         super().__init__(object_list, per_page, **kwargs)
+        self.read = read
         self.bound = min((page_number(number) + LOOKAHEAD_PAGES) * self.per_page, MAX_BOUND)
         self.more = False
         self._first_rows: FirstRows | None = None
@@ -71,12 +82,22 @@ class BoundedPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if self._first_rows is not None:
-            rows = self._first_rows.rows(bottom, top)
+            rows = self._first_rows.rows(bottom, top, self.read or list)
         else:
             rows = self.object_list[bottom:top]
+            if self.read is not None:
+                rows = self.read(rows)
         return self._get_page(rows, number, self)
 
 
-def bounded_page(object_list: QuerySet, per_page: int, number: object):
-    """The page `number` (as `Paginator.get_page`: the last page when past the end)."""
-    return BoundedPaginator(object_list, per_page, number=number).get_page(number)
+def bounded_page(
+    object_list: QuerySet,
+    per_page: int,
+    number: object,
+    *,
+    read: Callable[[QuerySet], Iterable] | None = None,
+):
+    """The page `number` (as `Paginator.get_page`: the last page when past the end). `read`
+    turns the page's queryset into its rows (by default the page is the sliced queryset, its
+    model objects; rows of another kind need a `pk`, which orders a ranked list's page)."""
+    return BoundedPaginator(object_list, per_page, number=number, read=read).get_page(number)

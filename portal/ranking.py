@@ -24,6 +24,7 @@ way: slower on large tables, the same rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import reduce
 from itertools import count
@@ -179,11 +180,13 @@ class FirstRows:
     ids: list
     where: tuple[str, list]
 
-    def rows(self, bottom: int, top: int) -> list:
+    def rows(self, bottom: int, top: int, read: Callable[[QuerySet], Iterable] = list) -> list:
         """The rows of `ids[bottom:top]` (a page), in order: read by primary key under the
         list's own conditions again (scope, search, filters: a row changed since is left out),
         reusing their compiled SQL instead of compiling them, and the ranking's CASE, again
-        (a third of the time Django spent on a search page); sorted here, as the ids are."""
+        (a third of the time Django spent on a search page); sorted here, as the ids are.
+        `read` turns the page's queryset into rows that have a `pk` (model objects by
+        default)."""
         ids = self.ids[bottom:top]
         queryset = self.queryset.order_by()
         queryset.query.where = WhereNode()
@@ -191,7 +194,7 @@ class FirstRows:
         # SQL compiled by Django from the list's own conditions, its parameters kept apart.
         conditions = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611  # nosec B611
         position = {pk: place for place, pk in enumerate(ids)}
-        rows = queryset.filter(conditions, pk__in=ids)
+        rows = read(queryset.filter(conditions, pk__in=ids))
         return sorted(rows, key=lambda row: position[row.pk])
 
 

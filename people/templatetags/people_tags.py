@@ -18,7 +18,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from people import choices
-from people.models import Flag, Person
+from people.list_rows import PersonRow
+from people.models import Flag
 
 register = template.Library()
 
@@ -73,14 +74,16 @@ class _Rows:
     def label(labels: dict[str, str], code: str) -> str:
         return labels[code] if code in labels else escape(str(code))
 
-    def flags(self, flags: Iterable[Flag]) -> str:
+    def flags(self, reasons: Iterable[str]) -> str:
+        """The badges of open flags, by reason (urgent ones in red)."""
         return "".join(
-            f'<span class="badge text-bg-{"danger" if flag.is_urgent else "warning"}'
-            f' me-1">{self.label(self.flag_labels, flag.reason)}</span>'
-            for flag in flags
+            f'<span class="badge text-bg-'
+            f"{'danger' if reason in choices.URGENT_FLAG_REASONS else 'warning'}"
+            f' me-1">{self.label(self.flag_labels, reason)}</span>'
+            for reason in reasons
         )
 
-    def row(self, person: Person) -> str:
+    def row(self, person: PersonRow) -> str:
         name = escape(person.full_name)
         if person.name_my:
             name += f' <span lang="my">{escape(person.name_my)}</span>'
@@ -102,20 +105,20 @@ class _Rows:
             f'<tr><td{column["case_number"]}><a href="{head}{person.pk}{tail}">'
             f"{escape(person.case_number)}</a></td>"
             f"<td{column['name']}>{name}</td>"
-            f"<td{column['site']}>{escape(person.location.code)}</td>"
+            f"<td{column['site']}>{escape(person.site_code)}</td>"
             f"<td{column['status']}>{self.label(self.status_labels, person.status)}</td>"
             f"<td{column['exit']}>{exit_cell}</td>"
             f"<td{column['case_worker']}>"
-            f"{escape(worker.get_short_name()) if worker else NO_VALUE}</td>"
+            f"{escape(worker) if worker else NO_VALUE}</td>"
             # No flags: an empty cell, left out of the card.
             f"<td{column['flags'] if flags else ''}>{flags}</td></tr>"
         )
 
 
 @register.simple_tag
-def person_rows(people: Iterable[Person]) -> SafeString:
-    """One `<tr>` per person of `people_list_for`: case number (linked), names, site, status,
-    latest exit, case worker and open flags."""
+def person_rows(people: Iterable[PersonRow]) -> SafeString:
+    """One `<tr>` per row of `list_rows.read_list_rows`: case number (linked), names, site,
+    status, latest exit, case worker and open flags."""
     rows = _Rows()
     html = "\n".join(rows.row(person) for person in people)
     # Every value in it went through html.escape (tests/people/test_person_list_rows.py).
@@ -126,4 +129,4 @@ def person_rows(people: Iterable[Person]) -> SafeString:
 def flags(flags: Iterable[Flag]) -> SafeString:
     """The badges of a person's open flags."""
     # The labels went through html.escape.
-    return mark_safe(_Rows().flags(flags))  # noqa: S308  # nosec B308 B703
+    return mark_safe(_Rows().flags(flag.reason for flag in flags))  # noqa: S308  # nosec B308 B703

@@ -13,6 +13,7 @@ from people import restricted, selectors, services
 from people.burmese_input import tell_about_zawgyi
 from people.filters import PersonFilter
 from people.forms import DuplicateConfirmationForm, OptionalExitForm, PersonForm
+from people.list_rows import read_list_rows
 from portal import auditing, filter_state
 from portal.access import require_roles
 from portal.concurrency import StaleEditError
@@ -38,7 +39,7 @@ def person_list(request: HttpRequest) -> HttpResponse:
         locations=locations_for(request.user),
     )
     people = person_filter.qs if person_filter.is_valid() else person_filter.queryset.none()
-    page = bounded_page(people, PAGE_SIZE, request.GET.get("page"))
+    page = bounded_page(people, PAGE_SIZE, request.GET.get("page"), read=read_list_rows)
     # The list and its search results name people: one audit row per page view with the ids
     # shown (reading the page here caches it for the template: no second query).
     auditing.record_page_read(request.user, "people.person_list", page)

@@ -3,9 +3,11 @@ template wrote, every value escaped, one link per person."""
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from people.list_rows import PersonRow, read_list_rows
 from people.models import Flag
+from people.selectors import people_list_for
 from tests.people.factories import ExitFactory, PersonFactory
 
 
@@ -92,3 +94,32 @@ def test_one_row_per_person_and_the_empty_message_otherwise(
         PersonFactory(location=mae_sot)
     rows = rows_of(client)
     assert rows.count("<tr>") == count and "Nobody matches" not in rows
+
+
+def test_the_page_holds_plain_rows_with_the_open_flags_newest_first(
+    client, signed_in, case_worker_mae_sot, mae_sot
+):
+    """The list reads its rows as values (`people.list_rows`), not model objects; the open
+    flags' reasons come with them, newest first, resolved ones left out."""
+    person = PersonFactory(location=mae_sot, case_worker=case_worker_mae_sot)
+    PersonFactory(location=mae_sot, case_worker=None)
+    Flag.objects.create(person=person, reason="data_to_check", raised_by=case_worker_mae_sot)
+    Flag.objects.create(person=person, reason="security_risk", raised_by=case_worker_mae_sot)
+    resolved = Flag.objects.create(
+        person=person, reason="medical_urgency", raised_by=case_worker_mae_sot
+    )
+    Flag.objects.filter(pk=resolved.pk).update(resolved_at=timezone.now())
+    signed_in(case_worker_mae_sot)
+
+    rows = {row.pk: row for row in client.get(reverse("people:list")).context["page"]}
+
+    assert all(isinstance(row, PersonRow) for row in rows.values())
+    assert rows[person.pk].open_flags == ("security_risk", "data_to_check")
+    assert rows[person.pk].case_worker == case_worker_mae_sot.get_short_name()
+    assert rows[person.pk].site_code == mae_sot.code
+
+
+def test_an_empty_page_reads_no_flags(admin_user, django_assert_num_queries):
+    people = people_list_for(admin_user).filter(pk=-1)
+    with django_assert_num_queries(1):  # the rows only
+        assert read_list_rows(people) == []

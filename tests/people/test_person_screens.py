@@ -186,8 +186,8 @@ def test_search_finds_by_name_in_any_script_phone_and_case_number(
 ):
     PersonFactory(full_name="Somebody Else", name_my="သက်နိုင်")
     signed_in(admin_user)
-    people = list(search(client, {"q": query}).context["page"])
-    assert person_mae_sot in people
+    people = [row.pk for row in search(client, {"q": query}).context["page"]]
+    assert person_mae_sot.pk in people
     if query != "TS-25":
         assert len(people) == 1
 
@@ -197,8 +197,8 @@ def test_list_filters_by_exit_fields(client, signed_in, admin_user):
     ExitFactory(exit_type="defected", affiliation="soldier", exit_date="2025-07-01")
     signed_in(admin_user)
     for params in ({"exit_type": "pow"}, {"affiliation": "police"}, {"exit_month": "2025-08"}):
-        people = list(search(client, params).context["page"])
-        assert people == [pow_person], params
+        people = [row.pk for row in search(client, params).context["page"]]
+        assert people == [pow_person.pk], params
 
 
 def test_bad_filter_is_a_form_error_not_a_crash(client, signed_in, admin_user):
@@ -273,5 +273,5 @@ def test_search_terms_never_appear_in_the_url(client, signed_in, admin_user, per
     response = client.post(reverse("people:list"), {"q": "Kyaw Min"})
     assert "Kyaw" not in response.url
     page = client.get(response.url)
-    assert person_mae_sot in list(page.context["page"])
+    assert person_mae_sot.pk in [row.pk for row in page.context["page"]]
     assert "Kyaw+Min" not in page.content.decode() and "q=Kyaw" not in page.content.decode()

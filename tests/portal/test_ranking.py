@@ -9,9 +9,10 @@ from django.db import connection
 from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
+from people.list_rows import PersonRow, read_list_rows
 from people.models import Person
 from people.selectors import people_list_for, search_people, search_people_and_references
-from portal.pagination import RANKED_READ_LIMIT, BoundedPaginator
+from portal.pagination import RANKED_READ_LIMIT, BoundedPaginator, bounded_page
 from portal.ranking import first_ids, first_rows, ranked
 from tests.people.factories import PersonFactory
 
@@ -160,6 +161,20 @@ def test_a_page_is_read_under_the_lists_conditions_compiled_once(
     Person.objects.filter(pk=moved).update(location=mae_sariang)
     Person.objects.filter(pk=restricted).update(restricted=True)
     assert [person.pk for person in found.rows(0, 4)] == plain[2:4]
+
+
+def test_a_page_can_be_read_as_rows_of_another_kind(many_names, case_worker_mae_sot):
+    """`read` turns the page's queryset into its rows (the people list reads plain values,
+    `people.list_rows`): ranked or read the plain way, the page keeps the list's order."""
+    people = search_people(people_list_for(case_worker_mae_sot), "Kyaw")
+    plain = _plain(people)
+    for number in (1, 2):
+        page = bounded_page(people, 3, number, read=read_list_rows)
+        assert all(isinstance(row, PersonRow) for row in page)
+        assert [row.pk for row in page] == plain[(number - 1) * 3 : number * 3]
+    sorted_otherwise = people.order_by("full_name", "pk")
+    page = bounded_page(sorted_otherwise, 3, 2, read=read_list_rows)
+    assert [row.pk for row in page] == _plain(sorted_otherwise)[3:6]
 
 
 @pytest.mark.postgresql
