@@ -104,13 +104,18 @@ def _groups_and_usual_order(queryset: QuerySet) -> tuple[list[Q], list[str]] | N
     return [when.condition for when in rank.cases], usual
 
 
-def _where(queryset: QuerySet, *, without_among: int | None = None) -> tuple[str, list] | None:
+def _where(queryset: QuerySet) -> tuple[str, list] | None:
     """The WHERE clause of `queryset` as SQL and parameters, if it reads the model's table
-    alone (None if it joins another: its conditions would name a table the statement lacks).
+    alone (None if it joins another: its conditions would name a table the statement lacks)."""
+    return _wheres(queryset, None)[0]
 
-    `without_among`: a ranking; the clause without the condition that `ranked(..., rest=...)`
-    added with it, when that is one of the conditions that must all hold (None when it is
-    not, e.g. after an `|`)."""
+
+def _wheres(
+    queryset: QuerySet, ranking: int | None
+) -> tuple[tuple[str, list] | None, tuple[str, list] | None]:
+    """`_where` of `queryset`, and the same clause without the condition that `ranked(...,
+    rest=...)` added with `ranking` (None when there is no such condition among the ones that
+    must all hold, e.g. after an `|`). Each condition is compiled once for both."""
     query = queryset.order_by().values("pk").query
     # What lives outside the WHERE clause (grouping and HAVING, DISTINCT, a slice, a UNION,
     # extra tables) would be lost: such a list is read the plain way.
@@ -123,25 +128,48 @@ def _where(queryset: QuerySet, *, without_among: int | None = None) -> tuple[str
         or query.where.contains_aggregate
         or query.where.contains_over_clause
     ):
-        return None
+        return None, None
     # Joins set up for `select_related` stay in the alias map, unused (no reference).
     if any(count for alias, count in query.alias_refcount.items() if alias != query.base_table):
-        return None
+        return None, None
+    compiler = query.get_compiler(queryset.db)
     where = query.where
-    if without_among is not None:
-        if where.connector != AND or where.negated:
-            return None
-        others = [child for child in where.children if not _is_among(child, without_among)]
-        if len(others) != len(where.children) - 1:
-            return None
-        where = WhereNode(others, connector=AND)
+    splits = ranking is not None and where.connector == AND and not where.negated
+    among = [_is_among(child, ranking) for child in where.children] if splits else []
+    if among.count(True) != 1:
+        return _compiled(compiler, where), None
+    # As `WhereNode.as_sql` joins the conditions that must all hold: one that holds for no
+    # row makes the clause false, one that holds for every row is left out.
+    compiled = []
+    for child, is_among in zip(where.children, among, strict=True):
+        try:
+            sql, params = compiler.compile(child)
+        except EmptyResultSet:
+            return ("FALSE", []), ("FALSE", [])
+        except FullResultSet:
+            continue
+        compiled.append((is_among, sql, list(params)))
+    return _joined(compiled), _joined([part for part in compiled if not part[0]])
+
+
+def _compiled(compiler, where: WhereNode) -> tuple[str, list]:
     try:
-        sql, params = query.get_compiler(queryset.db).compile(where)
+        sql, params = compiler.compile(where)
     except EmptyResultSet:  # e.g. `pk__in=[]`
         return "FALSE", []
     except FullResultSet:  # no condition
         return "TRUE", []
     return sql, list(params)
+
+
+def _joined(conditions: list[tuple[bool, str, list]]) -> tuple[str, list]:
+    """Conditions that must all hold, as one."""
+    if not conditions:
+        return "TRUE", []
+    return (
+        "(" + " AND ".join(sql for _, sql, _ in conditions) + ")",
+        [param for _, _, params in conditions for param in params],
+    )
 
 
 def _is_among(condition, ranking: int) -> bool:
@@ -215,12 +243,11 @@ def first_rows(queryset: QuerySet, limit: int) -> FirstRows | None:
     groups, usual = found
     if not groups:
         return None
-    base = _where(queryset)
     # A row in a group meets the list's search by construction (`ranked`'s `rest`): the
     # groups' parts leave it out, and PostgreSQL plans each part without its conditions
     # (2.4 -> 1.5 ms of planning for the bench's search). The rest's part keeps it.
-    ranking = queryset.query.annotations[RANK].ranking
-    outside = (_where(queryset, without_among=ranking) if ranking is not None else None) or base
+    base, outside = _wheres(queryset, queryset.query.annotations[RANK].ranking)
+    outside = outside or base
     conditions = [
         _where(QuerySet(queryset.model, using=queryset.db).filter(group)) for group in groups
     ]
