@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import reduce
+from functools import cache, reduce
 from operator import and_
 
 from django.conf import settings
@@ -98,12 +98,24 @@ def _read_sites_first(user: User) -> None:
         active_site_ids(user)
 
 
+@cache
+def _people_list_base() -> QuerySet[Person]:
+    """What the people list reads before the user's scope, built once per process (never
+    evaluated itself: every use is a clone). Building it took about half a millisecond of
+    each request: three subqueries resolved, the joins named."""
+    return _with_latest_exit(
+        Person.objects.current()
+        .select_related("location", "case_worker")
+        .annotate(exit_date=Subquery(_latest_exit().values("exit_date")[:1]))
+    )
+
+
 def people_list_for(user: User) -> QuerySet[Person]:
     """The people of `people_for` for the people list, whose page reads its rows as values
     (`list_rows.read_list_rows`: the encrypted and JSON fields are neither read nor
     decrypted, no model object is made)."""
     _read_sites_first(user)
-    return _with_latest_exit(_listed_people(user))
+    return visible_to(user, _people_list_base().all())
 
 
 def people_with_exits_for(user: User) -> QuerySet[Person]:
