@@ -7,7 +7,12 @@ from django.utils import timezone, translation
 
 from people.list_rows import PersonRow, read_list_rows
 from people.models import Flag
-from people.selectors import _people_list_base, people_list_for
+from people.selectors import (
+    _listed,
+    _listed_with_latest_exit,
+    people_list_for,
+    people_with_exits_for,
+)
 from tests.people.factories import ExitFactory, PersonFactory
 
 
@@ -128,10 +133,12 @@ def test_an_empty_page_reads_no_flags(admin_user, django_assert_num_queries):
 def test_the_lists_shared_queryset_is_never_evaluated_or_scoped(
     admin_user, case_worker_mae_sot, mae_sot, new_delhi
 ):
-    """`people_list_for` clones a queryset built once per process: reading an admin's list
-    (whose scope is everything) must not fill it, nor a case worker's scope stay in it."""
+    """The lists of people clone querysets built once per process: reading an admin's list
+    (whose scope is everything) must not fill them, nor a case worker's scope stay in them."""
     here, there = PersonFactory(location=mae_sot), PersonFactory(location=new_delhi)
     assert {here.pk, there.pk} <= {p.pk for p in people_list_for(admin_user)}
+    assert {here.pk, there.pk} <= {p.pk for p in people_with_exits_for(admin_user)}
     assert [p.pk for p in people_list_for(case_worker_mae_sot)] == [here.pk]
-    assert _people_list_base()._result_cache is None
+    assert [p.pk for p in people_with_exits_for(case_worker_mae_sot)] == [here.pk]
+    assert _listed()._result_cache is None and _listed_with_latest_exit()._result_cache is None
     assert {here.pk, there.pk} <= {p.pk for p in people_list_for(admin_user)}
