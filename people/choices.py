@@ -125,6 +125,10 @@ class FlagReason(models.TextChoices):
 URGENT_FLAG_REASONS = frozenset({FlagReason.SECURITY_RISK, FlagReason.MEDICAL_URGENCY})
 
 
+def is_urgent_flag(reason: str) -> bool:
+    return reason in URGENT_FLAG_REASONS
+
+
 class ReferralService(models.TextChoices):
     MEDICAL = "medical", _("Medical")
     LEGAL = "legal", _("Legal")

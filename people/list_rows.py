@@ -14,7 +14,8 @@ from datetime import date
 
 from django.db.models import QuerySet
 
-from people.models import Flag, Person
+from people.models import OPEN_FLAGS, Flag, Person
+from portal.models import User
 
 # The values a row shows, in `PersonRow`'s order (the latest exit's are annotations of
 # `selectors.people_for`).
@@ -33,7 +34,7 @@ ROW_VALUES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, repr=False)
 class PersonRow:
     """One person as the list shows them."""
 
@@ -50,6 +51,11 @@ class PersonRow:
     case_worker_email: str | None
     open_flags: tuple[str, ...] = ()
 
+    def __repr__(self) -> str:
+        # Case number only, as `Person.__str__`: a name never reaches a log line or a
+        # traceback's locals.
+        return f"<PersonRow {self.case_number}>"
+
     @property
     def audit_person_id(self) -> int:
         """The person the row shows, for the audit row of the page (`record_page_read`)."""
@@ -58,18 +64,22 @@ class PersonRow:
     @property
     def case_worker(self) -> str | None:
         """The case worker's short name (`User.get_short_name`), or None without one."""
-        return self.case_worker_name or self.case_worker_email
+        if self.case_worker_email is None:
+            return None
+        return User.short_name_of(self.case_worker_name or "", self.case_worker_email)
 
 
 def read_list_rows(people: QuerySet[Person]) -> list[PersonRow]:
-    """The rows of `people` (a queryset of `selectors.people_for`, already narrowed to a page),
-    in its order, each with the reasons of the person's open flags (newest first)."""
+    """The rows of `people` (a queryset of `selectors.people_list_for`, already scoped to the
+    user and narrowed to a page), in its order, each with the reasons of the person's open
+    flags (newest first): the flags of those people only, as `people_for`'s prefetch reads
+    them."""
     values = list(people.prefetch_related(None).values_list(*ROW_VALUES))
     if not values:
         return []
     flags: dict[int, list[str]] = defaultdict(list)
     open_flags = Flag.objects.filter(
-        person_id__in=[row[0] for row in values], resolved_at__isnull=True
+        OPEN_FLAGS, person_id__in=[row[0] for row in values]
     ).values_list("person_id", "reason")
     for person_id, reason in open_flags:
         flags[person_id].append(reason)

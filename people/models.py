@@ -522,6 +522,10 @@ class TransferRequest(PersonPart):
         return self.status == self.Status.REQUESTED
 
 
+# A flag not resolved yet: what lists, badges and the `open_flags` index mean by "open".
+OPEN_FLAGS = Q(resolved_at__isnull=True)
+
+
 class Flag(PersonPart):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="flags")
     reason = models.CharField(_("reason"), max_length=20, choices=choices.FlagReason.choices)
@@ -537,11 +541,7 @@ class Flag(PersonPart):
 
     class Meta:
         ordering = ["-raised_at", "-id"]
-        indexes = [
-            models.Index(
-                fields=["person"], condition=Q(resolved_at__isnull=True), name="open_flags"
-            )
-        ]
+        indexes = [models.Index(fields=["person"], condition=OPEN_FLAGS, name="open_flags")]
         verbose_name = _("flag")
 
     def __str__(self) -> str:
@@ -549,7 +549,7 @@ class Flag(PersonPart):
 
     @property
     def is_urgent(self) -> bool:
-        return self.reason in choices.URGENT_FLAG_REASONS
+        return choices.is_urgent_flag(self.reason)
 
 
 class Referral(PersonPart):

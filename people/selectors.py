@@ -24,6 +24,7 @@ from people import burmese, duplicates, keys, matching, retention, workflow
 from people.choices import AccessReview, ClosingReason, Status
 from people.models import (
     CONFIDENTIAL_FEEDBACK,
+    OPEN_FLAGS,
     Exit,
     Feedback,
     Flag,
@@ -88,7 +89,7 @@ def people_for(user: User) -> QuerySet[Person]:
     return visible_to(user, _listed_with_latest_exit().all()).prefetch_related(
         Prefetch(
             "flags",
-            queryset=Flag.objects.filter(resolved_at__isnull=True),
+            queryset=Flag.objects.filter(OPEN_FLAGS),
             to_attr="open_flags",
         )
     )

@@ -78,7 +78,7 @@ class _Rows:
         """The badges of open flags, by reason (urgent ones in red)."""
         return "".join(
             f'<span class="badge text-bg-'
-            f"{'danger' if reason in choices.URGENT_FLAG_REASONS else 'warning'}"
+            f"{'danger' if choices.is_urgent_flag(reason) else 'warning'}"
             f' me-1">{self.label(self.flag_labels, reason)}</span>'
             for reason in reasons
         )

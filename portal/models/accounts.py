@@ -66,13 +66,19 @@ class User(AbstractUser):
         verbose_name_plural = _("users")
 
     def __str__(self) -> str:
-        return self.full_name or self.email
+        return self.get_short_name()
 
     def get_full_name(self) -> str:
         return self.full_name
 
     def get_short_name(self) -> str:
-        return self.full_name or self.email
+        return self.short_name_of(self.full_name, self.email)
+
+    @staticmethod
+    def short_name_of(full_name: str, email: str) -> str:
+        """How a user is named on screens (their name, else their e-mail): also for a user
+        read as values (`people.list_rows`)."""
+        return full_name or email
 
 
 class Device(models.Model):

@@ -142,3 +142,13 @@ def test_the_lists_shared_queryset_is_never_evaluated_or_scoped(
     assert [p.pk for p in people_with_exits_for(case_worker_mae_sot)] == [here.pk]
     assert _listed()._result_cache is None and _listed_with_latest_exit()._result_cache is None
     assert {here.pk, there.pk} <= {p.pk for p in people_list_for(admin_user)}
+
+
+def test_a_rows_repr_names_the_case_number_only(client, signed_in, case_worker_mae_sot, mae_sot):
+    """As `Person.__str__`: a row in a log line, an assertion message or a traceback's
+    locals shows no name."""
+    PersonFactory(location=mae_sot, full_name="Kyaw Min Oo", name_my="ကျော်မင်းဦး")
+    signed_in(case_worker_mae_sot)
+    (row,) = client.get(reverse("people:list")).context["page"]
+    assert repr(row) == f"<PersonRow {row.case_number}>"
+    assert "Kyaw" not in repr(row) and "ကျော်" not in repr(row) and "Kyaw" not in str(row)
