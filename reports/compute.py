@@ -24,8 +24,8 @@ from contextvars import ContextVar
 
 from django.conf import settings
 from django.db import connections, router, transaction
-from django.db.models import Case, Count, F, Q, Sum, Value, When
-from django.db.models.functions import ExtractYear, TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Cast, ExtractYear, TruncMonth
 
 from people.choices import VERIFIED_EXITS, Affiliation, ExitType, RecruitStatus
 from people.models import Exit
@@ -86,7 +86,9 @@ def exits_in(period: Period):
 
 
 def _age_band():
-    age = ExtractYear("exit_date") - F("person__birth_year")
+    # In whole years: PostgreSQL's EXTRACT gives a numeric, which the bands below would
+    # compare up to five times for each of a year's exits.
+    age = Cast(ExtractYear("exit_date"), IntegerField()) - F("person__birth_year")
     return Case(
         When(person__birth_year__isnull=True, then=Value("unknown")),
         When(Q(age_at_exit__lt=18), then=Value("under_18")),

@@ -142,3 +142,55 @@ def test_postgresql_grouping_sets_give_the_figures_of_one_query_per_group(mae_so
     assert results["2025"]["partner__name"][None]["people_key"] == 107
     assert results["2025"]["partner__name"][partner.name]["people"] == 3
     assert results["2025"][None][None] == {"n": 8, "key": 521, "people": 3, "people_key": 107}
+
+
+@pytest.mark.postgresql
+def test_postgresql_one_scan_of_the_marks_gives_the_figures_of_the_portable_queries(
+    mae_sot, trainer
+):
+    """The marks read once (GROUPING SETS by month and by person) give exactly the figures of
+    the two portable queries: every month's marks and keys, and the people present at least
+    once with SUM(DISTINCT) of their keys (two people sharing a key count it once); marks of
+    cancelled sessions, of other periods and people only ever absent are left out."""
+    people = [PersonFactory(location=mae_sot) for _ in range(4)]
+    for person, key in zip(people, (100, 100, 7, 9), strict=True):
+        type(person).objects.filter(pk=person.pk).update(record_key=key)
+    marks = {
+        (date(2025, 8, 5), TrainingSession.Status.HELD): ("present", "present", "absent", "absent"),
+        (date(2025, 9, 9), TrainingSession.Status.HELD): ("absent", "present", "excused", None),
+        (date(2025, 9, 30), TrainingSession.Status.CANCELLED): ("present",) * 4,
+        (date(2024, 12, 31), TrainingSession.Status.HELD): ("present",) * 4,
+    }
+    for (day, status), statuses in marks.items():
+        session = TrainingSessionFactory(date=day, location=mae_sot, status=status)
+        for person, mark in zip(people, statuses, strict=True):
+            if mark:
+                Attendance.objects.create(
+                    session=session, person=person, status=mark, marked_by=trainer
+                )
+    for period in (parse("annual", "2025"), parse("monthly", "2025-09"), parse("annual", "2023")):
+        held_marks = Attendance.objects.filter(
+            session__status=TrainingSession.Status.HELD,
+            session__date__gte=period.start,
+            session__date__lte=period.end,
+        )
+        by_month, trained = compute_programs._marks_grouping_sets(period, held_marks.db)
+        portable = compute_programs._marks_by_month(held_marks)
+        assert by_month == {
+            month: {figure: item[figure] for figure in compute_programs.MARK_FIGURES}
+            for month, item in portable.items()
+        }
+        assert trained == compute_programs._trained(period)
+    annual = compute_programs._marks_grouping_sets(parse("annual", "2025"), held_marks.db)
+    assert annual == (
+        {
+            "2025-08": {"total": 4, "total_key": 216, "present": 2, "present_key": 200},
+            "2025-09": {"total": 3, "total_key": 207, "present": 1, "present_key": 100},
+        },
+        # The first two people (both key 100) were present: their distinct keys sum to 100.
+        {"people": 2, "people_key": 100},
+    )
+    assert compute_programs._marks_grouping_sets(parse("annual", "2023"), held_marks.db) == (
+        {},
+        {"people": 0, "people_key": None},
+    )
