@@ -11,7 +11,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from people.models import Person
@@ -39,6 +39,12 @@ def _key(total) -> int:
     return int(total or 0) % KEY_RANGE
 
 
+def _naming_tables(template: str, alias: str, **tables) -> str:
+    """A raw statement of this module with each `{name}` replaced by its model's quoted table."""
+    quote = connections[alias].ops.quote_name
+    return template.format(**{name: quote(model._meta.db_table) for name, model in tables.items()})
+
+
 def _month(value) -> str:
     """A TruncMonth value (a date, or a datetime on some databases) as YYYY-MM."""
     return value.strftime("%Y-%m")
@@ -48,10 +54,19 @@ MARK_FIGURES = ("total", "total_key", "present", "present_key")
 Marks = dict[str, dict]  # YYYY-MM -> {total, total_key, present, present_key}
 
 
-def _marks_by_month(held_marks) -> Marks:
+def held_marks_in(period: Period) -> QuerySet[Attendance]:
+    """The marks of the sessions held in the period (filtered through the session's own
+    columns: one join to the sessions, not two)."""
+    return Attendance.objects.filter(
+        session__status=TrainingSession.Status.HELD,
+        session__date__gte=period.start,
+        session__date__lte=period.end,
+    )
+
+
+def _marks_by_month(held_marks: QuerySet[Attendance]) -> Marks:
     """One scan of the marks of held sessions, by month (any database); the period's
-    figures are their sums. (Filtered through the session's own columns: one join to the
-    sessions, not two.)"""
+    figures are their sums."""
     return {
         _month(item["month"]): item
         for item in held_marks.annotate(month=TruncMonth("session__date"))
@@ -66,13 +81,10 @@ def _marks_by_month(held_marks) -> Marks:
     }
 
 
-def _trained(period: Period) -> dict:
+def _trained(held_marks: QuerySet[Attendance]) -> dict:
     """The people present at least once (any database): their ids first (a semi-join), then
     their keys, instead of joining every mark to its person; SUM(DISTINCT) of their keys."""
-    held = TrainingSession.objects.filter(
-        status=TrainingSession.Status.HELD, date__gte=period.start, date__lte=period.end
-    )
-    present_people = Attendance.objects.filter(session__in=held, status=PRESENT).values("person_id")
+    present_people = held_marks.filter(status=PRESENT).values("person_id")
     return Person.objects.filter(pk__in=present_people).aggregate(
         people=Count("id"), people_key=Sum("record_key", distinct=True)
     )
@@ -108,10 +120,12 @@ WHERE by_person = 1 AND present > 0
 
 
 def _marks_grouping_sets(period: Period, alias: str) -> tuple[Marks, dict]:
-    tables = {"attendance": Attendance, "session": TrainingSession, "person": Person}
-    quote = connections[alias].ops.quote_name
-    sql = MARKS_GROUPING_SETS_SQL.format(
-        **{name: quote(model._meta.db_table) for name, model in tables.items()}
+    sql = _naming_tables(
+        MARKS_GROUPING_SETS_SQL,
+        alias,
+        attendance=Attendance,
+        session=TrainingSession,
+        person=Person,
     )
     parameters = {
         "present": PRESENT,
@@ -142,15 +156,11 @@ def training(period: Period) -> dict:
         .order_by()
     ):
         sessions_by_month[item["status"]][_month(item["month"])] += item["n"]
-    held_marks = Attendance.objects.filter(
-        session__status=TrainingSession.Status.HELD,
-        session__date__gte=period.start,
-        session__date__lte=period.end,
-    )
+    held_marks = held_marks_in(period)
     if connections[held_marks.db].vendor == "postgresql":
         marks_by_month, trained = _marks_grouping_sets(period, held_marks.db)
     else:
-        marks_by_month, trained = _marks_by_month(held_marks), _trained(period)
+        marks_by_month, trained = _marks_by_month(held_marks), _trained(held_marks)
     marks = {
         figure: sum(int(item[figure] or 0) for item in marks_by_month.values())
         for figure in MARK_FIGURES
@@ -281,16 +291,14 @@ Cash = dict[str, list]  # currency -> [amount, distributions, key sum]
 
 
 def _distribution_grouping_sets(period: Period, alias: str) -> tuple[GroupRows, Cash]:
-    tables = {
-        "distribution": Distribution,
-        "person": Person,
-        "assistance_type": Distribution.assistance_type.field.related_model,
-        "location": Distribution.location.field.related_model,
-        "partner": Distribution.partner.field.related_model,
-    }
-    quote = connections[alias].ops.quote_name
-    sql = GROUPING_SETS_SQL.format(
-        **{name: quote(model._meta.db_table) for name, model in tables.items()}
+    sql = _naming_tables(
+        GROUPING_SETS_SQL,
+        alias,
+        distribution=Distribution,
+        person=Person,
+        assistance_type=Distribution.assistance_type.field.related_model,
+        location=Distribution.location.field.related_model,
+        partner=Distribution.partner.field.related_model,
     )
     groups: GroupRows = {field: {} for field in DISTRIBUTION_GROUPS}
     groups[None] = {None: {"n": 0, "key": None, "people": 0, "people_key": None}}

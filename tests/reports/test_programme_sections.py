@@ -169,18 +169,14 @@ def test_postgresql_one_scan_of_the_marks_gives_the_figures_of_the_portable_quer
                     session=session, person=person, status=mark, marked_by=trainer
                 )
     for period in (parse("annual", "2025"), parse("monthly", "2025-09"), parse("annual", "2023")):
-        held_marks = Attendance.objects.filter(
-            session__status=TrainingSession.Status.HELD,
-            session__date__gte=period.start,
-            session__date__lte=period.end,
-        )
+        held_marks = compute_programs.held_marks_in(period)
         by_month, trained = compute_programs._marks_grouping_sets(period, held_marks.db)
         portable = compute_programs._marks_by_month(held_marks)
         assert by_month == {
             month: {figure: item[figure] for figure in compute_programs.MARK_FIGURES}
             for month, item in portable.items()
         }
-        assert trained == compute_programs._trained(period)
+        assert trained == compute_programs._trained(held_marks)
     annual = compute_programs._marks_grouping_sets(parse("annual", "2025"), held_marks.db)
     assert annual == (
         {

@@ -2,7 +2,8 @@
 
 Each test runs a section, takes its queries and asks PostgreSQL's planner for their plans with
 table scans turned off (and index scans, which also count against an index-only scan, where
-the tables have other indexes to use): a query the index cannot answer names another plan. (The figures these queries give are tested with the sections.)
+the tables have other indexes to use): a query the index cannot answer names another plan.
+(The figures these queries give are tested with the sections.)
 """
 
 from datetime import date
