@@ -258,62 +258,125 @@ def _distribution_groups(given) -> GroupRows:
     return groups
 
 
-# PostgreSQL: the same four groups from ONE scan and ONE join of the distributions to their
-# people (GROUPING SETS), instead of four; and, in the by-type rows, the cash amounts (a type
-# has one currency). GROUPING() tells which set a row belongs to (no partner, a NULL in the
-# partner set, is not the total row). Grouped by the ids (integers sort faster than names:
-# 3.8 s instead of 4.5 at a million people), then named from the small tables, whose names
-# and codes are unique.
-GROUPING_SETS_SQL = """
-WITH cells AS (
-  SELECT d.assistance_type_id, d.location_id, d.partner_id,
-         GROUPING(d.assistance_type_id, d.location_id, d.partner_id) AS grouping,
-         COUNT(d.id) AS n, SUM(p.record_key) AS key,
-         COUNT(DISTINCT d.person_id) AS people, SUM(DISTINCT p.record_key) AS people_key,
-         SUM(d.quantity) AS quantity
+# PostgreSQL: the four groups from one read of the period's distributions IN PERSON ORDER
+# (the index `distribution_by_person` alone), aggregated person by person as they stream past,
+# instead of sorting every distribution once per distinct count: a person's row tells how many
+# of their distributions fall in each group (a column per assistance type, site and partner,
+# with the cash types' amounts), and is then joined to their key in the same order (a merge
+# join with `person_record_keys`). A group's people are the rows with a count in its column:
+# their keys are summed once each, except the few keys that more than one person drew
+# (`shared`, read in key order from `person_shared_keys`), which are summed once per distinct
+# key, as everywhere else. At a million people (5M distributions since October 2023) the
+# GROUPING SETS statement with COUNT(DISTINCT) and SUM(DISTINCT) took 10.3 s, this one about
+# 3 s (docs/performance.md, session 10). The hash aggregation the planner would pick from its
+# estimate spills 1M people to disk (6 s): it is turned off for this statement alone.
+BY_PERSON_SQL = """
+WITH by_person AS (
+  SELECT d.person_id, COUNT(*) AS n{counts}
   FROM {distribution} d
-  JOIN {person} p ON p.id = d.person_id
-  WHERE d.distributed_on >= %s AND d.distributed_on <= %s
-  GROUP BY GROUPING SETS ((d.assistance_type_id), (d.location_id), (d.partner_id), ())
+  WHERE d.distributed_on >= %(start)s AND d.distributed_on <= %(end)s
+  GROUP BY d.person_id
+), keyed AS (
+  SELECT by_person.*, p.record_key AS key, p.record_key = ANY(%(shared)s::integer[]) AS shared
+  FROM by_person JOIN {person} p ON p.id = by_person.person_id
 )
-SELECT t.name, l.code, pa.name, cells.grouping, cells.n, cells.key, cells.people,
-       cells.people_key, t.kind, t.currency, cells.quantity
-FROM cells
-LEFT JOIN {assistance_type} t ON t.id = cells.assistance_type_id
-LEFT JOIN {location} l ON l.id = cells.location_id
-LEFT JOIN {partner} pa ON pa.id = cells.partner_id
-ORDER BY cells.grouping, t.name, l.code, pa.name
+SELECT {figures} FROM keyed
 """
-# GROUPING(type, site, partner): a bit per column, set when the row is NOT grouped by it.
-GROUPING_BITS = {0b011: 0, 0b101: 1, 0b110: 2, 0b111: 3}
+# A group's figures from its column of counts: distributions, their key sum, people, and the
+# sum of the people's distinct keys.
+GROUP_FIGURES = (
+    "SUM({c})::bigint, SUM({c} * key), COUNT(*) FILTER (WHERE {c} > 0), "
+    "SUM(key) FILTER (WHERE {c} > 0 AND NOT shared), "
+    "SUM(DISTINCT key) FILTER (WHERE {c} > 0 AND shared)"
+)
+# The values a distribution is grouped by, each group's in the order of its name (no partner,
+# a NULL, last), with the cash types' currencies.
+GROUP_VALUES_SQL = """
+SELECT * FROM (
+  SELECT 0 AS "group", id, name, CASE WHEN kind = %(cash)s THEN currency END FROM {types}
+  UNION ALL SELECT 1, id, code, NULL FROM {sites}
+  UNION ALL SELECT 2, id, name, NULL FROM {partners}
+  UNION ALL SELECT 2, NULL, NULL, NULL
+) v ORDER BY 1, 3
+"""
+GROUP_COLUMNS = ("assistance_type_id", "location_id", "partner_id")
+# The keys that more than one person drew, from `person_shared_keys` in key order, as
+# hash aggregation is turned off for the next statement (a SELECT list is evaluated in order).
+SHARED_KEYS_SQL = """
+SELECT ARRAY(SELECT record_key FROM {person} GROUP BY record_key HAVING COUNT(*) > 1),
+       current_setting('enable_hashagg'), set_config('enable_hashagg', 'off', true)
+"""
 CASH = "cash"
 Cash = dict[str, list]  # currency -> [amount, distributions, key sum]
+GroupValue = tuple[int, int | None, str | None, str | None]  # group, id, name, cash currency
 
 
-def _distribution_grouping_sets(period: Period, alias: str) -> tuple[GroupRows, Cash]:
+def _group_values(alias: str) -> list[GroupValue]:
     sql = _naming_tables(
-        GROUPING_SETS_SQL,
+        GROUP_VALUES_SQL,
         alias,
-        distribution=Distribution,
-        person=Person,
-        assistance_type=Distribution.assistance_type.field.related_model,
-        location=Distribution.location.field.related_model,
-        partner=Distribution.partner.field.related_model,
+        types=Distribution.assistance_type.field.related_model,
+        sites=Distribution.location.field.related_model,
+        partners=Distribution.partner.field.related_model,
     )
-    groups: GroupRows = {field: {} for field in DISTRIBUTION_GROUPS}
-    groups[None] = {None: {"n": 0, "key": None, "people": 0, "people_key": None}}
-    cash: Cash = defaultdict(lambda: [Decimal(0), 0, 0])
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, [period.start, period.end])
-        for row in cursor.fetchall():
-            *values, grouping, n, key, people, people_key, kind, currency, quantity = row
-            position = GROUPING_BITS[grouping]
-            field = DISTRIBUTION_GROUPS[position]
-            value = values[position] if field is not None else None
-            groups[field][value] = {"n": n, "key": key, "people": people, "people_key": people_key}
-            if position == 0 and kind == CASH:
-                _add_cash(cash[currency], quantity, n, key)
+        cursor.execute(sql, {"cash": CASH})
+        return cursor.fetchall()
+
+
+def _by_person_sql(values: list[GroupValue], alias: str) -> tuple[str, dict]:
+    counts, figures, parameters = [], [GROUP_FIGURES.format(c="n")], {}
+    for index, (group, pk, _, currency) in enumerate(values):
+        column = f"d.{GROUP_COLUMNS[group]}"
+        where = f"{column} IS NULL" if pk is None else f"{column} = %(v{index})s"
+        parameters[f"v{index}"] = pk
+        counts.append(f", COUNT(*) FILTER (WHERE {where}) AS c{index}")
+        figures.append(GROUP_FIGURES.format(c=f"c{index}"))
+        if currency is not None:
+            counts.append(f", SUM(d.quantity) FILTER (WHERE {where}) AS q{index}")
+            figures.append(f"SUM(q{index})")
+    template = BY_PERSON_SQL.replace("{counts}", "".join(counts))
+    template = template.replace("{figures}", ", ".join(figures))
+    return _naming_tables(template, alias, distribution=Distribution, person=Person), parameters
+
+
+def _distribution_by_person(period: Period, alias: str) -> tuple[GroupRows, Cash]:
+    values = _group_values(alias)
+    sql, parameters = _by_person_sql(values, alias)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(_naming_tables(SHARED_KEYS_SQL, alias, person=Person))
+        shared, hash_aggregation, _ = cursor.fetchone()
+        try:
+            cursor.execute(
+                sql, {**parameters, "shared": shared, "start": period.start, "end": period.end}
+            )
+            row = list(cursor.fetchone())
+        finally:
+            # As it was: SET LOCAL would last to the end of a caller's transaction.
+            cursor.execute("SELECT set_config('enable_hashagg', %s, true)", [hash_aggregation])
+    groups: GroupRows = {field: {} for field in DISTRIBUTION_GROUPS}
+    groups[None] = {None: _group_figures(row)}
+    cash: Cash = defaultdict(lambda: [Decimal(0), 0, 0])
+    for group, _, name, currency in values:
+        figures = _group_figures(row)
+        amount = row.pop(0) if currency is not None else None
+        if figures["n"]:
+            groups[DISTRIBUTION_GROUPS[group]][name] = figures
+        if figures["n"] and currency is not None:
+            _add_cash(cash[currency], amount, figures["n"], figures["key"])
     return groups, cash
+
+
+def _group_figures(row: list) -> dict:
+    """The next group's figures, taken from the front of the statement's row."""
+    n, key, people, unshared_keys, shared_keys = (row.pop(0) for _ in range(5))
+    both = (unshared_keys, shared_keys)
+    return {
+        "n": n or 0,
+        "key": None if key is None else int(key),
+        "people": people,
+        "people_key": None if both == (None, None) else sum(int(k or 0) for k in both),
+    }
 
 
 def _add_cash(entry: list, amount, n: int, key) -> None:
@@ -350,7 +413,7 @@ def assistance(period: Period) -> dict:
     )
 
     if connections[given.db].vendor == "postgresql":
-        groups, cash = _distribution_grouping_sets(period, given.db)
+        groups, cash = _distribution_by_person(period, given.db)
     else:
         groups, cash = _distribution_groups(given), _cash_by_currency(given)
     overall = groups.pop(None)[None]
