@@ -290,12 +290,18 @@ GROUP_FIGURES = (
     "SUM(DISTINCT key) FILTER (WHERE {c} > 0 AND shared)"
 )
 # The values a distribution is grouped by, each group's in the order of its name (no partner,
-# a NULL, last), with the cash types' currencies.
+# a NULL, last), with the cash types' currencies: those that some distribution has (one
+# lookup in each value's own index), as each adds a column to count (at a million people
+# about 0.065 s per column over the 5M distributions since October 2023: 2.0 s with 15
+# columns, 4.6 s with 55).
 GROUP_VALUES_SQL = """
 SELECT * FROM (
-  SELECT 0 AS "group", id, name, CASE WHEN kind = %(cash)s THEN currency END FROM {types}
-  UNION ALL SELECT 1, id, code, NULL FROM {sites}
-  UNION ALL SELECT 2, id, name, NULL FROM {partners}
+  SELECT 0 AS "group", id, name, CASE WHEN kind = %(cash)s THEN currency END FROM {types} v
+  WHERE EXISTS (SELECT FROM {distribution} d WHERE d.assistance_type_id = v.id)
+  UNION ALL SELECT 1, id, code, NULL FROM {sites} v
+  WHERE EXISTS (SELECT FROM {distribution} d WHERE d.location_id = v.id)
+  UNION ALL SELECT 2, id, name, NULL FROM {partners} v
+  WHERE EXISTS (SELECT FROM {distribution} d WHERE d.partner_id = v.id)
   UNION ALL SELECT 2, NULL, NULL, NULL
 ) v ORDER BY 1, 3
 """
@@ -315,6 +321,7 @@ def _group_values(alias: str) -> list[GroupValue]:
     sql = _naming_tables(
         GROUP_VALUES_SQL,
         alias,
+        distribution=Distribution,
         types=Distribution.assistance_type.field.related_model,
         sites=Distribution.location.field.related_model,
         partners=Distribution.partner.field.related_model,

@@ -143,6 +143,10 @@ def test_postgresql_person_by_person_read_gives_the_figures_of_one_query_per_gro
     assert results["2023"] == ({**{f: {} for f in compute_programs.DISTRIBUTION_GROUPS[:3]},
                                 None: {None: {"n": 0, "key": None, "people": 0, "people_key": None}}},
                                {})  # fmt: skip
+    # A type or partner that no distribution has is no column of the statement.
+    named = [name for _, _, name, _ in compute_programs._group_values(connection.alias)]
+    assert "Never given" not in named and "Never a partner" not in named
+    assert partner.name in named and named[-1] is None  # no partner, last
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_setting('enable_hashagg')")
         assert cursor.fetchone() == ("on",)
