@@ -267,8 +267,8 @@ def _distribution_groups(given) -> GroupRows:
 # their keys are summed once each, except the few keys that more than one person drew
 # (`shared`, read in key order from `person_shared_keys`), which are summed once per distinct
 # key, as everywhere else. At a million people (5M distributions since October 2023) the
-# GROUPING SETS statement with COUNT(DISTINCT) and SUM(DISTINCT) took 10.3 s, this one about
-# 3 s (docs/performance.md, session 10). The hash aggregation the planner would pick from its
+# GROUPING SETS statement with COUNT(DISTINCT) and SUM(DISTINCT) took 10.3 s, this one 2.0 s
+# (docs/performance.md, session 10). The hash aggregation the planner would pick from its
 # estimate spills 1M people to disk (6 s): it is turned off for this statement alone.
 BY_PERSON_SQL = """
 WITH by_person AS (
@@ -353,14 +353,13 @@ def _distribution_by_person(period: Period, alias: str) -> tuple[GroupRows, Cash
     with connections[alias].cursor() as cursor:
         cursor.execute(_naming_tables(SHARED_KEYS_SQL, alias, person=Person))
         shared, hash_aggregation, _ = cursor.fetchone()
-        try:
-            cursor.execute(
-                sql, {**parameters, "shared": shared, "start": period.start, "end": period.end}
-            )
-            row = list(cursor.fetchone())
-        finally:
-            # As it was: SET LOCAL would last to the end of a caller's transaction.
-            cursor.execute("SELECT set_config('enable_hashagg', %s, true)", [hash_aggregation])
+        cursor.execute(
+            sql, {**parameters, "shared": shared, "start": period.start, "end": period.end}
+        )
+        row = list(cursor.fetchone())
+        # As it was: SET LOCAL would last to the end of a caller's transaction. (A statement
+        # that fails aborts the transaction, whose rollback undoes the setting too.)
+        cursor.execute("SELECT set_config('enable_hashagg', %s, true)", [hash_aggregation])
     groups: GroupRows = {field: {} for field in DISTRIBUTION_GROUPS}
     groups[None] = {None: _group_figures(row)}
     cash: Cash = defaultdict(lambda: [Decimal(0), 0, 0])
