@@ -85,7 +85,7 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
             raise translate_validation(filterset.errors)
         paginator = BodyPagination()
         objects = list(paginator.paginate_queryset(filterset.qs, request, view=self))
-        data = self.get_serializer(objects, many=True).data
+        data = self.represent_many(objects)
         self.audit_list(objects)
         return paginator.get_paginated_response(data)
 

@@ -95,6 +95,7 @@ from portal import auditing
 from portal.api.exceptions import PreconditionFailed, PreconditionRequired, exception_handler
 from portal.api.filters import FILTER_BACKENDS, MAX_ID, refuse_personal_query_parameters
 from portal.api.permissions import API_PERMISSIONS, API_RULE, SIGNED_IN_PERMISSIONS
+from portal.api.representation import represent_many
 from portal.api.schema import PortalAutoSchema
 from portal.roles import Role
 from portal.scoping import ReadOnlyRecord, only_writable, visible_to
@@ -205,6 +206,12 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
                 raise PreconditionFailed()
         return getattr(instance, self.version_field)
 
+    def represent_many(self, objects) -> list:
+        """The data of a list's rows in the caller's field set (`get_serializer(objects,
+        many=True).data`), from a serializer shared by every request when its fields read
+        nothing but the rows (`portal.api.representation`)."""
+        return represent_many(self.get_serializer_class(), objects, self.get_serializer_context())
+
     def object_response(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         """One record in the caller's field set, with its ETag."""
         data = self.get_serializer(obj).data
@@ -271,7 +278,7 @@ class ListMixin:
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         objects = list(page if page is not None else queryset)
-        data = self.get_serializer(objects, many=True).data
+        data = self.represent_many(objects)
         self.audit_list(objects)
         if page is not None:
             return self.get_paginated_response(data)
