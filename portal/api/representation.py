@@ -31,16 +31,11 @@ from rest_framework.relations import PKOnlyObject
 # field class defined elsewhere (the project's) is not assumed to be so.
 _DRF_MODULES = frozenset({fields.__name__, relations.__name__, serializers.__name__})
 
-READING_METHODS = ("get_attribute", "to_representation")
+_READING_METHODS = ("get_attribute", "to_representation")
 
-# DRF fields that read the serializer's context (the request) or call the serializer.
-_CONTEXT_FIELDS = (
-    fields.SerializerMethodField,
-    fields.FileField,
-    fields.HiddenField,
-    relations.HyperlinkedRelatedField,
-    relations.HyperlinkedIdentityField,
-)
+# DRF's plain fields that read the serializer's context (the request) or call the serializer.
+# (Hyperlinks are related fields, refused as any related field other than a primary key.)
+_CONTEXT_FIELDS = (fields.SerializerMethodField, fields.FileField)
 
 # (serializer class, language) -> the reader of its shared serializer, or None when the
 # serializer cannot be shared.
@@ -164,7 +159,7 @@ def _reads_alone(field: fields.Field) -> bool:
 def _drf_reading(field_class: type) -> bool:
     """Whether the class reads its value as DRF wrote it (`get_attribute` and
     `to_representation`), not as a class of the project overriding them might."""
-    return all(_defined_in_drf(field_class, name) for name in READING_METHODS)
+    return all(_defined_in_drf(field_class, name) for name in _READING_METHODS)
 
 
 def _defined_in_drf(cls: type, name: str) -> bool:
