@@ -1,7 +1,6 @@
 """Filters of the people list (shared by the screen, the export and the API)."""
 
 import django_filters
-from django import forms
 from django.core.validators import RegexValidator
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
@@ -9,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 from people import choices
 from people.models import Exit, Person
 from people.selectors import search_people_and_references
+from portal.filtersets import QuickFilterSet
 from portal.models import Location
-from portal.widgets import QuickSelect
+from portal.widgets import QuickSelect, QuickTextInput
 
 
 class _FewChoices(django_filters.fields.ModelChoiceIterator):
@@ -41,8 +41,8 @@ def _with_exit(queryset, **lookup):
     return queryset.filter(Exists(Exit.objects.filter(person=OuterRef("pk"), **lookup)))
 
 
-class PersonFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Search"), method="filter_search")
+class PersonFilter(QuickFilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="filter_search", widget=QuickTextInput)
     location = SiteFilter(
         label=_("Site"),
         queryset=Location.objects.none(),
@@ -86,7 +86,7 @@ class PersonFilter(django_filters.FilterSet):
         label=_("Exit month"),
         method="filter_exit_month",
         validators=[RegexValidator(r"^\d{4}-(0[1-9]|1[0-2])$", _("Use the form YYYY-MM."))],
-        widget=forms.TextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
+        widget=QuickTextInput(attrs={"type": "month", "placeholder": "YYYY-MM"}),
     )
     ordering = django_filters.OrderingFilter(
         label=_("Sort by"),

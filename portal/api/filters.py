@@ -18,6 +18,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter, SearchFilter
 
+from portal.filtersets import QuickFilterSet
+
 
 class StrictOrderingFilter(OrderingFilter):
     """`?ordering=name,-created_at` over the view's `ordering_fields` only; an unknown field is
@@ -172,7 +174,7 @@ def _free_text(filter_) -> bool:
     return isinstance(filter_, django_filters.CharFilter) and not filter_.extra.get("validators")
 
 
-class StrictFilterSet(StrictFilterSetMixin, django_filters.FilterSet):
+class StrictFilterSet(StrictFilterSetMixin, QuickFilterSet):
     """Base of the API's FilterSets."""
 
 

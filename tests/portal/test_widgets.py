@@ -1,4 +1,5 @@
-"""`QuickSelect` writes exactly the HTML of Django's `Select`; a select's empty choice is named."""
+"""`QuickSelect` and `QuickTextInput` write exactly the HTML of Django's `Select` and
+`TextInput`; a select's empty choice is named."""
 
 import pytest
 from django import forms
@@ -6,7 +7,7 @@ from django.urls import reverse
 
 from portal.models import Location
 from portal.templatetags.portal_forms import bootstrap_widget
-from portal.widgets import QuickSelect
+from portal.widgets import QuickSelect, QuickTextInput
 
 CHOICES = [
     ("", "---------"),
@@ -14,10 +15,15 @@ CHOICES = [
     ("b&c", 'Needs <escaping> & "quotes"'),
     ("Group", [("g1", "In a group"), ("g2", "Also")]),
     (3, "A number"),
+    (None, "No value"),
+    ("", [("in-unnamed", "In a group without a name"), (None, "None in a group")]),
+    ("Repeated", [("a", "The same value again")]),
 ]
 
 
-@pytest.mark.parametrize("value", [None, "", "a", "b&c", "g2", "3", ["a", "g1"]])
+@pytest.mark.parametrize(
+    "value", [None, "", "a", "b&c", "g2", "3", "None", "in-unnamed", ["a", "g1"], ["", "None"]]
+)
 @pytest.mark.parametrize(
     "attrs",
     [
@@ -36,6 +42,33 @@ def test_same_html_as_django(value, attrs, multiple):
     )  # fmt: skip
     quick, django = quick_class(choices=CHOICES), django_class(choices=CHOICES)
     assert quick.render("x", value, attrs) == django.render("x", value, attrs)
+
+
+@pytest.mark.parametrize("value", [None, "", "plain", 'a "quoted" <value> & more', 0, 12.5])
+@pytest.mark.parametrize(
+    "widget_attrs", [None, {"type": "month", "placeholder": "YYYY-MM"}, {"maxlength": 10}]
+)
+@pytest.mark.parametrize(
+    "attrs", [None, {"class": "form-control", "id": "id_q", "required": True, "disabled": False}]
+)
+def test_a_text_input_is_the_same_as_djangos(value, widget_attrs, attrs):
+    quick, django = QuickTextInput(attrs=widget_attrs), forms.TextInput(attrs=widget_attrs)
+    assert quick.render("q", value, attrs) == django.render("q", value, attrs)
+
+
+def test_the_people_filters_render_as_djangos_would(mae_sot, monkeypatch):
+    """The people list's whole filter form, bound to every kind of value, is the HTML that
+    Django's own widgets write for the same form."""
+    from people.filters import PersonFilter  # noqa: PLC0415
+
+    data = {"q": 'Kyaw "<b>"', "status": "active", "exit_month": "2025-13", "ordering": "-name"}
+    form = PersonFilter(data, locations=Location.objects.all()).form
+    assert not form.is_valid()  # the month's error is shown with the boxes
+    quick = {name: str(form[name]) for name in form.fields}
+    monkeypatch.setattr(QuickSelect, "render", forms.Select.render)
+    monkeypatch.setattr(QuickTextInput, "render", forms.TextInput.render)
+    assert quick == {name: str(form[name]) for name in form.fields}
+    assert 'value="Kyaw &quot;&lt;b&gt;&quot;"' in quick["q"] and "Mae Sot" in quick["location"]
 
 
 def test_a_form_field_renders_the_same(settings):
