@@ -212,3 +212,25 @@ def test_a_ranked_search_ranked_again_keeps_the_search(many_names, case_worker_m
     assert first_ids(again, len(plain) + 5) == plain
     twice = ranked(people, Q(full_name__istartswith="Aung"), rest=Q(full_name__icontains="Min"))
     assert first_ids(twice, 50) == _plain(twice)
+
+
+@pytest.mark.postgresql
+def test_the_groups_are_compiled_as_the_ranking_holds_them(
+    many_names, case_worker_mae_sot, monkeypatch
+):
+    """The groups' conditions are the ones the ranking's CASE already built against the list's
+    query: compiled for the statement, never built again from their Q objects."""
+    from django.db.models.sql.query import Query  # noqa: PLC0415
+
+    people = search_people_and_references(people_list_for(case_worker_mae_sot), "Aung Min")
+    built = []
+    build_filter = Query.build_filter
+    monkeypatch.setattr(
+        Query,
+        "build_filter",
+        lambda *args, **kwargs: built.append(1) or build_filter(*args, **kwargs),
+    )
+    ids = first_ids(people, 40)
+    assert built == []
+    monkeypatch.undo()
+    assert ids == _plain(people)[:40]
