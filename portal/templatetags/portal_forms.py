@@ -4,6 +4,8 @@ from django import template
 from django.db.models.fields import BLANK_CHOICE_DASH
 from django.forms import BaseForm, BoundField, ChoiceField, Field, Form, ModelChoiceField
 from django.template.base import token_kwargs
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -82,6 +84,37 @@ def active_filters(form: Form) -> int:
             )
         )
     )
+
+
+# A wide filter (a list's search box) takes the room of two on a tablet and a desktop.
+WIDE_FILTER = " col-md-6 col-lg-4"
+
+
+@register.simple_tag
+def filter_fields(form: Form, columns: str, wide: str = "") -> SafeString:
+    """A list's filter boxes, each in a grid column of the classes `columns` with its label,
+    its widget (`bootstrap_widget`) and its errors; the field named `wide` twice as wide.
+
+    Written here rather than by a template loop: the people list's nine filters took longer
+    through the template engine (a lookup, a test or a filter per tag) than their widgets.
+    """
+    parts = []
+    for field in form:
+        width = WIDE_FILTER if field.name == wide else ""
+        errors = ""
+        if field.errors:
+            errors = (
+                f'<div class="invalid-feedback d-block" id="{conditional_escape(field.auto_id)}'
+                f'_error">{" ".join(conditional_escape(error) for error in field.errors)}</div>'
+            )
+        parts.append(
+            f'\n    <div class="{conditional_escape(columns)}{width}">\n'
+            f'      <label class="form-label small" for="{conditional_escape(field.id_for_label)}">'
+            f"{conditional_escape(field.label)}</label>\n"
+            f"      {bootstrap_widget(field)}\n      {errors}\n    </div>\n  "
+        )
+    # Every value in it was escaped (tests/portal/test_filter_fields.py).
+    return mark_safe("".join(parts))  # noqa: S308  # nosec B308 B703
 
 
 @register.simple_tag
