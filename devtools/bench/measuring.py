@@ -4,6 +4,8 @@ one run, and the same SQL sent raw (the time the database and the driver need, w
 
 from __future__ import annotations
 
+import cProfile
+import pstats
 import re
 import statistics
 import time
@@ -61,6 +63,18 @@ def measure_alternately(
         second()
     pairs = [(_seconds(first), _seconds(second)) for _ in range(runs)]
     return Timing([a for a, _ in pairs]), Timing([b for _, b in pairs])
+
+
+def count_calls(action: Callable[[], object], runs: int = 3) -> int:
+    """The Python function calls of one run of `action` (the median of `runs`), as cProfile
+    counts them. Unlike a time, the count is the same on a quiet machine and on a busy one:
+    two runs of the benchmark on machines of different speed can be compared by it."""
+    counts = []
+    for _ in range(runs):
+        profiler = cProfile.Profile()
+        profiler.runcall(action)
+        counts.append(pstats.Stats(profiler).total_calls)
+    return int(statistics.median(counts))
 
 
 TRANSACTION_CONTROL = {"BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE"}

@@ -193,9 +193,10 @@ def table(results: list[SizeResult]) -> str:
             return f"{figure['median']:.2f} s, {queries}"
         text = f"{figure['median']:.1f} ms, {queries}"
         if "ratio" in figure:
+            calls = f", {figure['python_calls']:,} calls" if "python_calls" in figure else ""
             text += (
                 f" (raw {figure['raw_sql']['median']:.1f} ms, ×{figure['ratio']:.2f};"
-                f" Django {figure['django_ms']:.1f} ms)"
+                f" Django {figure['django_ms']:.1f} ms{calls})"
             )
         if key == "candidate_lookup":
             text += f", found its person in {figure['found_own_person']:.0%}"

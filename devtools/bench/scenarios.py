@@ -36,6 +36,7 @@ from devtools.bench.fixtures import (
     list_matches,
 )
 from devtools.bench.measuring import (
+    count_calls,
     count_queries,
     measure,
     measure_alternately,
@@ -127,6 +128,7 @@ class Scenarios:
             "raw_sql": raw_timing.as_dict(),
             "ratio": round(timing.median / raw_timing.median, 2),
             "django_ms": round((timing.median - raw_timing.median) * 1000, 2),
+            "python_calls": count_calls(get),
             "bytes": len(response.content),
         }
         result.figures[f"{key}_sql"] = queries.statements

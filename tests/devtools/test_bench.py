@@ -12,7 +12,12 @@ from django.urls import Resolver404, resolve
 
 from devtools.bench.calibration import CALIBRATION_ROWS, _sql_workload, calibration
 from devtools.bench.fixtures import import_csv, minimal_import_csv
-from devtools.bench.measuring import count_queries, measure_alternately, real_queries
+from devtools.bench.measuring import (
+    count_calls,
+    count_queries,
+    measure_alternately,
+    real_queries,
+)
 from devtools.bench.report import table, verdicts
 from devtools.bench.scenarios import SizeResult
 from devtools.bench.urls import FLOOR_PATH
@@ -77,10 +82,26 @@ def _figure(median, raw):
 
 
 def test_the_table_shows_djangos_part_beside_the_ratio():
-    result = SizeResult(1000, {"list_html": _figure(22.0, 6.0), "floor": _figure(3.5, 0.75)})
+    result = SizeResult(
+        1000,
+        {"list_html": {**_figure(22.0, 6.0), "python_calls": 46500}, "floor": _figure(3.5, 0.75)},
+    )
     text = table([result])
-    assert "22.0 ms, 7 q +2 tx (raw 6.0 ms, ×3.67; Django 16.0 ms)" in text
+    assert "22.0 ms, 7 q +2 tx (raw 6.0 ms, ×3.67; Django 16.0 ms, 46,500 calls)" in text
     assert "3.5 ms, 7 q +2 tx (raw 0.8 ms, ×4.67; Django 2.8 ms)" in text
+
+
+def test_python_calls_are_counted_the_same_on_every_run():
+    """The calls of a request, unlike its time, do not depend on the machine's load."""
+
+    def one(number):
+        return number
+
+    def work(size):
+        return lambda: [one(number) for number in range(size)]
+
+    assert count_calls(work(10)) == count_calls(work(10))
+    assert count_calls(work(20)) - count_calls(work(10)) == 10
 
 
 def test_calibration_times_a_python_and_an_sql_workload(db):
