@@ -10,6 +10,8 @@ change of a record carries the version it was read at (ETag/If-Match, `portal.ap
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
@@ -21,7 +23,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from people import selectors, services, transfers
-from people.api import filters, serializers
+from people.api import filters, rows, serializers
 from people.models import CaseNote, Exit, FollowUp, Partner, Person, Transfer, TransferRequest
 from portal import auditing
 from portal.api.exceptions import PreconditionFailed
@@ -62,6 +64,14 @@ class PersonViewSet(ListMixin, RetrieveMixin, CreateMixin, UpdateMixin, PortalVi
         if self.action in ("list", "search"):
             return selectors.people_list_with_exits_for(self.request.user)
         return selectors.people_with_exits_for(self.request.user)
+
+    def page_reader(self):
+        """The list's and the search's pages are read as values for the caller's serializer
+        (`people.api.rows`): no model object, no prefetch machinery."""
+        if self.action not in ("list", "search"):
+            return None
+        plan = rows.reading_plan(self.get_serializer_class())
+        return partial(rows.read_people_rows, plan=plan) if plan is not None else None
 
     @extend_schema(
         request=serializers.PersonSearchSerializer,

@@ -52,7 +52,8 @@ class Pagination(PageNumberPagination):
 
     def paginate_queryset(self, queryset, request, view=None):
         number = self._positive_int(request, self.page_query_param) or 1
-        self.django_paginator_class = partial(BoundedPaginator, number=number)
+        read = view.page_reader() if hasattr(view, "page_reader") else None
+        self.django_paginator_class = partial(BoundedPaginator, number=number, read=read)
         return super().paginate_queryset(queryset, request, view)
 
     def get_paginated_response(self, data):

@@ -72,6 +72,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -205,6 +206,11 @@ class PortalViewSet(ApiViewMixin, GenericViewSet):
             if self.etag_for(instance) not in self.if_match():
                 raise PreconditionFailed()
         return getattr(instance, self.version_field)
+
+    def page_reader(self) -> Callable[[QuerySet], list] | None:
+        """How a page of the list is read from its queryset (None: as model objects); a
+        resource whose pages are read as values returns its reader (`Pagination`)."""
+        return None
 
     def represent_many(self, objects) -> list:
         """The data of a list's rows in the caller's field set (`get_serializer(objects,
