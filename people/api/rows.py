@@ -22,25 +22,7 @@ from rest_framework import serializers
 from rest_framework.relations import RelatedField
 
 from people.models import Exit, Person
-
-
-class ValuesRow(dict):
-    """One record's values, read by DRF's fields as they read a model object: a plain field
-    by its key (DRF reads a mapping by key), a related record's id by `serializable_value`
-    (as DRF's primary-key fields ask a model)."""
-
-    __slots__ = ()
-
-    @property
-    def pk(self) -> int:
-        return self["id"]
-
-    def serializable_value(self, field_name: str) -> object:
-        return self[f"{field_name}_id"]
-
-    def __repr__(self) -> str:
-        # The id only: a name never reaches a log line or a traceback's locals.
-        return f"<ValuesRow {self.get('id')}>"
+from portal.api.representation import ValuesRow
 
 
 @cache

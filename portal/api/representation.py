@@ -60,20 +60,55 @@ class _NoContext(Mapping):
         raise ContextNeeded("size")
 
 
+class ValuesRow(dict):
+    """One record's values (a row of `values()`, keyed by column: `location_id` for the
+    related `location`), read by a serializer as it reads the model object: DRF's fields read
+    a mapping by key and a related record's id by `serializable_value`. A shared serializer
+    reads such a row by key directly (`_RowReader`), without DRF's way to an attribute (a
+    mapping test, a callable test, a lookup per field)."""
+
+    __slots__ = ()
+
+    @property
+    def pk(self):
+        return self["id"]
+
+    def serializable_value(self, field_name: str) -> object:
+        return self[f"{field_name}_id"]
+
+    def __repr__(self) -> str:
+        # The id only: a name never reaches a log line or a traceback's locals.
+        return f"<ValuesRow {self.get('id')}>"
+
+
 class _RowReader:
     """DRF's `Serializer.to_representation` for a shared serializer, its readable fields listed
     once rather than filtered again for each row (`_readable_fields`), its nested serializers
     read the same way (`ListSerializer.to_representation` for a list of them)."""
 
-    __slots__ = ("fields",)
+    __slots__ = ("fields", "keyed_fields")
 
     def __init__(self, serializer: serializers.Serializer):
         self.fields = tuple(
             (field.field_name, field, _nested_reader(field))
             for field in serializer._readable_fields
         )
+        # For a `ValuesRow`: each field's value by its key, as DRF's `get_attribute` would
+        # find it (its source; a related record's id column; the nested rows' list).
+        self.keyed_fields = tuple(
+            (
+                name,
+                f"{field.source}_id" if isinstance(field, relations.RelatedField) else field.source,
+                field,
+                nested,
+                isinstance(field, relations.RelatedField),
+            )
+            for name, field, nested in self.fields
+        )
 
     def __call__(self, instance) -> dict:
+        if type(instance) is ValuesRow:
+            return self._read_values(instance)
         row = {}
         for name, field, nested in self.fields:
             try:
@@ -87,6 +122,20 @@ class _RowReader:
                 row[name] = field.to_representation(attribute)
             else:
                 row[name] = nested(attribute)
+        return row
+
+    def _read_values(self, values: ValuesRow) -> dict:
+        """`__call__` for a row of values: DRF's `get_attribute` of a mapping, whose values
+        are plain data (never a callable to call), is the value at the field's key."""
+        row = {}
+        for name, key, field, nested, related in self.keyed_fields:
+            value = values[key]
+            if value is None:
+                row[name] = None
+            elif nested is not None:
+                row[name] = nested(value)
+            else:
+                row[name] = field.to_representation(PKOnlyObject(pk=value) if related else value)
         return row
 
 
