@@ -35,6 +35,9 @@ def reading_plan(serializer_class: type[serializers.ModelSerializer]) -> _Plan |
     try:
         for field in serializer._readable_fields:
             if isinstance(field, serializers.ListSerializer) and not exits_source:
+                # Read from the exits table below: a list of anything else is not a column.
+                if getattr(getattr(field.child, "Meta", None), "model", None) is not Exit:
+                    raise _NotAColumn(field.field_name)
                 exits_source = field.source
                 exit_names = tuple(_name(child, Exit) for child in field.child._readable_fields)
             else:
@@ -70,7 +73,8 @@ def _name(field: serializers.Field, model) -> str:
 def read_people_rows(people: QuerySet[Person], plan: _Plan) -> list[ValuesRow]:
     """The people of `people` (a page of `selectors.people_list_with_exits_for`, scoped and
     narrowed already), in its order, with their exits (newest first, as the prefetch read
-    them) under the source the serializer reads them from."""
+    them) under the source the serializer reads them from. The exits are those of the people
+    read, as the selector's prefetch read them: the page's scope is theirs."""
     values = people.prefetch_related(None).values_list(*plan.names)
     rows = [ValuesRow(zip(plan.names, row, strict=True)) for row in values]
     if plan.exits_source and rows:

@@ -14,7 +14,7 @@ from rest_framework.utils.encoders import JSONEncoder
 from people import selectors
 from people.api.rows import read_people_rows, reading_plan
 from people.api.serializers import PersonAdminSerializer, PersonSerializer
-from people.models import Exit, Person
+from people.models import Exit, Flag, Person
 from portal.api.representation import ValuesRow, represent_many
 from tests.people.factories import ExitFactory, PersonFactory
 
@@ -86,7 +86,21 @@ class ThroughARelation(serializers.ModelSerializer):
         fields = ["id", "site"]
 
 
-@pytest.mark.parametrize("serializer_class", [WithAMethod, ThroughARelation])
+class FlagSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Flag
+        fields = ["id", "person"]  # columns an exit has too: only the model tells them apart
+
+
+class WithAnotherList(serializers.ModelSerializer):
+    flags = FlagSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "flags"]
+
+
+@pytest.mark.parametrize("serializer_class", [WithAMethod, ThroughARelation, WithAnotherList])
 def test_a_serializer_showing_more_than_columns_is_read_as_objects(serializer_class):
     assert reading_plan(serializer_class) is None
 
