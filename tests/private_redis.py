@@ -29,8 +29,10 @@ def free_port() -> int:
 class PrivateRedis:
     """A throw-away redis-server on a free port: no persistence, stopped at the end."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        """On `port` (one a stopped PrivateRedis had: Redis back after an outage), or on a
+        free one."""
+        self.port = port or free_port()
         self.process = subprocess.Popen(  # noqa: S603 - fixed program and arguments
             [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
             + ["--save", "", "--appendonly", "no", "--daemonize", "no"],

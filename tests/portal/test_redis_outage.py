@@ -5,8 +5,10 @@ Each test starts its own Redis on a free port (6400-6499) and stops it mid-test;
 machine's shared Redis is never touched."""
 
 import socket
+from unittest import mock
 
 import pytest
+import redis
 from django.core.cache import cache, caches
 from django.urls import reverse
 
@@ -107,6 +109,33 @@ def test_values_written_while_redis_is_down_are_kept_in_the_database(redis_serve
     cache.set("pledge-version", 3)
     assert cache.get("pledge-version") == 3
     assert caches["fallback"].get("pledge-version") == 3
+
+
+@needs_redis_server
+def test_every_cache_call_shares_one_redis_client(redis_server):
+    cache.set("pledge-version", 3)
+    with mock.patch.object(redis.Redis, "__init__", side_effect=AssertionError("new client")):
+        for version in range(3, 6):
+            assert cache.get("pledge-version") == version
+            assert cache.incr("pledge-version") == version + 1
+
+
+@needs_redis_server
+def test_the_shared_client_reaches_redis_again_after_it_restarts(redis_server, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "RETRY_AFTER": 0},
+    }
+    cache.set("pledge-version", 3)
+    redis_server.stop()
+    assert cache.get("pledge-version") is None  # the database cache: written while Redis was up
+    back = PrivateRedis(port=redis_server.port)
+    try:
+        cache.set("pledge-version", 4)
+        assert cache.get("pledge-version") == 4
+        assert caches["fallback"].get("pledge-version") is None  # written to Redis
+    finally:
+        back.stop()
 
 
 def test_an_unreachable_redis_reads_as_a_miss(db, settings):
