@@ -53,10 +53,10 @@ def person_list(request: HttpRequest) -> HttpResponse:
             "query": query,
             "can_export": request.user.role == Role.ADMIN,
             # Case numbers only, narrowed by a case-number search (a name never matches).
-            "restricted_records": selectors.restricted_records_for(
+            "restricted_records": selectors.restricted_records_listed(
                 request.user,
                 person_filter.form.cleaned_data.get("q", "") if person_filter.is_valid() else "",
-            )[:100],
+            ),
         },
     )
 

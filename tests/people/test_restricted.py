@@ -9,6 +9,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.db.models.sql.compiler import SQLCompiler
 from django.urls import reverse
 from django.utils import timezone
 from knox.models import AuthToken
@@ -103,6 +104,26 @@ def test_a_name_search_never_reveals_a_restricted_record(
     assert hidden_person.case_number not in response.content.decode()
     by_number = client.post(reverse("people:list"), {"q": hidden_person.case_number}, follow=True)
     assert hidden_person.case_number in by_number.content.decode()
+
+
+def test_the_list_reads_no_restricted_records_for_a_name_search_or_an_admin(
+    hidden_person, case_worker_mae_sot, admin_user, monkeypatch
+):
+    statements = []
+    execute_sql = SQLCompiler.execute_sql
+
+    def counted(compiler, *args, **kwargs):
+        statements.append(compiler.query.model)
+        return execute_sql(compiler, *args, **kwargs)
+
+    monkeypatch.setattr(SQLCompiler, "execute_sql", counted)
+    assert selectors.restricted_records_listed(case_worker_mae_sot, "Zaw Restricted") == []
+    assert selectors.restricted_records_listed(admin_user) == []
+    assert statements == []  # not even an empty statement compiled
+    assert selectors.restricted_records_listed(case_worker_mae_sot, "") == [hidden_person]
+    by_number = hidden_person.case_number[:6]
+    assert selectors.restricted_records_listed(case_worker_mae_sot, by_number) == [hidden_person]
+    assert selectors.restricted_records_listed(case_worker_mae_sot, "", limit=0) == []
 
 
 def test_case_workers_of_other_sites_do_not_learn_the_record_exists(
