@@ -10,6 +10,9 @@ from html import escape
 
 from django import forms
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+
+from portal.labels import escaped_label
 
 
 def _attrs(attrs: dict) -> str:
@@ -22,11 +25,11 @@ def _attrs(attrs: dict) -> str:
     )
 
 
-def _option(value: object, label: object, selected: bool) -> str:
+def _option(value: object, label: object, selected: bool, language: str | None) -> str:
     # Django's option template ends with a newline, hence the blank lines between options.
     return (
         f'\n  <option value="{escape(str(value))}"{" selected" if selected else ""}>'
-        f"{escape(str(label))}</option>\n"
+        f"{escaped_label(label, language)}</option>\n"
     )
 
 
@@ -46,6 +49,7 @@ class QuickSelect(forms.Select):
         values = self.format_value(value)
         several = self.allow_multiple_selected
         has_selected = False
+        language = get_language()
         parts = [f'<select name="{escape(name)}"{_attrs(attrs)}>']
         for option_value, option_label in self.choices:
             if option_value is None:
@@ -60,7 +64,7 @@ class QuickSelect(forms.Select):
             ):
                 selected = (several or not has_selected) and str(sub_value) in values
                 has_selected |= selected
-                parts.append(_option(sub_value, sub_label, selected))
+                parts.append(_option(sub_value, sub_label, selected, language))
             if group_name:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")

@@ -15,11 +15,13 @@ from django import template
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from people import choices
 from people.list_rows import PersonRow
 from people.models import Flag
+from portal.labels import escaped_label
 
 register = template.Library()
 
@@ -27,13 +29,15 @@ NO_VALUE = "—"
 _PLACEHOLDER = 987654321
 
 
-def _translated(labels: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Choice labels (code, label) in the current language, escaped, by code."""
-    return {code: escape(str(label)) for code, label in labels}
-
-
 class _Rows:
     """What every row shares, computed once per page: translated labels and the link."""
+
+    def __init__(self) -> None:
+        self.language = get_language()
+
+    def _translated(self, labels: Iterable[tuple[str, str]]) -> dict[str, str]:
+        """Choice labels (code, label) in the page's language, escaped, by code."""
+        return {code: escaped_label(label, self.language) for code, label in labels}
 
     @cached_property
     def link(self) -> tuple[str, str]:
@@ -46,7 +50,7 @@ class _Rows:
         """Each cell's `data-label` attribute: its column's heading, shown above the value
         when the rows are cards on a phone (`.table-cards` in portal.css)."""
         return {
-            name: f' data-label="{escape(str(label))}"'
+            name: f' data-label="{escaped_label(label, self.language)}"'
             for name, label in (
                 ("case_number", _("Case number")),
                 ("name", _("Name")),
@@ -60,15 +64,15 @@ class _Rows:
 
     @cached_property
     def exit_labels(self) -> dict[str, str]:
-        return _translated(choices.CODE_LABELS.items())
+        return self._translated(choices.CODE_LABELS.items())
 
     @cached_property
     def status_labels(self) -> dict[str, str]:
-        return _translated(choices.Status.choices)
+        return self._translated(choices.Status.choices)
 
     @cached_property
     def flag_labels(self) -> dict[str, str]:
-        return _translated(choices.FlagReason.choices)
+        return self._translated(choices.FlagReason.choices)
 
     @staticmethod
     def label(labels: dict[str, str], code: str) -> str:

@@ -6,7 +6,10 @@ from django.forms import BaseForm, BoundField, ChoiceField, Field, Form, ModelCh
 from django.template.base import token_kwargs
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from portal.labels import escaped_label
 
 register = template.Library()
 
@@ -53,12 +56,18 @@ def _name_the_empty_choice(field: Field) -> None:
     """Django's "---------" as the empty choice of this form's field says `EMPTY_CHOICE`
     (the field is the form instance's own copy; another empty label is left as it is)."""
     if isinstance(field, ModelChoiceField):
-        if field.empty_label == DJANGO_EMPTY_CHOICE[1]:
+        if _is_djangos_dashes(field.empty_label):
             field.empty_label = EMPTY_CHOICE
     elif isinstance(field, ChoiceField):
         choices = list(field.choices)
-        if choices and tuple(choices[0]) == DJANGO_EMPTY_CHOICE:
+        if choices and choices[0][0] == "" and _is_djangos_dashes(choices[0][1]):
             field.choices = [("", EMPTY_CHOICE), *choices[1:]]
+
+
+def _is_djangos_dashes(label: object) -> bool:
+    # Django's dashes are a plain string: a lazy label (a filter's "Any status") is not
+    # translated only to be compared with them.
+    return isinstance(label, str) and label == DJANGO_EMPTY_CHOICE[1]
 
 
 # Values that order a list rather than narrow it: not counted as active filters.
@@ -99,6 +108,7 @@ def filter_fields(form: Form, columns: str, wide: str = "") -> SafeString:
     through the template engine (a lookup, a test or a filter per tag) than their widgets.
     """
     parts = []
+    language = get_language()
     for field in form:
         width = WIDE_FILTER if field.name == wide else ""
         errors = ""
@@ -110,7 +120,7 @@ def filter_fields(form: Form, columns: str, wide: str = "") -> SafeString:
         parts.append(
             f'\n    <div class="{conditional_escape(columns)}{width}">\n'
             f'      <label class="form-label small" for="{conditional_escape(field.id_for_label)}">'
-            f"{conditional_escape(field.label)}</label>\n"
+            f"{escaped_label(field.label, language)}</label>\n"
             f"      {bootstrap_widget(field)}\n      {errors}\n    </div>\n  "
         )
     # Every value in it was escaped (tests/portal/test_filter_fields.py).
