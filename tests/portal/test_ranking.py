@@ -234,3 +234,31 @@ def test_the_groups_are_compiled_as_the_ranking_holds_them(
     assert built == []
     monkeypatch.undo()
     assert ids == _plain(people)[:40]
+
+
+def test_each_group_is_built_once_for_the_order_and_the_lists_condition(
+    case_worker_mae_sot, monkeypatch
+):
+    """A search's groups are built once, against the list's query, and serve both the
+    ranking's CASE and the list's condition (the groups or the rest)."""
+    from django.db.models.sql.query import Query  # noqa: PLC0415
+
+    people = people_list_for(case_worker_mae_sot)
+    groups = (Q(full_name__istartswith="Aung"), Q(full_name__icontains="Aung Min"))
+    rest = Q(preferred_name__icontains="Aung")
+    built = []
+    build_filter = Query.build_filter
+
+    def counted(query, filter_expr, *args, **kwargs):
+        if isinstance(filter_expr, tuple):
+            built.append(filter_expr[0])
+        return build_filter(query, filter_expr, *args, **kwargs)
+
+    monkeypatch.setattr(Query, "build_filter", counted)
+    listed = ranked(people, *groups, rest=rest)
+    assert sorted(built) == ["full_name__icontains", "full_name__istartswith"] + [
+        "preferred_name__icontains"
+    ]
+    monkeypatch.undo()
+    plain = people.filter(rest | groups[0] | groups[1])
+    assert sorted(listed.values_list("pk", flat=True)) == sorted(plain.values_list("pk", flat=True))
