@@ -201,10 +201,9 @@ def write_chained(events: list[AuditEvent], using: str = "default") -> None:
     """
     if not events:
         return
-    heads = AuditChainHead.objects.using(using)
     with transaction.atomic(using=using, savepoint=False):
         for _ in range(OPTIMISTIC_TRIES):
-            head = heads.filter(pk=AuditChainHead.HEAD_ID).values_list("seq", "hash").first()
+            head = _read_head(using)
             if head is None:
                 break  # a new or emptied database: `_locked_head` creates the head
             if _insert_if_head_unchanged(events, *head, using=using):
@@ -213,6 +212,21 @@ def write_chained(events: list[AuditEvent], using: str = "default") -> None:
         head = _locked_head(using)
         if not _insert_if_head_unchanged(events, head.seq, head.hash, using=using):
             raise RuntimeError("The audit chain's head changed while it was locked.")
+
+
+def _read_head(using: str) -> tuple[int, str] | None:
+    """The head's place and hash, read without a lock: one short statement written here (the
+    same query through the ORM cost ten times the Python, on every audited page)."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {quote('seq')}, {quote('hash')} FROM {quote(AuditChainHead._meta.db_table)}"  # noqa: S608  # nosec B608
+            f" WHERE {quote('id')} = %s",
+            [AuditChainHead.HEAD_ID],
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row is not None else None
 
 
 def _chain(events: list[AuditEvent], seq: int, previous: str) -> tuple[int, str]:
