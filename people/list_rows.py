@@ -15,10 +15,11 @@ from datetime import date
 from django.db.models import QuerySet
 
 from people.models import OPEN_FLAGS, Flag, Person
+from people.selectors import LATEST_EXIT_ROW
 from portal.models import User
 
-# The values a row shows, in `PersonRow`'s order (the latest exit's are annotations of
-# `selectors.people_for`).
+# The values a row shows, in `PersonRow`'s order but for the latest exit's three, read as one
+# JSON object (`selectors.LATEST_EXIT_ROW`) and put after `status`.
 ROW_VALUES = (
     "pk",
     "case_number",
@@ -26,11 +27,9 @@ ROW_VALUES = (
     "name_my",
     "location__code",
     "status",
-    "exit_type",
-    "affiliation",
-    "exit_date",
     "case_worker__full_name",
     "case_worker__email",
+    LATEST_EXIT_ROW,
 )
 
 
@@ -83,4 +82,21 @@ def read_list_rows(people: QuerySet[Person]) -> list[PersonRow]:
     ).values_list("person_id", "reason")
     for person_id, reason in open_flags:
         flags[person_id].append(reason)
-    return [PersonRow(*row, open_flags=tuple(flags.get(row[0], ()))) for row in values]
+    return [
+        PersonRow(
+            *row[:6], *_exit_values(row[8]), *row[6:8], open_flags=tuple(flags.get(row[0], ()))
+        )
+        for row in values
+    ]
+
+
+def _exit_values(latest: dict | None) -> tuple[str | None, str | None, date | None]:
+    """The latest exit's type, affiliation and date from its JSON object (None: no exit)."""
+    if latest is None:
+        return None, None, None
+    exit_date = latest["exit_date"]
+    return (
+        latest["exit_type"],
+        latest["affiliation"],
+        date.fromisoformat(exit_date) if exit_date is not None else None,
+    )

@@ -17,6 +17,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.db.models.functions import JSONObject
 from django.http import Http404
 from django.utils import timezone
 
@@ -77,6 +78,22 @@ def _listed_with_latest_exit() -> QuerySet[Person]:
     )
 
 
+# The latest exit's type, affiliation and date as one JSON object, the date as ISO text
+# (None without an exit), on the people list's people (`people_list_for`).
+LATEST_EXIT_ROW = "latest_exit_row"
+
+
+@cache
+def _listed_for_rows() -> QuerySet[Person]:
+    """`_listed` with the latest exit's three values the list shows in one subquery
+    (`LATEST_EXIT_ROW`), built once as `_listed`: each row of a page is read with one
+    subquery instead of three, and the page's query compiled with one (`list_rows`)."""
+    latest = JSONObject(exit_type="exit_type", affiliation="affiliation", exit_date="exit_date")
+    return _listed().annotate(
+        **{LATEST_EXIT_ROW: Subquery(_latest_exit().values(latest=latest)[:1])}
+    )
+
+
 def _listed_people(user: User) -> QuerySet[Person]:
     """`current_people_for` with what every list of people shows and sorts on: the site, the
     case worker and the latest exit date."""
@@ -114,7 +131,7 @@ def people_list_for(user: User) -> QuerySet[Person]:
     (`list_rows.read_list_rows`: the encrypted and JSON fields are neither read nor
     decrypted, no model object is made)."""
     _read_sites_first(user)
-    return visible_to(user, _listed_with_latest_exit().all())
+    return visible_to(user, _listed_for_rows().all())
 
 
 def people_with_exits_for(user: User) -> QuerySet[Person]:

@@ -1,7 +1,11 @@
 """The people list's rows, built in Python (`people_tags.person_rows`): the same cells the
 template wrote, every value escaped, one link per person."""
 
+from datetime import date
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -9,6 +13,7 @@ from people.list_rows import PersonRow, read_list_rows
 from people.models import Flag
 from people.selectors import (
     _listed,
+    _listed_for_rows,
     _listed_with_latest_exit,
     people_list_for,
     people_with_exits_for,
@@ -124,6 +129,36 @@ def test_the_page_holds_plain_rows_with_the_open_flags_newest_first(
     assert rows[person.pk].site_code == mae_sot.code
 
 
+@pytest.mark.django_db
+def test_the_latest_exit_is_read_in_one_subquery_with_the_models_values(admin_user, mae_sot):
+    none = PersonFactory(location=mae_sot)
+    one = PersonFactory(location=mae_sot)
+    ExitFactory(person=one, exit_type="surrendered", affiliation="militia", exit_date="2023-05-06")
+    two = PersonFactory(location=mae_sot)
+    ExitFactory(person=two, exit_type="pow", affiliation="police", exit_date="2025-03-04")
+    latest = ExitFactory(person=two, exit_type="defected", affiliation="soldier")
+    latest.exit_date = date(2025, 3, 4)  # the same day: the later record is the latest
+    latest.save()
+    people = people_list_for(admin_user).filter(pk__in=[none.pk, one.pk, two.pk])
+    with CaptureQueriesContext(connection) as queries:
+        rows = {row.pk: row for row in read_list_rows(people.order_by("pk"))}
+    assert queries[0]["sql"].count('FROM "people_exit"') == 1
+    assert [
+        (rows[p.pk].exit_type, rows[p.pk].affiliation, rows[p.pk].exit_date)
+        for p in (none, one, two)
+    ] == [
+        (None, None, None),
+        ("surrendered", "militia", date(2023, 5, 6)),
+        ("defected", "soldier", date(2025, 3, 4)),
+    ]
+    expected = {
+        p.pk: (p.exit_type, p.affiliation, p.exit_date) for p in _listed_with_latest_exit().all()
+    }
+    assert {pk: (r.exit_type, r.affiliation, r.exit_date) for pk, r in rows.items()} == {
+        pk: expected[pk] for pk in rows
+    }
+
+
 def test_an_empty_page_reads_no_flags(admin_user, django_assert_num_queries):
     people = people_list_for(admin_user).filter(pk=-1)
     with django_assert_num_queries(1):  # the rows only
@@ -141,6 +176,7 @@ def test_the_lists_shared_queryset_is_never_evaluated_or_scoped(
     assert [p.pk for p in people_list_for(case_worker_mae_sot)] == [here.pk]
     assert [p.pk for p in people_with_exits_for(case_worker_mae_sot)] == [here.pk]
     assert _listed()._result_cache is None and _listed_with_latest_exit()._result_cache is None
+    assert _listed_for_rows()._result_cache is None
     assert {here.pk, there.pk} <= {p.pk for p in people_list_for(admin_user)}
 
 
