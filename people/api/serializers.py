@@ -24,6 +24,7 @@ from portal.api.filters import MAX_ID, TEXT_SCHEMA
 from portal.api.pagination import BodyPagination
 from portal.api.serializers import (
     ErrorSerializer,
+    PlainFieldsSerializerMixin,
     ScopedPrimaryKeyField,
     StrictModelSerializer,
     StrictSerializerMixin,
@@ -425,7 +426,9 @@ class SearchTextField(serializers.Field):
         return value
 
 
-class PersonSearchSerializer(StrictSerializerMixin, serializers.Serializer):
+class PersonSearchSerializer(
+    PlainFieldsSerializerMixin, StrictSerializerMixin, serializers.Serializer
+):
     """The body of `POST /api/v1/people/search/`: the people list's filters, the search
     itself (`q`), the order and the page. Every key is optional; unknown keys are refused."""
 

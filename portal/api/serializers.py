@@ -85,6 +85,32 @@ def json_type_error(field: serializers.Field, value) -> str | None:
     return None if ok else str(_("Expected %(type)s.") % {"type": expected})
 
 
+class PlainFieldsSerializerMixin:
+    """For a request body's serializer made of plain fields (no nested serializer) that no
+    code changes once declared: each serializer's fields are shallow copies of the declared
+    ones instead of DRF's deep copies.
+
+    DRF deep-copies every declared field for each serializer, which runs each field's
+    `__init__` again (choices, validators, messages): about 800 Python calls for the people
+    search's body on every search, for the same fields. A shallow copy has its own binding
+    (name, parent, source: set by `bind` on the copy) and shares what validation only reads
+    (choices, validators, error messages); tests/api/test_serializers_plain_fields.py checks
+    that copies share no binding and validate as DRF's own."""
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        nested = [
+            name
+            for name, field in getattr(cls, "_declared_fields", {}).items()
+            if isinstance(field, serializers.BaseSerializer)
+        ]
+        if nested:
+            raise TypeError(f"{cls.__name__}: nested serializers need DRF's deep copy: {nested}")
+
+    def get_fields(self) -> dict:
+        return {name: copy.copy(field) for name, field in self._declared_fields.items()}
+
+
 class StrictModelSerializer(StrictSerializerMixin, serializers.ModelSerializer):
     """Base of every API model serializer.
 
