@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -121,8 +122,9 @@ class SiteAssignment(models.Model):
         return f"{self.user_id} @ {self.location_id}"
 
     @classmethod
-    def active_q(cls) -> Q:
-        return Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate())
+    def active_q(cls, today: date | None = None) -> Q:
+        """Assignments that have not ended by `today` (the local date by default)."""
+        return Q(ends_on__isnull=True) | Q(ends_on__gte=today or timezone.localdate())
 
 
 def _hash_token(token: str) -> str:

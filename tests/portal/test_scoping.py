@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404
 from django.utils import timezone
@@ -9,6 +10,7 @@ from portal import services
 from portal.models import AuditEvent, Location, SiteAssignment
 from portal.roles import SITE_SCOPED_ROLES, Role
 from portal.scoping import (
+    _active_site_ids_statement,
     active_site_ids,
     forget_active_site_ids,
     get_object_for_user,
@@ -128,3 +130,38 @@ def test_changing_the_sites_through_the_same_user_object_forgets_the_ids_read(
     assert active_site_ids(case_worker_mae_sot) == {mae_sot.pk}
     services.set_sites(case_worker_mae_sot, [new_delhi])
     assert visible_codes(case_worker_mae_sot) == {"NEW-DELHI"}
+
+
+def test_the_sites_statement_is_kept_but_the_sites_are_read_every_time(
+    case_worker_mae_sot, mae_sot, mae_sariang, django_assert_num_queries
+):
+    """Only the statement that reads the sites is kept (per user and day): an assignment
+    added, ended or a site closed shows at the next read, with one query each time."""
+    _active_site_ids_statement.cache_clear()
+    reads = []
+    for change in (
+        lambda: None,
+        lambda: SiteAssignment.objects.create(user=case_worker_mae_sot, location=mae_sariang),
+        lambda: Location.objects.filter(pk=mae_sariang.pk).update(active=False),
+        lambda: SiteAssignment.objects.filter(user=case_worker_mae_sot, location=mae_sot).update(
+            ends_on=timezone.localdate() - timedelta(days=1)
+        ),
+    ):
+        change()
+        forget_active_site_ids(case_worker_mae_sot)
+        with django_assert_num_queries(1):
+            reads.append(active_site_ids(case_worker_mae_sot))
+    assert reads == [{mae_sot.pk}, {mae_sot.pk, mae_sariang.pk}, {mae_sot.pk}, frozenset()]
+    built = _active_site_ids_statement.cache_info()
+    assert (built.misses, built.hits) == (1, 3)
+
+
+def test_the_sites_statement_follows_the_day(case_worker_mae_sot, mae_sot):
+    SiteAssignment.objects.filter(user=case_worker_mae_sot).update(
+        ends_on=timezone.localdate() + timedelta(days=1)
+    )
+    forget_active_site_ids(case_worker_mae_sot)
+    assert active_site_ids(case_worker_mae_sot) == {mae_sot.pk}
+    with time_machine.travel(timezone.now() + timedelta(days=2)):
+        forget_active_site_ids(case_worker_mae_sot)
+        assert active_site_ids(case_worker_mae_sot) == frozenset()
