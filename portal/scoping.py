@@ -19,11 +19,10 @@ except from the person's case worker and from users who opened the record with a
 from __future__ import annotations
 
 from datetime import date
-from functools import lru_cache
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db import connections, router
+from django.db import router
 from django.db.models import BooleanField, Expression, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404
 from django.utils import timezone
@@ -32,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.models import SiteAssignment, User
 from portal.roles import Role
 from portal.scopes import Scope
+from portal.statements import fetch_all, kept_statement
 
 M = TypeVar("M", bound=Model)
 
@@ -41,27 +41,24 @@ def active_site_ids(user: User) -> frozenset[int]:
     cached = getattr(user, "_active_site_ids", None)
     if cached is not None:
         return cached
-    alias = router.db_for_read(SiteAssignment)
-    sql, params = _active_site_ids_statement(alias, user.pk, timezone.localdate())
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        ids = frozenset(row[0] for row in cursor.fetchall())
+    statement = _active_sites_statement(
+        router.db_for_read(SiteAssignment), user.pk, timezone.localdate()
+    )
+    ids = frozenset(row[0] for row in fetch_all(statement))
     user._active_site_ids = ids
     return ids
 
 
-@lru_cache(maxsize=1024)
-def _active_site_ids_statement(alias: str, user_id: int, today: date) -> tuple[str, tuple]:
-    """The statement that reads a user's active sites on a day, as Django compiles it: built
-    once per user and day, then sent as it is. Every scoped request reads the sites first;
-    building and compiling the same queryset each time was about 1,200 Python calls of it.
-    Only the statement is kept, never its rows: the sites are read from the database on every
-    request, so that an assignment ended or a site closed takes effect at the next one."""
-    sites = SiteAssignment.objects.using(alias).filter(
-        SiteAssignment.active_q(today), user_id=user_id, location__active=True
+@kept_statement
+def _active_sites_statement(alias: str, user_id: int, today: date) -> QuerySet:
+    """What reads a user's active sites on a day: every scoped request reads them first, and
+    building this queryset each time was about 1,200 Python calls of it (`portal.statements`:
+    the statement is kept per user and day, the sites are read on every request)."""
+    return (
+        SiteAssignment.objects.using(alias)
+        .filter(SiteAssignment.active_q(today), user_id=user_id, location__active=True)
+        .values_list("location_id")
     )
-    sql, params = sites.values_list("location_id").query.get_compiler(using=alias).as_sql()
-    return sql, tuple(params)
 
 
 def forget_active_site_ids(user: User) -> None:

@@ -10,7 +10,7 @@ from portal import services
 from portal.models import AuditEvent, Location, SiteAssignment
 from portal.roles import SITE_SCOPED_ROLES, Role
 from portal.scoping import (
-    _active_site_ids_statement,
+    _active_sites_statement,
     active_site_ids,
     forget_active_site_ids,
     get_object_for_user,
@@ -137,7 +137,7 @@ def test_the_sites_statement_is_kept_but_the_sites_are_read_every_time(
 ):
     """Only the statement that reads the sites is kept (per user and day): an assignment
     added, ended or a site closed shows at the next read, with one query each time."""
-    _active_site_ids_statement.cache_clear()
+    _active_sites_statement.cache_clear()
     reads = []
     for change in (
         lambda: None,
@@ -152,7 +152,7 @@ def test_the_sites_statement_is_kept_but_the_sites_are_read_every_time(
         with django_assert_num_queries(1):
             reads.append(active_site_ids(case_worker_mae_sot))
     assert reads == [{mae_sot.pk}, {mae_sot.pk, mae_sariang.pk}, {mae_sot.pk}, frozenset()]
-    built = _active_site_ids_statement.cache_info()
+    built = _active_sites_statement.cache_info()
     assert (built.misses, built.hits) == (1, 3)
 
 
