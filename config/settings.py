@@ -358,7 +358,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Sessions ---------------------------------------------------------------------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Django's database sessions, read with one short statement (portal/sessions.py).
+SESSION_ENGINE = "portal.sessions"
 SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
 SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 SESSION_COOKIE_AGE = int(SESSION_ABSOLUTE_TIMEOUT.total_seconds())
