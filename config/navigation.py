@@ -4,10 +4,10 @@ Written in Python when the page shows it (`MainMenu`), not by a template loop: t
 template engine the menu's seven links (a lookup, a test and a translation per link) took
 about 1,700 Python calls of every page, and partial pages (htmx) paid for it unused."""
 
-from functools import cached_property
+from functools import cached_property, lru_cache
 from html import escape
 
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -47,11 +47,11 @@ class MainMenu:
         if self.user is None:
             return SafeString()
         language, path = get_language(), self.request.path
+        urls = _menu_urls(get_urlconf(), get_script_prefix())
         items = []
-        for url_name, label, roles in NAVIGATION:
+        for (url_name, label, roles), url in zip(NAVIGATION, urls, strict=True):
             if self.user.role not in roles:
                 continue
-            url = reverse(url_name)
             active = path == url if url_name == "home" else path.startswith(url)
             current = ' active" aria-current="page' if active else ""
             items.append(
@@ -67,6 +67,13 @@ class MainMenu:
             return SafeString()
         # Escaped by escaped_label.
         return mark_safe(escaped_label(Role(self.user.role).label, get_language()))  # noqa: S308  # nosec B308 B703
+
+
+@lru_cache(maxsize=16)
+def _menu_urls(urlconf: str | None, script_prefix: str) -> tuple[str, ...]:
+    """The menu's URLs, reversed once per URL configuration and prefix (what `reverse`
+    depends on here: the URLs are not translated), not on every page."""
+    return tuple(reverse(url_name, urlconf=urlconf) for url_name, _label, _roles in NAVIGATION)
 
 
 def navigation(request) -> dict:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 from django.test import RequestFactory
-from django.urls import reverse
+from django.urls import clear_script_prefix, reverse, set_script_prefix
 
 from config.navigation import NAVIGATION, navigation
 from portal.roles import Role
@@ -64,3 +64,17 @@ def test_the_menu_is_written_only_when_a_page_shows_it(case_worker_mae_sot):
     menu = navigation(request)["main_menu"]
     assert "links" not in menu.__dict__ and "role" not in menu.__dict__
     assert "People" in menu.links
+
+
+def test_the_menus_links_follow_the_script_prefix(case_worker_mae_sot):
+    request = RequestFactory().get("/portal/people/")
+    request.user = case_worker_mae_sot
+    plain = navigation(request)["main_menu"].links
+    set_script_prefix("/portal/")
+    try:
+        prefixed = navigation(request)["main_menu"].links
+    finally:
+        clear_script_prefix()
+    assert 'href="/people/"' in plain and 'href="/portal/people/"' not in plain
+    assert 'href="/portal/people/"' in prefixed
+    assert 'class="nav-link active" aria-current="page" href="/portal/people/"' in prefixed
