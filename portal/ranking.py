@@ -61,6 +61,16 @@ class _Among(ExpressionWrapper):
         self.ranking = ranking
 
 
+class _Built(WhereNode):
+    """Conditions already built against the list's query (the ranking's groups and the
+    rest): built again, Django would copy every column and condition of them for nothing."""
+
+    resolved = True
+
+    def resolve_expression(self, *args, **kwargs) -> _Built:
+        return self
+
+
 class _Rank(Case):
     """`ranked`'s order; `ranking` names the `_Among` condition it came with (None: none)."""
 
@@ -89,7 +99,7 @@ def ranked(queryset: QuerySet, *groups: Q, rest: Q | None = None) -> QuerySet:
         ranking = next(_rankings)
         resolved = queryset.query.annotations[RANK]
         resolved.ranking = ranking
-        either = WhereNode(
+        either = _Built(
             [rest.resolve_expression(queryset.query), *(when.condition for when in resolved.cases)],
             connector=OR,
         )

@@ -260,5 +260,15 @@ def test_each_group_is_built_once_for_the_order_and_the_lists_condition(
         "preferred_name__icontains"
     ]
     monkeypatch.undo()
+    # ...and are not copied either: the list's condition holds the CASE's own conditions.
+    among = next(
+        c.lhs
+        for c in listed.query.where.children
+        if getattr(c, "lhs", None) is not None and type(c.lhs).__name__ == "_Among"
+    )
+    cases = listed.query.annotations["closeness_rank"].cases
+    assert all(
+        a is when.condition for a, when in zip(among.expression.children[1:], cases, strict=True)
+    )
     plain = people.filter(rest | groups[0] | groups[1])
     assert sorted(listed.values_list("pk", flat=True)) == sorted(plain.values_list("pk", flat=True))
