@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from people.models import OPEN_FLAGS, Flag, Person
 from people.selectors import LATEST_EXIT_ROW
+from portal.lookups import AnyOf
 from portal.models import User
 
 # The values a row shows, in `PersonRow`'s order but for the latest exit's three, read as one
@@ -78,7 +79,7 @@ def read_list_rows(people: QuerySet[Person]) -> list[PersonRow]:
         return []
     flags: dict[int, list[str]] = defaultdict(list)
     open_flags = Flag.objects.filter(
-        OPEN_FLAGS, person_id__in=[row[0] for row in values]
+        OPEN_FLAGS, AnyOf("person_id", [row[0] for row in values])
     ).values_list("person_id", "reason")
     for person_id, reason in open_flags:
         flags[person_id].append(reason)

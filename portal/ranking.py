@@ -44,6 +44,8 @@ from django.db.models import (
 from django.db.models.expressions import RawSQL
 from django.db.models.sql.where import AND, OR, WhereNode
 
+from portal.lookups import AnyOf
+
 RANK = "closeness_rank"
 
 
@@ -235,7 +237,7 @@ class FirstRows:
         # SQL compiled by Django from the list's own conditions, its parameters kept apart.
         conditions = RawSQL(f"({sql})", params, output_field=BooleanField())  # noqa: S611  # nosec B611
         position = {pk: place for place, pk in enumerate(ids)}
-        rows = read(queryset.filter(conditions, pk__in=ids))
+        rows = read(queryset.filter(conditions, AnyOf("pk", ids)))
         return sorted(rows, key=lambda row: position[row.pk])
 
 

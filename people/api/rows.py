@@ -23,6 +23,7 @@ from rest_framework.relations import RelatedField
 
 from people.models import Exit, Person
 from portal.api.representation import ValuesRow
+from portal.lookups import AnyOf
 
 
 @cache
@@ -79,7 +80,7 @@ def read_people_rows(people: QuerySet[Person], plan: _Plan) -> list[ValuesRow]:
     rows = [ValuesRow(zip(plan.names, row, strict=True)) for row in values]
     if plan.exits_source and rows:
         exits: dict[int, list[ValuesRow]] = defaultdict(list)
-        exit_values = Exit.objects.filter(person_id__in=[row["id"] for row in rows])
+        exit_values = Exit.objects.filter(AnyOf("person_id", [row["id"] for row in rows]))
         for row in exit_values.values_list("person_id", *plan.exit_names):
             exits[row[0]].append(ValuesRow(zip(plan.exit_names, row[1:], strict=True)))
         for row in rows:
