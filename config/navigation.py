@@ -45,7 +45,7 @@ class MainMenu:
     @cached_property
     def links(self) -> SafeString:
         if self.user is None:
-            return SafeString()
+            return SafeString("")
         language, path = get_language(), self.request.path
         urls = _menu_urls(get_urlconf(), get_script_prefix())
         items = []
@@ -58,13 +58,13 @@ class MainMenu:
                 f'<li class="nav-item"><a class="nav-link{current}" href="{escape(url)}">'
                 f"{escaped_label(label, language)}</a></li>"
             )
-        # The URLs and labels went through html.escape (tests/portal/test_navigation.py).
+        # The URLs and labels went through html.escape (tests/test_navigation.py).
         return mark_safe("\n".join(items))  # noqa: S308  # nosec B308 B703
 
     @cached_property
     def role(self) -> SafeString:
         if self.user is None:
-            return SafeString()
+            return SafeString("")
         # Escaped by escaped_label.
         return mark_safe(escaped_label(Role(self.user.role).label, get_language()))  # noqa: S308  # nosec B308 B703
 
